@@ -1,0 +1,3 @@
+from coursepress.cli import main
+
+main()

@@ -1,0 +1,139 @@
+"""build(): the stages of a build, one per line, top to bottom."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from coursepress.config import Config, load_config
+from coursepress.discover import SourceFile, SourceKind, Sources, discover
+from coursepress.errors import BuildFailed, Diagnostic, SiteError
+from coursepress.frontmatter import Document, read_document
+from coursepress.highlight import stylesheet
+from coursepress.markdown import create_parser
+from coursepress.pages import Page, make_page
+from coursepress.render import THEME_DIR, create_environment, render_site
+from coursepress.select import Selection, Verdict, select
+from coursepress.site import Site, assemble
+from coursepress.write import Written, check_output_folder, write_site
+
+SYNTAX_CSS = "css/syntax.css"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    site_dir: Path
+    output_dir: Path
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    """Overrides `base_url` from site.toml (the Pages workflow passes the real one)."""
+    strict: bool = False
+    """Warnings fail the build, before anything is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A page that exists but does not publish, and why: nothing vanishes unannounced."""
+
+    source: PurePosixPath
+    verdict: Verdict
+    date: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    output_dir: Path
+    written: Written
+    warnings: tuple[Diagnostic, ...]
+    left_out: tuple[LeftOut, ...]
+    seconds: float
+    config: Config
+
+
+def build(options: BuildOptions) -> BuildReport:
+    started = time.perf_counter()
+    site_dir = options.site_dir
+    config = load_config(site_dir, options.base_url)
+    check_output_folder(options.output_dir, site_dir)
+    sources = discover(site_dir)
+    documents = read_documents(sources.pages, config)
+    selection = select(
+        documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
+    )
+    warnings: list[Diagnostic] = []
+    site = assemble(render_pages(selection, config, warnings), config)
+    texts = render_site(site, create_environment(site_dir, config), site_dir)
+    texts[SYNTAX_CSS] = stylesheet()
+    files = files_to_copy(sources, site)
+    fail_on_warnings(warnings, options.strict)
+    written = write_site(texts, files, options.output_dir, site_dir)
+    return BuildReport(
+        output_dir=options.output_dir,
+        written=written,
+        warnings=tuple(warnings),
+        left_out=left_out(selection),
+        seconds=time.perf_counter() - started,
+        config=config,
+    )
+
+
+def read_documents(sources: tuple[SourceFile, ...], config: Config) -> list[Document]:
+    """Front matter of every page; all broken files are reported together, not one per run."""
+    documents: list[Document] = []
+    errors: list[SiteError] = []
+    for source in sources:
+        try:
+            documents.append(read_document(source, config.zone))
+        except SiteError as error:
+            errors.append(error)
+    if errors:
+        raise BuildFailed(errors)
+    return documents
+
+
+def render_pages(selection: Selection, config: Config, warnings: list[Diagnostic]) -> list[Page]:
+    # Only published documents are rendered: a draft costs nothing and cannot leak.
+    md = create_parser()
+    return [make_page(document, md, config, warnings) for document in selection.published]
+
+
+def files_to_copy(sources: Sources, site: Site) -> dict[str, Path]:
+    """Output path → source file: the theme's static files, overridden by the site's own."""
+    files = {
+        path.relative_to(THEME_DIR / "static").as_posix(): path
+        for path in sorted((THEME_DIR / "static").rglob("*"))
+        if path.is_file()
+    }
+    bundle_dirs = {
+        page.bundle: PurePosixPath(page.output).parent for page in site.pages if page.bundle
+    }
+    for source in sources.files:
+        if source.kind is SourceKind.RESOURCE:
+            # A resource of a draft bundle has no published page to sit beside: it stays out.
+            if source.bundle in bundle_dirs:
+                inside = source.target.relative_to(source.bundle)
+                files[str(bundle_dirs[source.bundle] / inside)] = source.path
+        else:
+            files[str(source.target)] = source.path
+    return files
+
+
+def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:
+    if strict and warnings:
+        raise BuildFailed(
+            [SiteError(w.message, path=w.path, line=w.line, hint=w.hint) for w in warnings]
+        )
+
+
+def left_out(selection: Selection) -> tuple[LeftOut, ...]:
+    return tuple(
+        LeftOut(
+            document.source.rel,
+            verdict,
+            document.meta.expirydate if verdict is Verdict.EXPIRED else document.meta.date,
+        )
+        for document, verdict in selection.left_out
+    )

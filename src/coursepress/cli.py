@@ -1,0 +1,135 @@
+"""The command line: parse arguments, call the build, print what happened. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from coursepress import __version__
+from coursepress.build import BuildOptions, BuildReport, LeftOut, build
+from coursepress.errors import BuildFailed, SiteError
+from coursepress.select import Verdict
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="coursepress")
+def main() -> None:
+    """coursepress: a static site generator for course blogs."""
+
+
+@main.command("build")
+@click.option(
+    "--source",
+    "-s",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="the current folder",
+    help="The site folder.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    show_default="public/ in the site folder",
+    help="Where the site is written.",
+)
+@click.option("--drafts", "-D", is_flag=True, help="Include pages marked draft = true.")
+@click.option("--future", "-F", is_flag=True, help="Include pages dated in the future.")
+@click.option("--base-url", "-b", default=None, help="Override base_url from site.toml.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+def build_command(
+    source: Path,
+    output: Path | None,
+    drafts: bool,
+    future: bool,
+    base_url: str | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Build the site into public/ (or --output)."""
+    if not source.is_dir():
+        fail(f"{source}: no such folder", "pass the site folder with --source")
+    options = BuildOptions(
+        site_dir=source,
+        output_dir=output if output is not None else source / "public",
+        drafts=drafts,
+        future=future,
+        base_url=base_url,
+        strict=strict,
+    )
+    with user_errors():
+        report = build(options)
+    for warning in report.warnings:
+        click.echo(warning.format(), err=True)
+    if not quiet:
+        click.echo(summary(report))
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """A user's mistake exits 1 with `path:line: message`; Ctrl-C exits 130. No tracebacks."""
+    try:
+        yield
+    except BuildFailed as failure:
+        for error in failure.errors:
+            click.echo(error.format(), err=True)
+        noun = "error" if len(failure.errors) == 1 else "errors"
+        fail(f"build failed with {len(failure.errors)} {noun}; the previous site is unchanged")
+    except SiteError as error:
+        click.echo(error.format(), err=True)
+        fail("build failed; the previous site is unchanged")
+    except KeyboardInterrupt:
+        click.echo("interrupted; the previous site is unchanged", err=True)
+        sys.exit(130)
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    click.echo(message, err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
+    sys.exit(1)
+
+
+def summary(report: BuildReport) -> str:
+    written, warnings = report.written, len(report.warnings)
+    lines = [
+        f"Built {report.output_dir} in {report.seconds:.2f} s: "
+        f"{_count(written.pages, 'page')}, {_count(written.files, 'other file')}, "
+        f"{_count(warnings, 'warning')}."
+    ]
+    zone = report.config.timezone
+    groups: list[tuple[Verdict, str, Callable[[LeftOut], str]]] = [
+        (Verdict.DRAFT, "draft (use --drafts to include)", lambda item: ""),
+        (
+            Verdict.FUTURE,
+            "future-dated page (use --future to include)",
+            lambda item: f" (goes live {_when(item)} {zone})",
+        ),
+        (Verdict.EXPIRED, "expired page", lambda item: f" (expired {_when(item)})"),
+    ]
+    for verdict, noun, detail in groups:
+        items = [item for item in report.left_out if item.verdict is verdict]
+        if items:
+            lines.append(f"Left out {_count(len(items), noun)}:")
+            lines.extend(f"  {item.source}{detail(item)}" for item in items)
+    return "\n".join(lines)
+
+
+def _when(item: LeftOut) -> str:
+    return item.date.strftime("%Y-%m-%d %H:%M") if item.date else "?"
+
+
+def _count(number: int, noun: str) -> str:
+    if number == 1:
+        return f"1 {noun}"
+    head, _, tail = noun.partition(" (")
+    plural = f"{head}s" + (f" ({tail}" if tail else "")
+    return f"{number} {plural}"

@@ -1,0 +1,164 @@
+"""site.toml → Config: a typed, validated schema with its defaults in one place."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from coursepress.errors import ConfigError
+from coursepress.locate import line_of_key, toml_error
+from coursepress.urls import PERMALINK_TOKENS, unknown_permalink_tokens
+
+CONFIG_FILE = "site.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The site's settings, validated; every field has the default a new site gets."""
+
+    title: str = "My Course"
+    """Site title, shown in the header and the browser tab."""
+    base_url: str = "/"
+    """Where the site is published, e.g. `https://org.github.io/course/`; always ends with `/`."""
+    description: str = ""
+    """One-line description of the course, for the home page and search engines."""
+    language: str = "en"
+    """BCP 47 language tag for `<html lang>`."""
+    timezone: str = "UTC"
+    """IANA zone name; dates without a zone are read in it, and 'future' is judged in it."""
+    author: str = ""
+    """Default author for pages that name none."""
+    permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Per-section URL patterns, e.g. `posts = "/:year/:month/:slug/"`."""
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Free values for templates, reachable as `site.params`."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url: `/course/` for `https://org.github.io/course/`."""
+        return urlsplit(self.base_url).path or "/"
+
+
+_STRING_KEYS = ("title", "base_url", "description", "language", "timezone", "author")
+KNOWN_KEYS = tuple(f.name for f in fields(Config))
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> Config:
+    """Read site.toml (a missing file means defaults) and apply a --base-url override."""
+    path = site_dir / CONFIG_FILE
+    values: dict[str, Any] = {}
+    text = ""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8-sig")
+        try:
+            values = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise toml_error(error, text, CONFIG_FILE, error_type=ConfigError) from None
+    if base_url is not None:
+        values["base_url"] = base_url
+    return _validate(values, text)
+
+
+def _validate(values: dict[str, Any], text: str) -> Config:
+    for key, value in values.items():
+        _check_key(key, value, text)
+    config = Config(**values)
+    base_url = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
+    return replace(
+        config,
+        base_url=base_url,
+        permalinks=MappingProxyType(dict(config.permalinks)),
+        params=MappingProxyType(dict(config.params)),
+    )
+
+
+def _check_key(key: str, value: Any, text: str) -> None:
+    line = line_of_key(text, key)
+    if key not in KNOWN_KEYS:
+        nearest = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        raise ConfigError(
+            f"unknown key '{key}'",
+            path=CONFIG_FILE,
+            line=line,
+            hint=f"{hint}Valid keys: {', '.join(KNOWN_KEYS)}",
+        )
+    if key in _STRING_KEYS and not isinstance(value, str):
+        raise ConfigError(
+            f"Config value '{key}': expected text, got {_type_name(value)}",
+            path=CONFIG_FILE,
+            line=line,
+            hint=f'put it in double quotes: {key} = "..."',
+        )
+    if key in ("permalinks", "params") and not isinstance(value, dict):
+        raise ConfigError(
+            f"Config value '{key}': expected a table, got {_type_name(value)}",
+            path=CONFIG_FILE,
+            line=line,
+            hint=f"write it as a table: [{key}]",
+        )
+    if key == "timezone":
+        _check_timezone(value, line)
+    if key == "base_url":
+        _check_base_url(value, line)
+    if key == "permalinks":
+        _check_permalinks(value, text)
+
+
+def _check_timezone(name: str, line: int | None) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"Config value 'timezone': unknown time zone '{name}'",
+            path=CONFIG_FILE,
+            line=line,
+            hint="use an IANA name such as 'America/New_York', 'Europe/Berlin' or 'UTC'",
+        ) from None
+
+
+def _check_base_url(url: str, line: int | None) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
+        raise ConfigError(
+            f"Config value 'base_url': '{url}' is not a web address",
+            path=CONFIG_FILE,
+            line=line,
+            hint="write it as 'https://example.github.io/course/', or '/' for a local site",
+        )
+
+
+def _check_permalinks(patterns: dict[str, Any], text: str) -> None:
+    for section, pattern in patterns.items():
+        line = line_of_key(text, section)
+        if not isinstance(pattern, str):
+            raise ConfigError(
+                f"Config value 'permalinks.{section}': expected text, got {_type_name(pattern)}",
+                path=CONFIG_FILE,
+                line=line,
+                hint=f'for example {section} = "/:section/:slug/"',
+            )
+        unknown = unknown_permalink_tokens(pattern)
+        if unknown:
+            raise ConfigError(
+                f"Config value 'permalinks.{section}': unknown token '{unknown[0]}'",
+                path=CONFIG_FILE,
+                line=line,
+                hint=f"known tokens: {' '.join(PERMALINK_TOKENS)}",
+            )
+
+
+def _type_name(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,52 @@
+"""Tolerant date reading, in one place: TOML/YAML dates and the string forms course sites use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, tzinfo
+
+# Forms seen in real course posts, tried in order after ISO 8601.
+_STRING_FORMATS = (
+    "%d %b %Y",  # 03 Sep 2023
+    "%d %B %Y",  # 3 September 2023
+    "%b %d, %Y",  # Sep 3, 2023
+    "%B %d, %Y",  # September 3, 2023
+    "%Y/%m/%d",  # 2023/09/03
+    "%Y/%m/%d %H:%M",  # 2023/09/03 14:00
+)
+
+ACCEPTED_FORMS = (
+    "2023-09-03, 2023-09-03T14:00:00, 2023-09-03 14:00:00+02:00, "
+    "03 Sep 2023, 3 September 2023, Sep 3, 2023, 2023/09/03"
+)
+
+
+class DateFormatError(ValueError):
+    """A value that is not a date in any accepted form."""
+
+
+def parse_date(value: object, zone: tzinfo) -> datetime:
+    """A timezone-aware datetime; naive values and plain dates are read in `zone`."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=zone)
+    if isinstance(value, str):
+        return _parse_string(value.strip(), zone)
+    raise DateFormatError(f"expected a date, got {type(value).__name__} {value!r}")
+
+
+def _parse_string(text: str, zone: tzinfo) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = _parse_with_formats(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _parse_with_formats(text: str) -> datetime:
+    for form in _STRING_FORMATS:
+        try:
+            return datetime.strptime(text, form)
+        except ValueError:
+            continue
+    raise DateFormatError(f'cannot read the date "{text}"')

@@ -1,0 +1,85 @@
+"""One error root that carries where: every user mistake is a SiteError with a path and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+
+def describe_location(path: PurePath | str | None, line: int | None) -> str:
+    """`path:line` as editors and CI annotations read it; parts that are unknown are left out."""
+    if path is None:
+        return "coursepress"
+    where = str(path).replace("\\", "/")
+    return f"{where}:{line}" if line else where
+
+
+class SiteError(Exception):
+    """A mistake in the site's input that the user can fix: printed as `path:line: message`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: PurePath | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+
+    def format(self) -> str:
+        text = f"{describe_location(self.path, self.line)}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class ConfigError(SiteError):
+    """site.toml is missing a value, has a wrong type, or an unknown key."""
+
+
+class ContentError(SiteError):
+    """A content file cannot be read: encoding, front matter, dates, URLs."""
+
+
+class TemplateError(SiteError):
+    """A template cannot be found, parsed or rendered."""
+
+
+class OutputError(SiteError):
+    """The output folder cannot be written safely."""
+
+
+class BuildFailed(Exception):
+    """Several user errors found in one pass, reported together so each file is fixed at once."""
+
+    def __init__(self, errors: list[SiteError]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem that does not stop the build; `--strict` makes it fatal."""
+
+    message: str
+    """What is wrong, in one sentence."""
+    path: PurePath | str | None = None
+    """The file it is in, relative to the site folder."""
+    line: int | None = None
+    """1-based line in that file, when known."""
+    hint: str | None = None
+    """What to do about it."""
+
+    def format(self) -> str:
+        text = f"{describe_location(self.path, self.line)}: warning: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text

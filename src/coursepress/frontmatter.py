@@ -1,0 +1,227 @@
+"""A content file → front matter and Markdown body: TOML in `+++`, YAML in `---`, or none."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
+
+from coursepress.dates import ACCEPTED_FORMS, DateFormatError, parse_date
+from coursepress.discover import SourceFile
+from coursepress.errors import ContentError
+from coursepress.locate import line_of_key, toml_error
+
+
+class TomllibHandler(BaseHandler):
+    """TOML front matter through the standard library's tomllib.
+
+    python-frontmatter's own TOML handler needs the unmaintained `toml` package and,
+    without it, leaves the front matter in the body without a word.
+    """
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        raise NotImplementedError("coursepress only reads front matter")
+
+
+HANDLERS: tuple[BaseHandler, ...] = (TomllibHandler(), YAMLHandler())
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """The keys coursepress understands, typed; anything else is kept in `params`."""
+
+    title: str | None = None
+    date: datetime | None = None
+    lastmod: datetime | None = None
+    expirydate: datetime | None = None
+    draft: bool = False
+    slug: str | None = None
+    url: str | None = None
+    """A URL path that replaces the permalink pattern, e.g. `/syllabus/`."""
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    weight: int = 0
+    aliases: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Every other key, for templates (`page.params.week`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A content file split into typed front matter and its Markdown body."""
+
+    source: SourceFile
+    meta: FrontMatter
+    body: str
+    body_line: int
+    """The file's line number of the body's first line, to place Markdown warnings."""
+    key_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """The line of each front matter key (lower case), for messages about its value."""
+
+    def line_of(self, key: str) -> int:
+        """Where `key` is set, else line 1: a message about a page always has a line."""
+        return self.key_lines.get(key, 1)
+
+
+_TEXT_KEYS = ("title", "slug", "url", "summary", "description")
+_LIST_KEYS = ("tags", "authors", "aliases")
+_DATE_KEYS = ("date", "lastmod", "expirydate")
+
+
+def read_document(source: SourceFile, zone: tzinfo) -> Document:
+    text = decode(source)
+    raw, body, body_line, fm_text = split_front_matter(text, source)
+    key_lines = _key_lines(raw, fm_text)
+    meta = _typed(raw, key_lines, source, zone)
+    return Document(source, meta, body, body_line, MappingProxyType(key_lines))
+
+
+def _key_lines(raw: dict[str, Any], fm_text: str) -> dict[str, int]:
+    # fm_text starts with the newline that ends the opening delimiter: its lines are file lines.
+    lines = {key.lower(): line_of_key(fm_text, key) for key in raw}
+    return {key: line for key, line in lines.items() if line is not None}
+
+
+def decode(source: SourceFile) -> str:
+    """UTF-8 text with `\\n` line ends; binary or non-UTF-8 bytes are an error at their line."""
+    data = source.path.read_bytes()
+    if b"\0" in data:
+        raise ContentError(
+            "this is a binary file, not Markdown text",
+            path=source.rel,
+            line=data.count(b"\n", 0, data.index(b"\0")) + 1,
+            hint="give it its real extension (.pdf, .png, ...); only .md files are read as pages",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        raise ContentError(
+            f"not valid UTF-8: byte 0x{data[error.start]:02x} at column "
+            f"{error.start - line_start + 1}",
+            path=source.rel,
+            line=data.count(b"\n", 0, error.start) + 1,
+            hint="save the file as UTF-8 in your editor (it looks like Windows-1252 or Latin-1)",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, source: SourceFile) -> tuple[dict[str, Any], str, int, str]:
+    """(raw front matter, body, line where the body starts, front matter text)."""
+    handler = frontmatter.detect_format(text, HANDLERS)
+    if handler is None:
+        return {}, text, 1, ""
+    delimiter = handler.START_DELIMITER or ""
+    try:
+        fm_text, body = handler.split(text)
+    except ValueError:
+        raise ContentError(
+            f"the front matter opened with `{delimiter}` is never closed",
+            path=source.rel,
+            line=1,
+            hint=f"add a line with only `{delimiter}` after the last front matter line",
+        ) from None
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    raw = _load(handler, fm_text, source)
+    if not isinstance(raw, dict):
+        raise ContentError(
+            "front matter must be a set of `key = value` lines",
+            path=source.rel,
+            line=2,
+            hint="see the front matter reference in the README",
+        )
+    return raw, body, body_line, fm_text
+
+
+def _load(handler: BaseHandler, fm_text: str, source: SourceFile) -> Any:
+    # fm_text starts with the newline ending the `+++` line, so parser lines are file lines.
+    try:
+        return handler.load(fm_text)
+    except tomllib.TOMLDecodeError as error:
+        raise toml_error(error, fm_text, source.rel) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or "cannot be read"
+        raise ContentError(
+            f"invalid YAML: {problem}",
+            path=source.rel,
+            line=mark.line + 1 if mark is not None else 2,
+            hint="check the indentation and quotes; YAML looks like `key: value`",
+        ) from None
+
+
+def _typed(
+    raw: dict[str, Any], key_lines: dict[str, int], source: SourceFile, zone: tzinfo
+) -> FrontMatter:
+    values: dict[str, Any] = {}
+    params: dict[str, Any] = {}
+    for original_key, value in raw.items():
+        line = key_lines.get(original_key.lower())
+        key = original_key.lower()
+        if key == "author":
+            key = "authors"
+        if key in _DATE_KEYS:
+            values[key] = _date(value, zone, source, line)
+        elif key in _TEXT_KEYS:
+            values[key] = _expect(value, str, "text", original_key, source, line)
+        elif key in _LIST_KEYS:
+            values[key] = _text_list(value, original_key, source, line)
+        elif key == "draft":
+            values[key] = _expect(value, bool, "true or false", original_key, source, line)
+        elif key == "weight":
+            values[key] = _expect(value, int, "a whole number", original_key, source, line)
+        else:
+            params[original_key] = value
+    return FrontMatter(**values, params=MappingProxyType(params))
+
+
+def _date(value: object, zone: tzinfo, source: SourceFile, line: int | None) -> datetime:
+    try:
+        return parse_date(value, zone)
+    except DateFormatError as error:
+        raise ContentError(
+            str(error), path=source.rel, line=line, hint=f"write it like one of: {ACCEPTED_FORMS}"
+        ) from None
+
+
+def _expect(
+    value: object, kind: type, described: str, key: str, source: SourceFile, line: int | None
+) -> Any:
+    # bool is a subclass of int in Python; a weight of `true` is still a mistake.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ContentError(
+            f"'{key}' must be {described}, not {value!r}",
+            path=source.rel,
+            line=line,
+            hint=f'for example: {key} = "..."' if kind is str else None,
+        )
+    return value
+
+
+def _text_list(value: object, key: str, source: SourceFile, line: int | None) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ContentError(
+        f"'{key}' must be a list of text, not {value!r}",
+        path=source.rel,
+        line=line,
+        hint=f'for example: {key} = ["first", "second"]',
+    )

@@ -1,0 +1,55 @@
+"""Line numbers in TOML and YAML text, which the parsers do not report for values."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from coursepress.errors import ContentError, SiteError
+
+
+def line_of_key(text: str, key: str) -> int | None:
+    """The 1-based line where `key` is set (`key = ...`, `key: ...`) or opened as a table."""
+    name = re.escape(key)
+    pattern = re.compile(
+        rf"^\s*(?:{name}|\"{name}\"|'{name}')\s*[=:]|^\s*\[+\s*{name}\s*\]",
+        re.MULTILINE | re.IGNORECASE,
+    )
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
+
+
+def toml_error(
+    error: Exception,
+    text: str,
+    path: PurePath | str,
+    line_offset: int = 0,
+    error_type: type[SiteError] = ContentError,
+) -> SiteError:
+    """Turn a tomllib error into a ContentError at the right line, with a hint for common slips."""
+    raw = str(error)
+    match = _TOML_POSITION.search(raw)
+    message = raw[: match.start()] if match else raw
+    lines = text.splitlines()
+    line = int(match.group(1)) if match and match.group(1) else max(len(lines), 1)
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return error_type(
+        f"invalid TOML: {message[0].lower()}{message[1:]}",
+        path=path,
+        line=line + line_offset,
+        hint=_toml_hint(source_line),
+    )
+
+
+def _toml_hint(source_line: str) -> str:
+    key, _, value = source_line.partition("=")
+    value = value.strip()
+    if value in ("True", "False", "TRUE", "FALSE", "yes", "no"):
+        fixed = "true" if value in ("True", "TRUE", "yes") else "false"
+        return f"TOML booleans are lowercase: write `{key.strip()} = {fixed}`"
+    if value and value[0] not in "\"'[{0123456789-+tfi" and not value.startswith("nan"):
+        return f'put text values in double quotes: `{key.strip()} = "{value}"`'
+    return 'check the quotes and brackets on this line; TOML looks like `key = "value"`'

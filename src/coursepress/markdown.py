@@ -1,0 +1,141 @@
+"""The markdown-it-py factory (plugins, render rules) and Markdown → HTML for one page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import escape
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from coursepress.errors import Diagnostic
+from coursepress.highlight import find_lexer, highlight_block
+
+MORE_MARKER = "<!--more-->"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    """A page body as HTML, with what templates and the build need from it."""
+
+    html: str
+    summary_html: str
+    """The text before `<!--more-->`, else the first paragraph; footnote references removed."""
+    first_heading: str | None
+    """The text of the first `# heading`, used when the front matter has no title."""
+    warnings: tuple[Diagnostic, ...]
+
+
+def create_parser() -> MarkdownIt:
+    """CommonMark plus what course posts use: tables, footnotes, math, anchors, highlighting."""
+    md = (
+        MarkdownIt(
+            "commonmark",
+            {"html": True, "xhtmlOut": False, "typographer": True, "linkify": True},
+        )
+        .enable(["table", "strikethrough", "replacements", "smartquotes", "linkify"])
+        .use(footnote_plugin)
+        .use(dollarmath_plugin, allow_space=False, allow_digits=False, renderer=_math_to_mathml)
+        .use(anchors_plugin, min_level=1, max_level=6)
+    )
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_code_block)
+    return md
+
+
+def render_markdown(
+    md: MarkdownIt, body: str, *, doc_id: str, path: PurePath, first_line: int
+) -> RenderedMarkdown:
+    """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
+    env: dict[str, Any] = {
+        "docId": doc_id,
+        "warnings": [],
+        "path": path,
+        "line_offset": first_line - 1,
+    }
+    tokens = md.parse(body, env)
+    html = md.renderer.render(tokens, md.options, env)
+    return RenderedMarkdown(
+        html=html,
+        summary_html=_summary(md, tokens, env),
+        first_heading=_first_heading(tokens),
+        warnings=tuple(env["warnings"]),
+    )
+
+
+def _math_to_mathml(tex: str, options: dict[str, Any]) -> str:
+    """TeX → MathML at build time: browsers typeset it natively, nothing is fetched."""
+    display = "block" if options.get("display_mode") else "inline"
+    try:
+        return str(latex_to_mathml(tex, display=display))
+    except Exception:  # latex2mathml raises many types; the TeX itself is the best fallback
+        return f'<code class="math-source">{escape(tex)}</code>'
+
+
+def _render_fence(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
+    highlighted = highlight_block(token.content, language)
+    if highlighted is not None:
+        return highlighted
+    env["warnings"].append(_unknown_language(language, token, env))
+    return f'<pre><code class="language-{escape(language)}">{escape(token.content)}</code></pre>\n'
+
+
+def _render_code_block(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return highlight_block(tokens[idx].content, "") or ""
+
+
+def _unknown_language(language: str, token: Token, env: EnvType) -> Diagnostic:
+    line = token.map[0] + 1 + env["line_offset"] if token.map else None
+    return Diagnostic(
+        f"unknown code language '{language}'; the block is shown without highlighting",
+        path=env["path"],
+        line=line,
+        hint=_language_hint(language),
+    )
+
+
+def _language_hint(language: str) -> str:
+    for candidate in (language.rstrip("0123456789"), language.split("-")[0], language.lower()):
+        if candidate and candidate != language and find_lexer(candidate) is not None:
+            return f"did you mean '{candidate}'? (see pygments.org/docs/lexers for names)"
+    return "use a language name Pygments knows (see pygments.org/docs/lexers), or 'text'"
+
+
+def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.content.strip() == MORE_MARKER:
+            lead = [_without_footnote_refs(t) for t in tokens[:index]]
+            return str(md.renderer.render(lead, md.options, env)).strip()
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            paragraph = [token, _without_footnote_refs(tokens[index + 1]), tokens[index + 2]]
+            return str(md.renderer.render(paragraph, md.options, env)).strip()
+    return ""
+
+
+def _without_footnote_refs(token: Token) -> Token:
+    if token.type != "inline" or not token.children:
+        return token
+    return token.copy(children=[c for c in token.children if c.type != "footnote_ref"])
+
+
+def _first_heading(tokens: list[Token]) -> str | None:
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return tokens[index + 1].content.strip() or None
+    return None

@@ -1,0 +1,141 @@
+"""A published Document → Page: its URL, output path, and body rendered to HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from coursepress.config import Config
+from coursepress.discover import SourceKind
+from coursepress.errors import ContentError, Diagnostic
+from coursepress.frontmatter import Document
+from coursepress.markdown import render_markdown
+from coursepress.urls import DEFAULT_PATTERN, clean_url_path, expand_permalink, output_path, urlize
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page ready for templates. `url` is site-relative; templates pass it to `relative_url`."""
+
+    source: PurePosixPath
+    """The Markdown file, relative to the site folder."""
+    kind: SourceKind
+    """PAGE, or SECTION_INDEX for an `_index.md`."""
+    section: str
+    """First folder under content/; '' for top-level pages."""
+    url: str
+    """URL path without the base path, e.g. `/posts/week1/`."""
+    output: str
+    """File written, relative to the output folder, e.g. `posts/week1/index.html`."""
+    title: str
+    date: datetime | None
+    lastmod: datetime | None
+    draft: bool
+    description: str
+    summary: Markup
+    content: Markup
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    weight: int
+    aliases: tuple[str, ...]
+    bundle: PurePosixPath | None
+    """The page bundle folder under content/, whose files are copied beside the page."""
+    params: Mapping[str, Any]
+
+
+def make_page(
+    document: Document, md: MarkdownIt, config: Config, warnings: list[Diagnostic]
+) -> Page:
+    source, meta = document.source, document.meta
+    url = page_url(document, config)
+    rendered = render_markdown(
+        md, document.body, doc_id=_doc_id(url), path=source.rel, first_line=document.body_line
+    )
+    warnings.extend(rendered.warnings)
+    title = meta.title or _fallback_title(document, rendered.first_heading, warnings)
+    return Page(
+        source=source.rel,
+        kind=source.kind,
+        section=source.section,
+        url=url,
+        output=_output(url, document),
+        title=title,
+        date=meta.date,
+        lastmod=meta.lastmod or meta.date,
+        draft=meta.draft,
+        description=meta.description or "",
+        summary=Markup(meta.summary if meta.summary is not None else rendered.summary_html),
+        content=Markup(rendered.html),
+        tags=meta.tags,
+        authors=meta.authors or ((config.author,) if config.author else ()),
+        weight=meta.weight,
+        aliases=meta.aliases,
+        bundle=source.bundle,
+        params=meta.params,
+    )
+
+
+def page_url(document: Document, config: Config) -> str:
+    """The one place a page's URL is decided: `url`, then the section's permalink pattern."""
+    source, meta = document.source, document.meta
+    if source.kind is SourceKind.SECTION_INDEX:
+        return clean_url_path(str(source.target.parent))
+    if meta.url:
+        return clean_url_path(meta.url)
+    name = _file_name(document)
+    default = DEFAULT_PATTERN if source.section else "/:slug/"
+    return expand_permalink(
+        config.permalinks.get(source.section, default),
+        section=source.section,
+        slug=urlize(meta.slug or name),
+        title=meta.title or name,
+        filename=name,
+        date=meta.date,
+    )
+
+
+def _output(url: str, document: Document) -> str:
+    try:
+        return output_path(url)
+    except ValueError:
+        raise ContentError(
+            f"the URL '{url}' leads outside the site",
+            path=document.source.rel,
+            line=document.line_of("url"),
+            hint="write `url` as a path from the site root, such as /syllabus/",
+        ) from None
+
+
+def _doc_id(url: str) -> str:
+    return urlize(url.strip("/").replace("/", "-")) if url.strip("/") else "home"
+
+
+def _fallback_title(document: Document, heading: str | None, warnings: list[Diagnostic]) -> str:
+    title = heading or _title_from_name(_file_name(document))
+    warnings.append(
+        Diagnostic(
+            f'no title in the front matter; using "{title}"',
+            path=document.source.rel,
+            line=1,
+            hint='add a line such as title = "Week 1: Introduction" to the front matter',
+        )
+    )
+    return title
+
+
+def _file_name(document: Document) -> str:
+    """The name a page is known by on disk: its file, its bundle folder, or its section folder."""
+    source = document.source
+    if source.kind is SourceKind.SECTION_INDEX:
+        return source.target.parent.name or "home"
+    return source.bundle.name if source.bundle else source.target.stem
+
+
+def _title_from_name(name: str) -> str:
+    return name.replace("-", " ").replace("_", " ").strip().capitalize()

@@ -1,0 +1,148 @@
+"""Jinja2: the environment (site templates over the default theme) and rendering every page."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from coursepress.config import Config
+from coursepress.errors import TemplateError
+from coursepress.pages import Page
+from coursepress.site import Site
+from coursepress.urls import absolute_url, relative_to_site
+
+THEME_DIR = Path(__file__).parent / "theme"
+TEMPLATES_DIR = "templates"
+
+
+def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
+    """Templates in the site's templates/ override the default theme's by name."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR]),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["relative_url"] = partial(relative_to_site, base_path=config.base_path)
+    environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
+    environment.filters["date_format"] = _date_format
+    environment.filters["isodate"] = _isodate
+    return environment
+
+
+def render_site(site: Site, environment: jinja2.Environment, site_dir: Path) -> dict[str, str]:
+    """Every HTML page of the site, keyed by output path."""
+    render = partial(_render, environment, site, site_dir)
+    outputs = {"index.html": render(["home.html"], site.home, "content/_index.md")}
+    for section in site.sections:
+        names = [f"{section.name}/section.html", "section.html"]
+        source = str(section.index.source) if section.index else f"section '{section.name}'"
+        outputs[section.output] = render(names, section.index, source, section=section)
+    for page in site.pages:
+        names = [f"{page.section}/single.html", "single.html"] if page.section else ["single.html"]
+        outputs[page.output] = render(names, page, str(page.source))
+    outputs["404.html"] = render(["404.html"], None, "the 404 page")
+    return outputs
+
+
+def _render(
+    environment: jinja2.Environment,
+    site: Site,
+    site_dir: Path,
+    names: list[str],
+    page: Page | None,
+    rendering: str,
+    **context: Any,
+) -> str:
+    with _template_errors(site_dir, rendering):
+        template = environment.select_template(names)
+        return template.render(site=site, config=site.config, page=page, **context)
+
+
+@contextmanager
+def _template_errors(site_dir: Path, rendering: str) -> Iterator[None]:
+    """Any Jinja failure becomes a TemplateError at the template's file:line, naming the page."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(
+            f"template syntax: {error.message}",
+            path=_display(error.filename, site_dir),
+            line=error.lineno,
+            hint=f"while rendering {rendering}",
+        ) from None
+    except jinja2.TemplateNotFound as error:
+        where, line = _template_frame(error, site_dir)
+        raise TemplateError(
+            f"template '{error.name}' not found",
+            path=where,
+            line=line,
+            hint=f"while rendering {rendering}; add it to templates/ or fix the name",
+        ) from None
+    except jinja2.UndefinedError as error:
+        where, line = _template_frame(error, site_dir)
+        raise TemplateError(
+            _undefined_message(str(error)),
+            path=where,
+            line=line,
+            hint=f"while rendering {rendering}; front matter keys beyond the standard ones "
+            "are under page.params, and `| default(...)` gives a fallback",
+        ) from None
+    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as error:
+        where, line = _template_frame(error, site_dir)
+        if where is None:
+            raise
+        raise TemplateError(
+            f"{type(error).__name__}: {error}",
+            path=where,
+            line=line,
+            hint=f"while rendering {rendering}",
+        ) from None
+
+
+def _template_frame(error: BaseException, site_dir: Path) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to them)."""
+    template_roots = (site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR)
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename)
+        if any(path.is_relative_to(root) for root in template_roots):
+            return _display(frame.filename, site_dir), frame.lineno
+    return None, None
+
+
+def _display(filename: str | None, site_dir: Path) -> str | None:
+    if filename is None:
+        return None
+    path = Path(filename)
+    if path.is_relative_to(site_dir):
+        return path.relative_to(site_dir).as_posix()
+    if path.is_relative_to(THEME_DIR):
+        return f"(coursepress theme) {path.relative_to(THEME_DIR).as_posix()}"
+    return filename
+
+
+def _undefined_message(text: str) -> str:
+    # Jinja names types by their module path; users know `page`, not `coursepress.pages.Page`.
+    return text.replace("coursepress.pages.Page object", "page").replace(
+        "coursepress.site.Site object", "site"
+    )
+
+
+def _date_format(value: datetime | None, pattern: str | None = None) -> str:
+    """`3 September 2023` by default; any strftime pattern otherwise."""
+    if value is None:
+        return ""
+    return value.strftime(pattern) if pattern else f"{value.day} {value:%B %Y}"
+
+
+def _isodate(value: datetime | None) -> str:
+    return value.isoformat() if value else ""

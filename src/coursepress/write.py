@@ -1,0 +1,115 @@
+"""Atomic output: write the whole site into a new folder, then swap it in for the old one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursepress import __version__
+from coursepress.errors import OutputError
+
+MARKER = ".coursepress"
+"""A file in every output folder coursepress writes: only such folders are ever replaced."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    pages: int
+    """HTML pages written."""
+    files: int
+    """Other files: static files, page resources, generated stylesheets."""
+
+
+def check_output_folder(output_dir: Path, site_dir: Path) -> None:
+    """Refuse a folder we did not create, or one that holds the site's sources."""
+    shown = display_path(output_dir, site_dir)
+    output, site = output_dir.resolve(), site_dir.resolve()
+    if (
+        output == site
+        or site.is_relative_to(output)
+        or (output.parent == site and _is_source(output.name))
+    ):
+        raise OutputError(
+            f"the output folder {shown} holds the site's own sources",
+            path=shown,
+            hint="choose a separate output folder, such as public/",
+        )
+    if output_dir.is_symlink() or (output_dir.exists() and not output_dir.is_dir()):
+        raise OutputError(
+            f"{shown} is not a folder coursepress can replace",
+            path=shown,
+            hint="move it away or pass --output with another folder",
+        )
+    if output_dir.is_dir() and any(output_dir.iterdir()) and not (output_dir / MARKER).is_file():
+        raise OutputError(
+            f"{shown} was not created by coursepress, so it will not be emptied",
+            path=shown,
+            hint="move its files elsewhere, or pass --output with another folder",
+        )
+
+
+def write_site(
+    texts: Mapping[str, str], files: Mapping[str, Path], output_dir: Path, site_dir: Path
+) -> Written:
+    """Write into a sibling folder, then swap: a failure leaves the previous site as it was."""
+    check_output_folder(output_dir, site_dir)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent))
+    try:
+        _write_texts(staging, texts)
+        _copy_files(staging, files)
+        (staging / MARKER).write_text(
+            f"Built by coursepress {__version__}. This folder is replaced on every build.\n",
+            encoding="utf-8",
+        )
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
+        _swap(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pages = sum(1 for name in texts if name.endswith(".html"))
+    return Written(pages=pages, files=len(files) + len(texts) - pages)
+
+
+def _write_texts(staging: Path, texts: Mapping[str, str]) -> None:
+    for name, text in texts.items():
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _copy_files(staging: Path, files: Mapping[str, Path]) -> None:
+    for name, source in files.items():
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)  # streams the bytes; large files are not read whole
+
+
+def _swap(staging: Path, output_dir: Path) -> None:
+    if not output_dir.exists():
+        staging.rename(output_dir)
+        return
+    retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+    output_dir.rename(retired)
+    try:
+        staging.rename(output_dir)
+    except OSError:
+        retired.rename(output_dir)
+        raise
+    shutil.rmtree(retired)
+
+
+def _is_source(name: str) -> bool:
+    return name in ("content", "static", "templates")
+
+
+def display_path(path: Path, site_dir: Path) -> str:
+    """A path as messages show it: relative to the site folder when inside it."""
+    absolute, site = path.absolute(), site_dir.absolute()
+    if absolute.is_relative_to(site):
+        return absolute.relative_to(site).as_posix() + ("/" if path.is_dir() else "")
+    return str(path)
