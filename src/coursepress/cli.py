@@ -85,7 +85,7 @@ def user_errors() -> Iterator[None]:
         fail(f"build failed with {len(failure.errors)} {noun}; the previous site is unchanged")
     except SiteError as error:
         click.echo(error.format(), err=True)
-        fail("build failed; the previous site is unchanged")
+        fail("build failed with 1 error; the previous site is unchanged")
     except KeyboardInterrupt:
         click.echo("interrupted; the previous site is unchanged", err=True)
         sys.exit(130)

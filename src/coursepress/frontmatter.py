@@ -105,7 +105,7 @@ def decode(source: SourceFile) -> str:
         raise ContentError(
             "this is a binary file, not Markdown text",
             path=source.rel,
-            line=data.count(b"\n", 0, data.index(b"\0")) + 1,
+            line=1,
             hint="give it its real extension (.pdf, .png, ...); only .md files are read as pages",
         )
     try:
@@ -209,7 +209,7 @@ def _expect(
             f"'{key}' must be {described}, not {value!r}",
             path=source.rel,
             line=line,
-            hint=f'for example: {key} = "..."' if kind is str else None,
+            hint=_example(key, kind),
         )
     return value
 
@@ -225,3 +225,8 @@ def _text_list(value: object, key: str, source: SourceFile, line: int | None) ->
         line=line,
         hint=f'for example: {key} = ["first", "second"]',
     )
+
+
+def _example(key: str, kind: type) -> str:
+    values = {str: '"..."', bool: "true", int: "3"}
+    return f"for example: {key} = {values.get(kind, '...')}"

@@ -19,6 +19,8 @@ def line_of_key(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+# tomllib's wording for the slips people make most, said plainly.
+_PLAIN_MESSAGES = {"Illegal character '\\n'": "the line ends inside quoted text"}
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
 
 
@@ -33,6 +35,7 @@ def toml_error(
     raw = str(error)
     match = _TOML_POSITION.search(raw)
     message = raw[: match.start()] if match else raw
+    message = _PLAIN_MESSAGES.get(message, message)
     lines = text.splitlines()
     line = int(match.group(1)) if match and match.group(1) else max(len(lines), 1)
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -50,6 +53,8 @@ def _toml_hint(source_line: str) -> str:
     if value in ("True", "False", "TRUE", "FALSE", "yes", "no"):
         fixed = "true" if value in ("True", "TRUE", "yes") else "false"
         return f"TOML booleans are lowercase: write `{key.strip()} = {fixed}`"
+    if value.count('"') % 2 == 1:
+        return 'a text value needs its closing quote `"` on the same line'
     if value and value[0] not in "\"'[{0123456789-+tfi" and not value.startswith("nan"):
         return f'put text values in double quotes: `{key.strip()} = "{value}"`'
     return 'check the quotes and brackets on this line; TOML looks like `key = "value"`'

@@ -47,6 +47,8 @@ class Page:
     bundle: PurePosixPath | None
     """The page bundle folder under content/, whose files are copied beside the page."""
     params: Mapping[str, Any]
+    url_line: int
+    """The front matter line that decides the URL (`url` or `slug`), for messages."""
 
 
 def make_page(
@@ -78,6 +80,7 @@ def make_page(
         aliases=meta.aliases,
         bundle=source.bundle,
         params=meta.params,
+        url_line=document.line_of("url" if meta.url else "slug"),
     )
 
 

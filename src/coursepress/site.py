@@ -90,9 +90,9 @@ def check_unique_outputs(site: Site) -> None:
         first = owners.setdefault(page.output, page)
         if first is not page:
             raise ContentError(
-                f"this page and {first.source} would both be written to {page.output}",
+                f"this page and {first.source} have the same URL {page.url}",
                 path=page.source,
-                line=1,
+                line=page.url_line,
                 hint="give one of them a different `slug` or `url` in its front matter",
             )
     for section in site.sections:
@@ -102,6 +102,6 @@ def check_unique_outputs(site: Site) -> None:
                 f"this page would overwrite the list page of section '{section.name}' "
                 f"({section.url})",
                 path=page.source,
-                line=1,
+                line=page.url_line,
                 hint="give the page a different `slug` or `url` in its front matter",
             )
