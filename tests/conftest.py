@@ -26,7 +26,9 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m coursepress ARGS` in `cwd`, as a user would, and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "coursepress", *args],

@@ -64,9 +64,7 @@ def write_cases(path: Path, cases: list[Case]) -> None:
 ALL_CASES = [case for path in sorted(FIXTURES.glob("*.md")) for case in read_cases(path)]
 
 
-@pytest.mark.parametrize(
-    "case", ALL_CASES, ids=[f"{c.file.stem}: {c.title}" for c in ALL_CASES]
-)
+@pytest.mark.parametrize("case", ALL_CASES, ids=[f"{c.file.stem}: {c.title}" for c in ALL_CASES])
 def test_markdown_case(case: Case, update_goldens: bool) -> None:
     actual = render(case.source)
     if update_goldens and actual != case.expected:

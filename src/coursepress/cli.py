@@ -101,7 +101,7 @@ def fail(message: str, hint: str | None = None) -> None:
 def summary(report: BuildReport) -> str:
     written, warnings = report.written, len(report.warnings)
     lines = [
-        f"Built {report.output_dir} in {report.seconds:.2f} s: "
+        f"Built {report.output_dir.as_posix().rstrip('/')}/ in {report.seconds:.2f} s: "
         f"{_count(written.pages, 'page')}, {_count(written.files, 'other file')}, "
         f"{_count(warnings, 'warning')}."
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from functools import lru_cache
 from typing import Any
 
@@ -9,7 +10,7 @@ from markupsafe import escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
-from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.lexers import TextLexer, get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 LIGHT_STYLE = "default"
@@ -17,13 +18,38 @@ DARK_STYLE = "github-dark"
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
+# Names other highlighters use for "no highlighting", which Pygments calls 'text'.
+_PLAIN_NAMES = frozenset({"plain", "plaintext", "txt", "nohighlight", "none", "no-highlight"})
+
+
 @lru_cache(maxsize=256)
 def find_lexer(language: str) -> Lexer | None:
     """The Pygments lexer for a fence's language name, or None if Pygments does not know it."""
+    if language.lower() in _PLAIN_NAMES:
+        language = "text"
     try:
-        return get_lexer_by_name(language)
+        lexer: Lexer = get_lexer_by_name(language)
+        return lexer
     except ClassNotFound:
         return None
+
+
+def nearest_language(language: str) -> str | None:
+    """The known language name closest to an unknown one (`pythn` → `python`), if any is close."""
+    names = _language_names()
+    matches = difflib.get_close_matches(language.lower(), names, n=1, cutoff=0.75)
+    return names[matches[0]] if matches else None
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    """Every alias, and every lexer's display name squashed (`HTML + Angular2`), → an alias."""
+    names: dict[str, str] = {}
+    for name, aliases, _, _ in get_all_lexers():
+        if aliases:
+            names.update({alias: alias for alias in aliases})
+            names.setdefault(name.lower().replace(" ", ""), aliases[0])
+    return names
 
 
 def highlight_block(code: str, language: str) -> str | None:

@@ -18,7 +18,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from coursepress.errors import Diagnostic
-from coursepress.highlight import find_lexer, highlight_block
+from coursepress.highlight import highlight_block, nearest_language
 
 MORE_MARKER = "<!--more-->"
 
@@ -110,9 +110,9 @@ def _unknown_language(language: str, token: Token, env: EnvType) -> Diagnostic:
 
 
 def _language_hint(language: str) -> str:
-    for candidate in (language.rstrip("0123456789"), language.split("-")[0], language.lower()):
-        if candidate and candidate != language and find_lexer(candidate) is not None:
-            return f"did you mean '{candidate}'? (see pygments.org/docs/lexers for names)"
+    nearest = nearest_language(language)
+    if nearest:
+        return f"did you mean '{nearest}'? (see pygments.org/docs/lexers)"
     return "use a language name Pygments knows (see pygments.org/docs/lexers), or 'text'"
 
 

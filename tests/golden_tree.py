@@ -1,0 +1,46 @@
+"""Compare a built site with its expected tree and print a readable diff (staticjinja style)."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+from tests.conftest import snapshot
+
+MAX_DIFF_LINES = 80
+
+
+def tree_diff(actual: Path, expected: Path) -> str:
+    """'' when the trees match; otherwise missing, unexpected and differing files with diffs."""
+    got, want = snapshot(actual), snapshot(expected)
+    report: list[str] = []
+    report += [f"missing from the build: {name}" for name in sorted(want.keys() - got.keys())]
+    report += [f"not expected: {name}" for name in sorted(got.keys() - want.keys())]
+    for name in sorted(want.keys() & got.keys()):
+        if got[name] != want[name]:
+            report.append(_file_diff(name, want[name], got[name]))
+    return "\n".join(report)
+
+
+def _file_diff(name: str, want: bytes, got: bytes) -> str:
+    try:
+        lines = difflib.unified_diff(
+            want.decode("utf-8").splitlines(keepends=True),
+            got.decode("utf-8").splitlines(keepends=True),
+            fromfile=f"expected/{name}",
+            tofile=f"built/{name}",
+        )
+    except UnicodeDecodeError:
+        return f"binary file differs: {name} ({len(want)} bytes expected, {len(got)} built)"
+    diff = list(lines)
+    if len(diff) > MAX_DIFF_LINES:
+        diff = [*diff[:MAX_DIFF_LINES], f"... {len(diff) - MAX_DIFF_LINES} more diff lines\n"]
+    return "".join(diff)
+
+
+def replace_tree(expected: Path, actual: Path) -> None:
+    """Refresh a golden: the expected tree becomes exactly the built one."""
+    if expected.exists():
+        shutil.rmtree(expected)
+    shutil.copytree(actual, expected)
