@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.conftest import run_cli, snapshot, write_files
-
 from coursepress import __version__
+from tests.conftest import run_cli, snapshot, write_files
 
 POST = """+++
 title = "{title}"

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import run_cli, snapshot, write_files
 
 CASES = Path(__file__).parent / "fixtures" / "errors"

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO, run_cli
 from tests.golden_tree import replace_tree, tree_diff
 

@@ -12,7 +12,7 @@ def line_of_key(text: str, key: str) -> int | None:
     """The 1-based line where `key` is set (`key = ...`, `key: ...`) or opened as a table."""
     name = re.escape(key)
     pattern = re.compile(
-        rf"^\s*(?:{name}|\"{name}\"|'{name}')\s*[=:]|^\s*\[+\s*{name}\s*\]",
+        rf"^[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t]*[=:]|^[ \t]*\[+[ \t]*{name}[ \t]*\]",
         re.MULTILINE | re.IGNORECASE,
     )
     match = pattern.search(text)
@@ -20,7 +20,10 @@ def line_of_key(text: str, key: str) -> int | None:
 
 
 # tomllib's wording for the slips people make most, said plainly.
-_PLAIN_MESSAGES = {"Illegal character '\\n'": "the line ends inside quoted text"}
+_PLAIN_MESSAGES = {
+    "Illegal character '\\n'": "the line ends inside quoted text",
+    'Expected "\'"': "the line ends inside quoted text",
+}
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
 
 
@@ -53,8 +56,8 @@ def _toml_hint(source_line: str) -> str:
     if value in ("True", "False", "TRUE", "FALSE", "yes", "no"):
         fixed = "true" if value in ("True", "TRUE", "yes") else "false"
         return f"TOML booleans are lowercase: write `{key.strip()} = {fixed}`"
-    if value.count('"') % 2 == 1:
-        return 'a text value needs its closing quote `"` on the same line'
+    if value.count('"') % 2 == 1 or value.count("'") % 2 == 1:
+        return "a text value needs its closing quote on the same line"
     if value and value[0] not in "\"'[{0123456789-+tfi" and not value.startswith("nan"):
         return f'put text values in double quotes: `{key.strip()} = "{value}"`'
     return 'check the quotes and brackets on this line; TOML looks like `key = "value"`'

@@ -1,0 +1,75 @@
+"""site.toml → Config: defaults, validation, suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coursepress.config import Config, load_config
+from coursepress.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "site.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_no_site_toml_gives_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert config == Config()
+    assert config.base_path == "/"
+    assert config.timezone == "UTC"
+
+
+def test_values_are_read_and_base_url_gets_a_slash(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            'title = "ML"\nbase_url = "https://org.github.io/course"\ntimezone = "Europe/Berlin"\n'
+            '[permalinks]\nposts = "/:year/:slug/"\n[params]\nterm = "Fall"\n',
+        )
+    )
+    assert config.title == "ML"
+    assert config.base_url == "https://org.github.io/course/"
+    assert config.base_path == "/course/"
+    assert config.zone.key == "Europe/Berlin"
+    assert dict(config.permalinks) == {"posts": "/:year/:slug/"}
+    assert config.params["term"] == "Fall"
+
+
+def test_base_url_option_overrides_the_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'base_url = "/"\n'), base_url="https://x.org/a/")
+    assert config.base_path == "/a/"
+
+
+@pytest.mark.parametrize(
+    "text,message,line,hint",
+    [
+        ("tittle = 'x'\n", "unknown key 'tittle'", 1, "did you mean 'title'?"),
+        ("\n\nbaseurl = 'x'\n", "unknown key 'baseurl'", 3, "did you mean 'base_url'?"),
+        ("title = 3\n", "Config value 'title': expected text, got a number", 1, "double quotes"),
+        ("params = 3\n", "Config value 'params': expected a table, got a number", 1, "[params]"),
+        (
+            "[permalinks]\nposts = '/:yr/'\n",
+            "Config value 'permalinks.posts': unknown token ':yr'",
+            2,
+            ":section :slug",
+        ),
+        (
+            "base_url = 'ftp://x'\n",
+            "Config value 'base_url': 'ftp://x' is not a web address",
+            1,
+            "",
+        ),
+        ("title = 'x\n", "invalid TOML: the line ends inside quoted text", 1, "closing quote"),
+    ],
+)
+def test_mistakes_name_the_line(
+    tmp_path: Path, text: str, message: str, line: int, hint: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    error = caught.value
+    assert (error.path, error.line, error.message) == ("site.toml", line, message)
+    assert hint in (error.hint or "")

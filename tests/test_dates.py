@@ -1,0 +1,60 @@
+"""Tolerant dates: every accepted form, read in the site's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from coursepress.dates import DateFormatError, parse_date
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023-09-03",
+        "03 Sep 2023",
+        "3 Sep 2023",
+        "3 September 2023",
+        "Sep 3, 2023",
+        "September 3, 2023",
+        "2023/09/03",
+        "  03 Sep 2023  ",
+    ],
+)
+def test_day_forms_mean_midnight_in_the_site_zone(text: str) -> None:
+    assert parse_date(text, NEW_YORK) == datetime(2023, 9, 3, tzinfo=NEW_YORK)
+
+
+def test_iso_datetimes_with_and_without_zone() -> None:
+    assert parse_date("2023-09-03T14:30:00", NEW_YORK) == datetime(
+        2023, 9, 3, 14, 30, tzinfo=NEW_YORK
+    )
+    with_offset = parse_date("2023-09-03T14:30:00+02:00", NEW_YORK)
+    assert with_offset.utcoffset() == timedelta(hours=2)
+    assert parse_date("2023-09-03T12:30:00Z", NEW_YORK) == datetime(2023, 9, 3, 12, 30, tzinfo=UTC)
+    assert parse_date("2023-09-03 14:30", NEW_YORK).hour == 14
+
+
+def test_toml_and_yaml_values() -> None:
+    assert parse_date(date(2023, 9, 3), NEW_YORK) == datetime(2023, 9, 3, tzinfo=NEW_YORK)
+    naive = datetime(2023, 9, 3, 9, 0)
+    assert parse_date(naive, NEW_YORK) == datetime(2023, 9, 3, 9, 0, tzinfo=NEW_YORK)
+    aware = datetime(2023, 9, 3, 9, 0, tzinfo=UTC)
+    assert parse_date(aware, NEW_YORK) is aware
+
+
+@pytest.mark.parametrize(
+    "value", ["26 May Jan 2023", "yesterday", "03/09/2023", "2023-13-01", "", "Sept 3 2023"]
+)
+def test_anything_else_is_an_error(value: str) -> None:
+    with pytest.raises(DateFormatError, match="cannot read the date"):
+        parse_date(value, NEW_YORK)
+
+
+def test_a_number_is_not_a_date() -> None:
+    with pytest.raises(DateFormatError, match="expected a date, got int 2023"):
+        parse_date(2023, NEW_YORK)

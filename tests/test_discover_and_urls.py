@@ -1,0 +1,129 @@
+"""Walking content/ and static/, and turning pages into URLs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from coursepress.discover import SourceKind, discover, is_junk
+from coursepress.urls import (
+    absolute_url,
+    clean_url_path,
+    expand_permalink,
+    output_path,
+    relative_to_site,
+    urlize,
+)
+from tests.conftest import write_files
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".DS_Store", "~$lecture.docx", "post.md.swp", ".post.md.swo", "post.md~", ".git", "#x#"],
+)
+def test_junk_is_skipped(name: str) -> None:
+    assert is_junk(name)
+
+
+@pytest.mark.parametrize("name", ["post.md", "slides.pdf", "image.PNG", "_index.md", "a~b.md"])
+def test_real_files_are_kept(name: str) -> None:
+    assert not is_junk(name)
+
+
+def test_discover_classifies_files(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "content/_index.md": "",
+            "content/syllabus.md": "",
+            "content/posts/_index.md": "",
+            "content/posts/a.md": "",
+            "content/posts/b/index.md": "",
+            "content/posts/b/img/x.png": b"png",
+            "content/about/index.md": "",
+            "content/files/handout.pdf": b"pdf",
+            "content/posts/.DS_Store": b"junk",
+            "static/images/y.png": b"png",
+        },
+    )
+    sources = discover(tmp_path)
+    pages = {str(s.target): (s.kind, s.section) for s in sources.pages}
+    assert pages == {
+        "_index.md": (SourceKind.SECTION_INDEX, ""),
+        "about/index.md": (SourceKind.PAGE, ""),
+        "posts/_index.md": (SourceKind.SECTION_INDEX, "posts"),
+        "posts/a.md": (SourceKind.PAGE, "posts"),
+        "posts/b/index.md": (SourceKind.PAGE, "posts"),
+        "syllabus.md": (SourceKind.PAGE, ""),
+    }
+    files = {str(s.rel): (s.kind, s.bundle) for s in sources.files}
+    assert files == {
+        "static/images/y.png": (SourceKind.ASSET, None),
+        "content/files/handout.pdf": (SourceKind.ASSET, None),
+        "content/posts/b/img/x.png": (SourceKind.RESOURCE, PurePosixPath("posts/b")),
+    }
+
+
+@pytest.mark.parametrize(
+    "text,slug",
+    [
+        ("Week 2 Notes", "week-2-notes"),
+        ("Gradient Descent, Explained!", "gradient-descent-explained"),
+        ("  Überblick  ", "überblick"),
+        ("a -- b", "a-b"),
+        ("C++ & Rust", "c-rust"),
+        ("???", "page"),
+    ],
+)
+def test_urlize(text: str, slug: str) -> None:
+    assert urlize(text) == slug
+
+
+def test_expand_permalink() -> None:
+    when = datetime(2023, 9, 3)
+    url = expand_permalink(
+        "/:section/:year/:month/:day/:slug/",
+        section="posts",
+        slug="intro",
+        title="Intro",
+        filename="intro",
+        date=when,
+    )
+    assert url == "/posts/2023/09/03/intro/"
+    assert (
+        expand_permalink(
+            "/:title", section="", slug="s", title="Hello World", filename="f", date=None
+        )
+        == "/hello-world/"
+    )
+
+
+@pytest.mark.parametrize(
+    "url,path",
+    [
+        ("/", "index.html"),
+        ("/a/b/", "a/b/index.html"),
+        ("/feed.xml", "feed.xml"),
+        ("/x", "x/index.html"),
+    ],
+)
+def test_output_path(url: str, path: str) -> None:
+    assert output_path(clean_url_path(url)) == path
+
+
+def test_output_path_refuses_to_leave_the_site() -> None:
+    with pytest.raises(ValueError):
+        output_path("/../../etc/")
+
+
+def test_base_path_helpers() -> None:
+    assert relative_to_site("/images/x.png", "/course/") == "/course/images/x.png"
+    assert relative_to_site("/images/x.png", "/") == "/images/x.png"
+    for untouched in ("../x.png", "x.png", "#top", "https://a.org/x", "//cdn.org/x", "mailto:a@b"):
+        assert relative_to_site(untouched, "/course/") == untouched
+    assert absolute_url("/posts/a/", "https://org.github.io/course/") == (
+        "https://org.github.io/course/posts/a/"
+    )
+    assert absolute_url("posts/a/", "https://org.github.io/") == "https://org.github.io/posts/a/"
