@@ -160,7 +160,7 @@ def test_refuses_to_empty_a_folder_it_did_not_create(make_site) -> None:
     result = run_cli("build", cwd=site)
     assert result.returncode == 1
     assert result.stderr == (
-        "public/: public/ was not created by coursepress, so it will not be emptied\n"
+        "public/: this folder was not created by coursepress, so it will not be emptied\n"
         "  hint: move its files elsewhere, or pass --output with another folder\n"
         "build failed with 1 error; the previous site is unchanged\n"
     )
@@ -199,12 +199,16 @@ def test_base_url_option_reaches_template_links(make_site) -> None:
 def test_front_matter_extras_reach_templates_as_params(make_site) -> None:
     site = make_site(
         {
-            "content/posts/a.md": post("A", extra='week = 3\nAuthor = "Ada"'),
-            "templates/single.html": "{{ page.params.week }}|{{ page.authors | join(',') }}\n",
+            "content/posts/a.md": post(
+                "A", extra='week = 3\nAuthor = "Ada"\n[params]\nlecture = 5\nweek = 9'
+            ),
+            "templates/single.html": (
+                "{{ page.params.week }}|{{ page.params.lecture }}|{{ page.authors | join(',') }}\n"
+            ),
         }
     )
     assert run_cli("build", cwd=site).returncode == 0
-    assert (site / "public/posts/a/index.html").read_text() == "3|Ada\n"
+    assert (site / "public/posts/a/index.html").read_text() == "3|5|Ada\n"
 
 
 def test_footnote_ids_are_unique_across_pages(make_site) -> None:

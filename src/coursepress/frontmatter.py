@@ -94,7 +94,7 @@ def read_document(source: SourceFile, zone: tzinfo) -> Document:
 
 def _key_lines(raw: dict[str, Any], fm_text: str) -> dict[str, int]:
     # fm_text starts with the newline that ends the opening delimiter: its lines are file lines.
-    lines = {key.lower(): line_of_key(fm_text, key) for key in raw}
+    lines = {str(key).lower(): line_of_key(fm_text, str(key)) for key in raw}
     return {key: line for key, line in lines.items() if line is not None}
 
 
@@ -172,8 +172,8 @@ def _typed(
     values: dict[str, Any] = {}
     params: dict[str, Any] = {}
     for original_key, value in raw.items():
-        line = key_lines.get(original_key.lower())
-        key = original_key.lower()
+        key = str(original_key).lower()
+        line = key_lines.get(key)
         if key == "author":
             key = "authors"
         if key in _DATE_KEYS:
@@ -186,8 +186,11 @@ def _typed(
             values[key] = _expect(value, bool, "true or false", original_key, source, line)
         elif key == "weight":
             values[key] = _expect(value, int, "a whole number", original_key, source, line)
+        elif key == "params" and isinstance(value, dict):
+            # A `[params]` table holds page params, as Hugo reads it; top-level keys win.
+            params.update({k: v for k, v in value.items() if k not in params})
         else:
-            params[original_key] = value
+            params[str(original_key)] = value
     return FrontMatter(**values, params=MappingProxyType(params))
 
 

@@ -34,19 +34,19 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
         or (output.parent == site and _is_source(output.name))
     ):
         raise OutputError(
-            f"the output folder {shown} holds the site's own sources",
+            "this output folder holds the site's own sources",
             path=shown,
             hint="choose a separate output folder, such as public/",
         )
     if output_dir.is_symlink() or (output_dir.exists() and not output_dir.is_dir()):
         raise OutputError(
-            f"{shown} is not a folder coursepress can replace",
+            "this is not a folder coursepress can replace",
             path=shown,
             hint="move it away or pass --output with another folder",
         )
     if output_dir.is_dir() and any(output_dir.iterdir()) and not (output_dir / MARKER).is_file():
         raise OutputError(
-            f"{shown} was not created by coursepress, so it will not be emptied",
+            "this folder was not created by coursepress, so it will not be emptied",
             path=shown,
             hint="move its files elsewhere, or pass --output with another folder",
         )
