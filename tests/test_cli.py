@@ -264,3 +264,34 @@ def test_module_runs_without_the_console_script(tmp_path: Path) -> None:
         "--quiet",
     ):
         assert option in result.stdout
+
+
+def test_a_static_file_at_a_page_path_is_reported_and_stylesheets_can_be_replaced(
+    make_site,
+) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post("A"),
+            "static/index.html": "<p>old hand-written home page</p>\n",
+            "static/css/syntax.css": "/* my own colours */\n",
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "static/index.html:1: warning: this file is not published: "
+        "the generated page index.html has the same path\n"
+        "  hint: rename or remove the file\n"
+    )
+    assert "old hand-written" not in (site / "public/index.html").read_text()
+    assert (site / "public/css/syntax.css").read_text() == "/* my own colours */\n"
+
+
+def test_refuses_an_output_folder_inside_the_sources(make_site) -> None:
+    site = make_site({"content/posts/a.md": post("A")})
+    result = run_cli("build", "--output", "static/site", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "static/site: this output folder holds the site's own sources\n"
+    )
+    assert not (site / "static" / "site").exists()

@@ -17,7 +17,7 @@ from coursepress.pages import Page, make_page
 from coursepress.render import THEME_DIR, create_environment, render_site
 from coursepress.select import Selection, Verdict, select
 from coursepress.site import Site, assemble
-from coursepress.write import Written, check_output_folder, write_site
+from coursepress.write import Written, check_output_folder, display_path, write_site
 
 SYNTAX_CSS = "css/syntax.css"
 
@@ -68,6 +68,7 @@ def build(options: BuildOptions) -> BuildReport:
     texts = render_site(site, create_environment(site_dir, config), site_dir)
     texts[SYNTAX_CSS] = stylesheet()
     files = files_to_copy(sources, site)
+    settle_overlaps(texts, files, site_dir, warnings)
     fail_on_warnings(warnings, options.strict)
     written = write_site(texts, files, options.output_dir, site_dir)
     return BuildReport(
@@ -119,6 +120,24 @@ def files_to_copy(sources: Sources, site: Site) -> dict[str, Path]:
         else:
             files[str(source.target)] = source.path
     return files
+
+
+def settle_overlaps(
+    texts: dict[str, str], files: dict[str, Path], site_dir: Path, warnings: list[Diagnostic]
+) -> None:
+    """A copied file at a generated path: pages win (with a warning), stylesheets are yours."""
+    for name in sorted(texts.keys() & files.keys()):
+        if not name.endswith(".html"):
+            del texts[name]
+            continue
+        warnings.append(
+            Diagnostic(
+                f"this file is not published: the generated page {name} has the same path",
+                path=display_path(files.pop(name), site_dir),
+                line=1,
+                hint="rename or remove the file",
+            )
+        )
 
 
 def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:

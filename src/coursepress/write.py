@@ -12,6 +12,7 @@ from pathlib import Path
 from coursepress import __version__
 from coursepress.errors import OutputError
 
+SOURCE_FOLDERS = ("content", "static", "templates")
 MARKER = ".coursepress"
 """A file in every output folder coursepress writes: only such folders are ever replaced."""
 
@@ -28,10 +29,11 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
     """Refuse a folder we did not create, or one that holds the site's sources."""
     shown = display_path(output_dir, site_dir)
     output, site = output_dir.resolve(), site_dir.resolve()
+    sources = [site / name for name in SOURCE_FOLDERS]
     if (
         output == site
         or site.is_relative_to(output)
-        or (output.parent == site and _is_source(output.name))
+        or any(output.is_relative_to(folder) for folder in sources)
     ):
         raise OutputError(
             "this output folder holds the site's own sources",
@@ -101,10 +103,6 @@ def _swap(staging: Path, output_dir: Path) -> None:
         retired.rename(output_dir)
         raise
     shutil.rmtree(retired)
-
-
-def _is_source(name: str) -> bool:
-    return name in ("content", "static", "templates")
 
 
 def display_path(path: Path, site_dir: Path) -> str:
