@@ -56,14 +56,14 @@ def test_summary_names_every_page_left_out(make_site) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Built public/ in ")
-    assert lines[0].endswith(" s: 4 pages, 2 other files, 0 warnings.")
+    assert lines[0].endswith(" s: 4 pages, 4 other files, 0 warnings.")
     assert lines[1:] == [
         "Left out 1 draft (use --drafts to include):",
         "  content/posts/draft.md",
         "Left out 1 future-dated page (use --future to include):",
         "  content/posts/later.md (goes live 2999-01-01 09:00 UTC)",
         "Left out 1 expired page:",
-        "  content/posts/gone.md (expired 2020-01-01 00:00)",
+        "  content/posts/gone.md (expired 2020-01-01 00:00 UTC)",
     ]
     public = site / "public" / "posts"
     assert sorted(p.name for p in public.iterdir() if p.is_dir()) == ["ready"]
@@ -279,7 +279,7 @@ def test_a_static_file_at_a_page_path_is_reported_and_stylesheets_can_be_replace
     result = run_cli("build", cwd=site)
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
-        "static/index.html:1: warning: this file is not published: "
+        "static/index.html: warning: this file is not published: "
         "the generated page index.html has the same path\n"
         "  hint: rename or remove the file\n"
     )
@@ -292,6 +292,6 @@ def test_refuses_an_output_folder_inside_the_sources(make_site) -> None:
     result = run_cli("build", "--output", "static/site", cwd=site)
     assert result.returncode == 1
     assert result.stderr.startswith(
-        "static/site: this output folder holds the site's own sources\n"
+        "static/site/: this output folder holds the site's own sources\n"
     )
     assert not (site / "static" / "site").exists()

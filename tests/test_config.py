@@ -43,6 +43,15 @@ def test_base_url_option_overrides_the_file(tmp_path: Path) -> None:
     assert config.base_path == "/a/"
 
 
+def test_a_bad_base_url_option_is_blamed_on_the_option(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, base_url="example.com/course")
+    assert str(caught.value.path) == "--base-url"
+    assert caught.value.message == (
+        "Config value 'base_url': 'example.com/course' is not a web address"
+    )
+
+
 @pytest.mark.parametrize(
     "text,message,line,hint",
     [
@@ -71,5 +80,5 @@ def test_mistakes_name_the_line(
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, text))
     error = caught.value
-    assert (error.path, error.line, error.message) == ("site.toml", line, message)
+    assert (str(error.path), error.line, error.message) == (f"{tmp_path}/site.toml", line, message)
     assert hint in (error.hint or "")

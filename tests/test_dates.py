@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,7 +34,8 @@ def test_iso_datetimes_with_and_without_zone() -> None:
         2023, 9, 3, 14, 30, tzinfo=NEW_YORK
     )
     with_offset = parse_date("2023-09-03T14:30:00+02:00", NEW_YORK)
-    assert with_offset.utcoffset() == timedelta(hours=2)
+    assert with_offset == datetime(2023, 9, 3, 8, 30, tzinfo=NEW_YORK)
+    assert with_offset.tzinfo is NEW_YORK  # shown in the course's own zone
     assert parse_date("2023-09-03T12:30:00Z", NEW_YORK) == datetime(2023, 9, 3, 12, 30, tzinfo=UTC)
     assert parse_date("2023-09-03 14:30", NEW_YORK).hour == 14
 
@@ -44,7 +45,8 @@ def test_toml_and_yaml_values() -> None:
     naive = datetime(2023, 9, 3, 9, 0)
     assert parse_date(naive, NEW_YORK) == datetime(2023, 9, 3, 9, 0, tzinfo=NEW_YORK)
     aware = datetime(2023, 9, 3, 9, 0, tzinfo=UTC)
-    assert parse_date(aware, NEW_YORK) is aware
+    assert parse_date(aware, NEW_YORK) == aware
+    assert parse_date(aware, NEW_YORK).hour == 5
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ def test_discover_classifies_files(tmp_path: Path) -> None:
         "posts/b/index.md": (SourceKind.PAGE, "posts"),
         "syllabus.md": (SourceKind.PAGE, ""),
     }
-    files = {str(s.rel): (s.kind, s.bundle) for s in sources.files}
+    files = {str(s.rel.relative_to(tmp_path.as_posix())): (s.kind, s.bundle) for s in sources.files}
     assert files == {
         "static/images/y.png": (SourceKind.ASSET, None),
         "content/files/handout.pdf": (SourceKind.ASSET, None),

@@ -7,17 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from coursepress.config import Config, load_config
-from coursepress.discover import SourceFile, SourceKind, Sources, discover
+from coursepress.assets import (
+    github_pages_files,
+    plan_copies,
+    settle_overlaps,
+    skipped_warnings,
+    stylesheets_under_base_path,
+)
+from coursepress.config import CONFIG_FILE, Config, load_config
+from coursepress.discover import SourceFile, check_site_folder, discover
 from coursepress.errors import BuildFailed, Diagnostic, SiteError
 from coursepress.frontmatter import Document, read_document
 from coursepress.highlight import stylesheet
 from coursepress.markdown import create_parser
 from coursepress.pages import Page, make_page
-from coursepress.render import THEME_DIR, create_environment, render_site
+from coursepress.render import create_environment, render_site
 from coursepress.select import Selection, Verdict, select
-from coursepress.site import Site, assemble
-from coursepress.write import Written, check_output_folder, display_path, write_site
+from coursepress.site import assemble
+from coursepress.write import Written, check_output_folder, write_site
 
 SYNTAX_CSS = "css/syntax.css"
 
@@ -56,6 +63,7 @@ class BuildReport:
 def build(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     site_dir = options.site_dir
+    warnings = check_site_folder(site_dir, CONFIG_FILE)
     config = load_config(site_dir, options.base_url)
     check_output_folder(options.output_dir, site_dir)
     sources = discover(site_dir)
@@ -63,14 +71,15 @@ def build(options: BuildOptions) -> BuildReport:
     selection = select(
         documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
     )
-    warnings: list[Diagnostic] = []
+    warnings += skipped_warnings(sources.skipped)
     site = assemble(render_pages(selection, config, warnings), config)
     texts = render_site(site, create_environment(site_dir, config), site_dir)
-    texts[SYNTAX_CSS] = stylesheet()
-    files = files_to_copy(sources, site)
-    settle_overlaps(texts, files, site_dir, warnings)
+    texts |= {SYNTAX_CSS: stylesheet(), **github_pages_files(config)}
+    copies = plan_copies(sources, site, warnings)
+    settle_overlaps(texts, copies, warnings)
+    stylesheets_under_base_path(texts, copies, config)
     fail_on_warnings(warnings, options.strict)
-    written = write_site(texts, files, options.output_dir, site_dir)
+    written = write_site(texts, copies, options.output_dir, site_dir)
     return BuildReport(
         output_dir=options.output_dir,
         written=written,
@@ -99,45 +108,6 @@ def render_pages(selection: Selection, config: Config, warnings: list[Diagnostic
     # Only published documents are rendered: a draft costs nothing and cannot leak.
     md = create_parser()
     return [make_page(document, md, config, warnings) for document in selection.published]
-
-
-def files_to_copy(sources: Sources, site: Site) -> dict[str, Path]:
-    """Output path → source file: the theme's static files, overridden by the site's own."""
-    files = {
-        path.relative_to(THEME_DIR / "static").as_posix(): path
-        for path in sorted((THEME_DIR / "static").rglob("*"))
-        if path.is_file()
-    }
-    bundle_dirs = {
-        page.bundle: PurePosixPath(page.output).parent for page in site.pages if page.bundle
-    }
-    for source in sources.files:
-        if source.kind is SourceKind.RESOURCE:
-            # A resource of a draft bundle has no published page to sit beside: it stays out.
-            if source.bundle in bundle_dirs:
-                inside = source.target.relative_to(source.bundle)
-                files[str(bundle_dirs[source.bundle] / inside)] = source.path
-        else:
-            files[str(source.target)] = source.path
-    return files
-
-
-def settle_overlaps(
-    texts: dict[str, str], files: dict[str, Path], site_dir: Path, warnings: list[Diagnostic]
-) -> None:
-    """A copied file at a generated path: pages win (with a warning), stylesheets are yours."""
-    for name in sorted(texts.keys() & files.keys()):
-        if not name.endswith(".html"):
-            del texts[name]
-            continue
-        warnings.append(
-            Diagnostic(
-                f"this file is not published: the generated page {name} has the same path",
-                path=display_path(files.pop(name), site_dir),
-                line=1,
-                hint="rename or remove the file",
-            )
-        )
 
 
 def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:

@@ -11,6 +11,7 @@ import click
 
 from coursepress import __version__
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
+from coursepress.discover import shown_folder
 from coursepress.errors import BuildFailed, SiteError
 from coursepress.select import Verdict
 
@@ -89,6 +90,10 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("interrupted; the previous site is unchanged", err=True)
         sys.exit(130)
+    except OSError as error:  # a file that vanished or cannot be read mid-build
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"{where}{error.strerror or error}", err=True)
+        fail("build failed with 1 error; the previous site is unchanged")
 
 
 def fail(message: str, hint: str | None = None) -> None:
@@ -101,24 +106,25 @@ def fail(message: str, hint: str | None = None) -> None:
 def summary(report: BuildReport) -> str:
     written, warnings = report.written, len(report.warnings)
     lines = [
-        f"Built {report.output_dir.as_posix().rstrip('/')}/ in {report.seconds:.2f} s: "
+        f"Built {shown_folder(report.output_dir)} in {report.seconds:.2f} s: "
         f"{_count(written.pages, 'page')}, {_count(written.files, 'other file')}, "
         f"{_count(warnings, 'warning')}."
     ]
     zone = report.config.timezone
-    groups: list[tuple[Verdict, str, Callable[[LeftOut], str]]] = [
-        (Verdict.DRAFT, "draft (use --drafts to include)", lambda item: ""),
+    groups: list[tuple[Verdict, str, str, Callable[[LeftOut], str]]] = [
+        (Verdict.DRAFT, "draft", "(use --drafts to include)", lambda item: ""),
         (
             Verdict.FUTURE,
-            "future-dated page (use --future to include)",
+            "future-dated page",
+            "(use --future to include)",
             lambda item: f" (goes live {_when(item)} {zone})",
         ),
-        (Verdict.EXPIRED, "expired page", lambda item: f" (expired {_when(item)})"),
+        (Verdict.EXPIRED, "expired page", "", lambda item: f" (expired {_when(item)} {zone})"),
     ]
-    for verdict, noun, detail in groups:
+    for verdict, noun, advice, detail in groups:
         items = [item for item in report.left_out if item.verdict is verdict]
         if items:
-            lines.append(f"Left out {_count(len(items), noun)}:")
+            lines.append(f"Left out {_count(len(items), noun)}{' ' + advice if advice else ''}:")
             lines.extend(f"  {item.source}{detail(item)}" for item in items)
     return "\n".join(lines)
 
@@ -128,8 +134,4 @@ def _when(item: LeftOut) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    if number == 1:
-        return f"1 {noun}"
-    head, _, tail = noun.partition(" (")
-    plural = f"{head}s" + (f" ({tail}" if tail else "")
-    return f"{number} {plural}"
+    return f"1 {noun}" if number == 1 else f"{number} {noun}s"

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from coursepress.discover import shown_path
 from coursepress.errors import ConfigError
 from coursepress.locate import line_of_key, toml_error
 from coursepress.urls import PERMALINK_TOKENS, unknown_permalink_tokens
@@ -35,10 +36,12 @@ class Config:
     """IANA zone name; dates without a zone are read in it, and 'future' is judged in it."""
     author: str = ""
     """Default author for pages that name none."""
+    cname: str = ""
+    """A custom domain for GitHub Pages (`course.example.edu`), written to `CNAME`."""
     permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Per-section URL patterns, e.g. `posts = "/:year/:month/:slug/"`."""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    """Free values for templates, reachable as `site.params`."""
+    """Free values for templates, reachable as `config.params`."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -50,61 +53,65 @@ class Config:
         return urlsplit(self.base_url).path or "/"
 
 
-_STRING_KEYS = ("title", "base_url", "description", "language", "timezone", "author")
+_STRING_KEYS = ("title", "base_url", "description", "language", "timezone", "author", "cname")
 KNOWN_KEYS = tuple(f.name for f in fields(Config))
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> Config:
     """Read site.toml (a missing file means defaults) and apply a --base-url override."""
+    shown = shown_path(site_dir, CONFIG_FILE)
     path = site_dir / CONFIG_FILE
-    values: dict[str, Any] = {}
-    text = ""
-    if path.is_file():
-        text = path.read_text(encoding="utf-8-sig")
-        try:
-            values = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise toml_error(error, text, CONFIG_FILE, error_type=ConfigError) from None
-    if base_url is not None:
-        values["base_url"] = base_url
-    return _validate(values, text)
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    try:
+        config = _validate(tomllib.loads(text), text)
+    except tomllib.TOMLDecodeError as error:
+        raise toml_error(error, text, shown, error_type=ConfigError) from None
+    except ConfigError as error:
+        raise error.located(shown) from None
+    if base_url is None:
+        return config
+    try:
+        _check_base_url(base_url, None)
+    except ConfigError as error:
+        raise error.located("--base-url") from None
+    return replace(config, base_url=_with_slash(base_url))
 
 
 def _validate(values: dict[str, Any], text: str) -> Config:
     for key, value in values.items():
         _check_key(key, value, text)
     config = Config(**values)
-    base_url = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
     return replace(
         config,
-        base_url=base_url,
+        base_url=_with_slash(config.base_url),
         permalinks=MappingProxyType(dict(config.permalinks)),
         params=MappingProxyType(dict(config.params)),
     )
 
 
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
 def _check_key(key: str, value: Any, text: str) -> None:
-    line = line_of_key(text, key)
+    line = line_of_key(text, key, table=isinstance(value, dict))
     if key not in KNOWN_KEYS:
         nearest = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
         hint = f"did you mean '{nearest[0]}'? " if nearest else ""
         raise ConfigError(
             f"unknown key '{key}'",
-            path=CONFIG_FILE,
             line=line,
             hint=f"{hint}Valid keys: {', '.join(KNOWN_KEYS)}",
         )
     if key in _STRING_KEYS and not isinstance(value, str):
         raise ConfigError(
             f"Config value '{key}': expected text, got {_type_name(value)}",
-            path=CONFIG_FILE,
             line=line,
             hint=f'put it in double quotes: {key} = "..."',
         )
     if key in ("permalinks", "params") and not isinstance(value, dict):
         raise ConfigError(
             f"Config value '{key}': expected a table, got {_type_name(value)}",
-            path=CONFIG_FILE,
             line=line,
             hint=f"write it as a table: [{key}]",
         )
@@ -112,6 +119,12 @@ def _check_key(key: str, value: Any, text: str) -> None:
         _check_timezone(value, line)
     if key == "base_url":
         _check_base_url(value, line)
+    if key == "cname" and ("/" in value or ":" in value):
+        raise ConfigError(
+            f"Config value 'cname': '{value}' is not a domain name",
+            line=line,
+            hint='write the domain only, such as cname = "course.example.edu"',
+        )
     if key == "permalinks":
         _check_permalinks(value, text)
 
@@ -122,7 +135,6 @@ def _check_timezone(name: str, line: int | None) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             f"Config value 'timezone': unknown time zone '{name}'",
-            path=CONFIG_FILE,
             line=line,
             hint="use an IANA name such as 'America/New_York', 'Europe/Berlin' or 'UTC'",
         ) from None
@@ -130,10 +142,11 @@ def _check_timezone(name: str, line: int | None) -> None:
 
 def _check_base_url(url: str, line: int | None) -> None:
     parts = urlsplit(url)
-    if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
+    if (parts.scheme not in ("http", "https") and not url.startswith("/")) or (
+        parts.scheme and not parts.netloc
+    ):
         raise ConfigError(
             f"Config value 'base_url': '{url}' is not a web address",
-            path=CONFIG_FILE,
             line=line,
             hint="write it as 'https://example.github.io/course/', or '/' for a local site",
         )
@@ -145,20 +158,31 @@ def _check_permalinks(patterns: dict[str, Any], text: str) -> None:
         if not isinstance(pattern, str):
             raise ConfigError(
                 f"Config value 'permalinks.{section}': expected text, got {_type_name(pattern)}",
-                path=CONFIG_FILE,
                 line=line,
                 hint=f'for example {section} = "/:section/:slug/"',
             )
         unknown = unknown_permalink_tokens(pattern)
+        if ".." in pattern.split("/"):
+            raise ConfigError(
+                f"Config value 'permalinks.{section}': '..' would lead outside the site",
+                line=line,
+                hint=f'for example {section} = "/:section/:slug/"',
+            )
         if unknown:
             raise ConfigError(
                 f"Config value 'permalinks.{section}': unknown token '{unknown[0]}'",
-                path=CONFIG_FILE,
                 line=line,
                 hint=f"known tokens: {' '.join(PERMALINK_TOKENS)}",
             )
 
 
 def _type_name(value: object) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}
+    names = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)

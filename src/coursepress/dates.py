@@ -25,9 +25,10 @@ class DateFormatError(ValueError):
 
 
 def parse_date(value: object, zone: tzinfo) -> datetime:
-    """A timezone-aware datetime; naive values and plain dates are read in `zone`."""
+    """A datetime in `zone`: naive values and plain dates are read in it, others converted to it
+    (so pages show, sort and get permalinks by the course's own calendar)."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
+        return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, date):
         return datetime.combine(value, time(), tzinfo=zone)
     if isinstance(value, str):
@@ -40,7 +41,7 @@ def _parse_string(text: str, zone: tzinfo) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         parsed = _parse_with_formats(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def _parse_with_formats(text: str) -> datetime:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
+from coursepress.errors import ContentError, Diagnostic
+
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
 
@@ -33,7 +35,7 @@ class SourceFile:
     path: Path
     """Where it is on disk."""
     rel: PurePosixPath
-    """Path relative to the site folder, as shown in messages (`content/posts/x.md`)."""
+    """The path as messages show it: from the current folder (`content/posts/x.md`)."""
     target: PurePosixPath
     """Path relative to its root folder (content/ or static/)."""
     kind: SourceKind
@@ -51,36 +53,106 @@ class SourceFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that exists but is not used, and why: reported as a warning."""
+
+    rel: PurePosixPath
+    reason: str
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
 class Sources:
     pages: tuple[SourceFile, ...]
     """Markdown pages and section indexes, in path order."""
     files: tuple[SourceFile, ...]
     """Files copied as they are: static/ first, then content/ assets and bundle resources."""
+    skipped: tuple[Skipped, ...] = ()
 
 
 def is_junk(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in _JUNK_PATTERNS)
 
 
+def shown_path(site_dir: Path, rel: str | PurePosixPath) -> PurePosixPath:
+    """A site file's path as the user can open it from the current folder."""
+    return PurePosixPath(site_dir.as_posix()) / rel
+
+
+def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
+    """A folder with neither content/ nor site.toml is not a site: most likely the wrong one."""
+    if (site_dir / CONTENT_DIR).is_dir():
+        return []
+    if not (site_dir / config_file).is_file():
+        raise ContentError(
+            "this folder has no content/ folder and no site.toml: it is not a coursepress site",
+            path=shown_folder(site_dir),
+            hint="run coursepress in your site's folder, or pass it with --source",
+        )
+    return [
+        Diagnostic(
+            "there is no content/ folder, so the site has no pages",
+            path=shown_path(site_dir, CONTENT_DIR),
+            hint="write pages as Markdown files under content/",
+        )
+    ]
+
+
+def shown_folder(path: Path) -> str:
+    """A folder as the user typed it, with a trailing slash."""
+    return path.as_posix().rstrip("/") + "/"
+
+
 def discover(site_dir: Path) -> Sources:
-    content = list(_walk(site_dir, CONTENT_DIR))
+    content = _walk(site_dir, CONTENT_DIR)
     bundles = {
-        _under(rel, CONTENT_DIR).parent
-        for rel in content
-        if rel.name == "index.md" and rel.parent != PurePosixPath(CONTENT_DIR)
+        target.parent
+        for target in content
+        if target.name == "index.md" and target.parent != PurePosixPath(".")
     }
     pages: list[SourceFile] = []
     files = [
-        SourceFile(site_dir / rel, rel, _under(rel, STATIC_DIR), SourceKind.ASSET)
-        for rel in _walk(site_dir, STATIC_DIR)
+        _record(site_dir, STATIC_DIR, target, SourceKind.ASSET)
+        for target in _walk(site_dir, STATIC_DIR)
     ]
-    for rel in content:
-        target = _under(rel, CONTENT_DIR)
+    skipped: list[Skipped] = []
+    for target in content:
         bundle = _enclosing_bundle(target, bundles)
-        kind = _kind(target, bundle)
-        record = SourceFile(site_dir / rel, rel, target, kind, bundle)
-        (pages if kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX) else files).append(record)
-    return Sources(tuple(pages), tuple(files))
+        record = _record(site_dir, CONTENT_DIR, target, _kind(target, bundle), bundle)
+        if not record.path.exists():
+            skipped.append(
+                Skipped(record.rel, "this is a broken link", "remove it or fix its target")
+            )
+        elif record.kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX):
+            pages.append(record)
+        elif record.kind is SourceKind.RESOURCE and target.suffix.lower() == ".md":
+            skipped.append(_markdown_in_bundle(record, site_dir))
+        else:
+            files.append(record)
+    return Sources(tuple(pages), tuple(files), tuple(skipped))
+
+
+def _record(
+    site_dir: Path,
+    root: str,
+    target: PurePosixPath,
+    kind: SourceKind,
+    bundle: PurePosixPath | None = None,
+) -> SourceFile:
+    rel = PurePosixPath(root) / target
+    return SourceFile(site_dir / rel, shown_path(site_dir, rel), target, kind, bundle)
+
+
+def _markdown_in_bundle(record: SourceFile, site_dir: Path) -> Skipped:
+    # A folder with index.md is one page (a leaf bundle, as in Hugo); other Markdown in it
+    # is neither a page nor published. Often index.md was meant to be _index.md.
+    assert record.bundle is not None
+    index = shown_path(site_dir, PurePosixPath(CONTENT_DIR) / record.bundle / "index.md")
+    return Skipped(
+        record.rel,
+        f"not published: {index} makes its folder a single page (a page bundle)",
+        f"to make the folder a section with a list of pages, rename {index.name} to _index.md",
+    )
 
 
 def _kind(target: PurePosixPath, bundle: PurePosixPath | None) -> SourceKind:
@@ -100,16 +172,12 @@ def _enclosing_bundle(target: PurePosixPath, bundles: set[PurePosixPath]) -> Pur
     return None
 
 
-def _under(rel: PurePosixPath, root: str) -> PurePosixPath:
-    return rel.relative_to(root)
-
-
 def _walk(site_dir: Path, root: str) -> list[PurePosixPath]:
-    """Files under `site_dir/root`, relative to site_dir, sorted; junk and dot-folders skipped."""
+    """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped."""
     top = site_dir / root
     found: list[PurePosixPath] = []
     for folder, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not is_junk(d))
-        base = PurePosixPath(Path(folder).relative_to(site_dir).as_posix())
+        base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         found.extend(base / name for name in sorted(filenames) if not is_junk(name))
     return sorted(found)

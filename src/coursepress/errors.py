@@ -31,6 +31,10 @@ class SiteError(Exception):
         self.line = line
         self.hint = hint
 
+    def located(self, path: PurePath | str) -> SiteError:
+        """The same error, placed in `path` (the file the failing stage was reading)."""
+        return type(self)(self.message, path=path, line=self.line, hint=self.hint)
+
     def format(self) -> str:
         text = f"{describe_location(self.path, self.line)}: {self.message}"
         if self.hint:

@@ -27,7 +27,9 @@ class TomllibHandler(BaseHandler):
     without it, leaves the front matter in the body without a word.
     """
 
-    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    # `[ \t]*` rather than the library's `\s*`, which runs across blank lines after the
+    # delimiter and would shift every line number below it.
+    FM_BOUNDARY = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
     START_DELIMITER = END_DELIMITER = "+++"
 
     def load(self, fm: str, **kwargs: object) -> Any:
@@ -37,7 +39,13 @@ class TomllibHandler(BaseHandler):
         raise NotImplementedError("coursepress only reads front matter")
 
 
-HANDLERS: tuple[BaseHandler, ...] = (TomllibHandler(), YAMLHandler())
+class YamlHandler(YAMLHandler):
+    """YAML front matter between `---` lines, with line numbers kept (see TomllibHandler)."""
+
+    FM_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+
+
+HANDLERS: tuple[BaseHandler, ...] = (TomllibHandler(), YamlHandler())
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +102,10 @@ def read_document(source: SourceFile, zone: tzinfo) -> Document:
 
 def _key_lines(raw: dict[str, Any], fm_text: str) -> dict[str, int]:
     # fm_text starts with the newline that ends the opening delimiter: its lines are file lines.
-    lines = {str(key).lower(): line_of_key(fm_text, str(key)) for key in raw}
+    lines = {
+        str(key).lower(): line_of_key(fm_text, str(key), table=isinstance(value, dict))
+        for key, value in raw.items()
+    }
     return {key: line for key, line in lines.items() if line is not None}
 
 
@@ -139,9 +150,12 @@ def split_front_matter(text: str, source: SourceFile) -> tuple[dict[str, Any], s
         ) from None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     raw = _load(handler, fm_text, source)
+    if raw is None:  # YAML front matter that is empty or only comments
+        raw = {}
     if not isinstance(raw, dict):
+        example = "key: value" if delimiter == "---" else "key = value"
         raise ContentError(
-            "front matter must be a set of `key = value` lines",
+            f"front matter must be a set of `{example}` lines",
             path=source.rel,
             line=2,
             hint="see the front matter reference in the README",
@@ -163,6 +177,13 @@ def _load(handler: BaseHandler, fm_text: str, source: SourceFile) -> Any:
             path=source.rel,
             line=mark.line + 1 if mark is not None else 2,
             hint="check the indentation and quotes; YAML looks like `key: value`",
+        ) from None
+    except ValueError as error:  # PyYAML builds dates itself: `date: 2023-02-30` fails here
+        raise ContentError(
+            f"invalid YAML: {error}",
+            path=source.rel,
+            line=2,
+            hint="check the dates in the front matter",
         ) from None
 
 

@@ -8,12 +8,13 @@ from pathlib import PurePath
 from coursepress.errors import ContentError, SiteError
 
 
-def line_of_key(text: str, key: str) -> int | None:
-    """The 1-based line where `key` is set (`key = ...`, `key: ...`) or opened as a table."""
+def line_of_key(text: str, key: str, *, table: bool = False) -> int | None:
+    """The 1-based line where `key` is set (`key = ...`, `key: ...`), or opened as a `[table]`."""
     name = re.escape(key)
+    header = rf"^[ \t]*\[+[ \t]*{name}[ \t]*\]"
+    assignment = rf"^[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t]*[=:]"
     pattern = re.compile(
-        rf"^[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t]*[=:]|^[ \t]*\[+[ \t]*{name}[ \t]*\]",
-        re.MULTILINE | re.IGNORECASE,
+        f"{header}|{assignment}" if table else assignment, re.MULTILINE | re.IGNORECASE
     )
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
@@ -28,11 +29,7 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of
 
 
 def toml_error(
-    error: Exception,
-    text: str,
-    path: PurePath | str,
-    line_offset: int = 0,
-    error_type: type[SiteError] = ContentError,
+    error: Exception, text: str, path: PurePath | str, error_type: type[SiteError] = ContentError
 ) -> SiteError:
     """Turn a tomllib error into a ContentError at the right line, with a hint for common slips."""
     raw = str(error)
@@ -45,7 +42,7 @@ def toml_error(
     return error_type(
         f"invalid TOML: {message[0].lower()}{message[1:]}",
         path=path,
-        line=line + line_offset,
+        line=line,
         hint=_toml_hint(source_line),
     )
 

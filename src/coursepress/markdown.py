@@ -7,18 +7,20 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import escape
 from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 from coursepress.errors import Diagnostic
 from coursepress.highlight import highlight_block, nearest_language
+from coursepress.links import rewrite_html, under_base_path
+from coursepress.mathml import math_plugin
 
 MORE_MARKER = "<!--more-->"
 
@@ -44,16 +46,23 @@ def create_parser() -> MarkdownIt:
         )
         .enable(["table", "strikethrough", "replacements", "smartquotes", "linkify"])
         .use(footnote_plugin)
-        .use(dollarmath_plugin, allow_space=False, allow_digits=False, renderer=_math_to_mathml)
-        .use(anchors_plugin, min_level=1, max_level=6)
+        .use(math_plugin)
+        .use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     )
+    md.core.ruler.push("site_urls", _place_urls_under_base_path)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
     return md
 
 
 def render_markdown(
-    md: MarkdownIt, body: str, *, doc_id: str, path: PurePath, first_line: int
+    md: MarkdownIt,
+    body: str,
+    *,
+    doc_id: str,
+    path: PurePath,
+    first_line: int,
+    base_path: str = "/",
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
     env: dict[str, Any] = {
@@ -61,6 +70,7 @@ def render_markdown(
         "warnings": [],
         "path": path,
         "line_offset": first_line - 1,
+        "url_transform": under_base_path(base_path) if base_path != "/" else None,
     }
     tokens = md.parse(body, env)
     html = md.renderer.render(tokens, md.options, env)
@@ -72,13 +82,26 @@ def render_markdown(
     )
 
 
-def _math_to_mathml(tex: str, options: dict[str, Any]) -> str:
-    """TeX → MathML at build time: browsers typeset it natively, nothing is fetched."""
-    display = "block" if options.get("display_mode") else "inline"
-    try:
-        return str(latex_to_mathml(tex, display=display))
-    except Exception:  # latex2mathml raises many types; the TeX itself is the best fallback
-        return f'<code class="math-source">{escape(tex)}</code>'
+def _place_urls_under_base_path(state: StateCore) -> None:
+    """Root-relative URLs in links, images and raw HTML get the base path, in the token stream."""
+    transform = state.env.get("url_transform")
+    if transform is None:
+        return
+    for token in state.tokens:
+        if token.type == "html_block":
+            token.content = rewrite_html(token.content, transform)
+        for child in token.children or ():
+            if child.type == "html_inline":
+                child.content = rewrite_html(child.content, transform)
+            for name in ("href", "src"):
+                value = child.attrGet(name)
+                if isinstance(value, str) and child.type in ("link_open", "image"):
+                    child.attrSet(name, transform(value))
+
+
+def heading_id(title: str) -> str:
+    """GitHub-style ids, as Hugo makes them, so links into other posts keep working."""
+    return slugify(title) or "section"
 
 
 def _render_fence(
@@ -89,21 +112,21 @@ def _render_fence(
     highlighted = highlight_block(token.content, language)
     if highlighted is not None:
         return highlighted
-    env["warnings"].append(_unknown_language(language, token, env))
+    env.setdefault("warnings", []).append(_unknown_language(language, token, env))
     return f'<pre><code class="language-{escape(language)}">{escape(token.content)}</code></pre>\n'
 
 
 def _render_code_block(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return highlight_block(tokens[idx].content, "") or ""
+    return str(highlight_block(tokens[idx].content, ""))
 
 
 def _unknown_language(language: str, token: Token, env: EnvType) -> Diagnostic:
-    line = token.map[0] + 1 + env["line_offset"] if token.map else None
+    line = token.map[0] + 1 + env.get("line_offset", 0) if token.map else None
     return Diagnostic(
         f"unknown code language '{language}'; the block is shown without highlighting",
-        path=env["path"],
+        path=env.get("path"),
         line=line,
         hint=_language_hint(language),
     )
@@ -135,7 +158,10 @@ def _without_footnote_refs(token: Token) -> Token:
 
 
 def _first_heading(tokens: list[Token]) -> str | None:
+    """The text of the first `# heading`, without its Markdown (`*a* b` → `a b`)."""
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
-            return tokens[index + 1].content.strip() or None
+            children = tokens[index + 1].children or []
+            text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+            return text.strip() or None
     return None

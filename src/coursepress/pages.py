@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urljoin
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -15,8 +16,16 @@ from coursepress.config import Config
 from coursepress.discover import SourceKind
 from coursepress.errors import ContentError, Diagnostic
 from coursepress.frontmatter import Document
+from coursepress.links import resolved_from, rewrite_html
 from coursepress.markdown import render_markdown
-from coursepress.urls import DEFAULT_PATTERN, clean_url_path, expand_permalink, output_path, urlize
+from coursepress.urls import (
+    DEFAULT_PATTERN,
+    clean_url_path,
+    expand_permalink,
+    folder_url,
+    output_path,
+    urlize,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +33,9 @@ class Page:
     """A page ready for templates. `url` is site-relative; templates pass it to `relative_url`."""
 
     source: PurePosixPath
-    """The Markdown file, relative to the site folder."""
+    """The Markdown file as messages show it (`content/posts/week1.md`)."""
+    target: PurePosixPath
+    """The Markdown file's path under content/ (`posts/week1.md`)."""
     kind: SourceKind
     """PAGE, or SECTION_INDEX for an `_index.md`."""
     section: str
@@ -47,8 +58,11 @@ class Page:
     bundle: PurePosixPath | None
     """The page bundle folder under content/, whose files are copied beside the page."""
     params: Mapping[str, Any]
-    url_line: int
-    """The front matter line that decides the URL (`url` or `slug`), for messages."""
+    key_lines: Mapping[str, int]
+    """The front matter line of each key, for messages about the page."""
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
 
 
 def make_page(
@@ -57,22 +71,28 @@ def make_page(
     source, meta = document.source, document.meta
     url = page_url(document, config)
     rendered = render_markdown(
-        md, document.body, doc_id=_doc_id(url), path=source.rel, first_line=document.body_line
+        md,
+        document.body,
+        doc_id=_doc_id(url),
+        path=source.rel,
+        first_line=document.body_line,
+        base_path=config.base_path,
     )
     warnings.extend(rendered.warnings)
     title = meta.title or _fallback_title(document, rendered.first_heading, warnings)
     return Page(
         source=source.rel,
+        target=source.target,
         kind=source.kind,
         section=source.section,
         url=url,
-        output=_output(url, document),
+        output=output_path(url),
         title=title,
         date=meta.date,
         lastmod=meta.lastmod or meta.date,
         draft=meta.draft,
         description=meta.description or "",
-        summary=Markup(meta.summary if meta.summary is not None else rendered.summary_html),
+        summary=Markup(_summary(md, meta.summary, rendered.summary_html, url, config)),
         content=Markup(rendered.html),
         tags=meta.tags,
         authors=meta.authors or ((config.author,) if config.author else ()),
@@ -80,7 +100,7 @@ def make_page(
         aliases=meta.aliases,
         bundle=source.bundle,
         params=meta.params,
-        url_line=document.line_of("url" if meta.url else "slug"),
+        key_lines=document.key_lines,
     )
 
 
@@ -88,9 +108,9 @@ def page_url(document: Document, config: Config) -> str:
     """The one place a page's URL is decided: `url`, then the section's permalink pattern."""
     source, meta = document.source, document.meta
     if source.kind is SourceKind.SECTION_INDEX:
-        return clean_url_path(str(source.target.parent))
+        return folder_url(source.target.parent)
     if meta.url:
-        return clean_url_path(meta.url)
+        return _written_url(meta.url, document)
     name = _file_name(document)
     default = DEFAULT_PATTERN if source.section else "/:slug/"
     return expand_permalink(
@@ -103,12 +123,25 @@ def page_url(document: Document, config: Config) -> str:
     )
 
 
-def _output(url: str, document: Document) -> str:
+def alias_output(alias: str, page: Page) -> str:
+    """The file an alias redirect is written to; a relative alias is read from the page's URL."""
     try:
-        return output_path(url)
+        return output_path(urljoin(page.url, alias))
     except ValueError:
         raise ContentError(
-            f"the URL '{url}' leads outside the site",
+            f"the alias '{alias}' leads outside the site",
+            path=page.source,
+            line=page.line_of("aliases"),
+            hint="write aliases as paths from the site root, such as /old/week1/",
+        ) from None
+
+
+def _written_url(url: str, document: Document) -> str:
+    try:
+        return clean_url_path(url)
+    except ValueError:
+        raise ContentError(
+            f"the url '{url}' leads outside the site",
             path=document.source.rel,
             line=document.line_of("url"),
             hint="write `url` as a path from the site root, such as /syllabus/",
@@ -120,7 +153,7 @@ def _doc_id(url: str) -> str:
 
 
 def _fallback_title(document: Document, heading: str | None, warnings: list[Diagnostic]) -> str:
-    title = heading or _title_from_name(_file_name(document))
+    title = heading or title_from_name(_file_name(document))
     warnings.append(
         Diagnostic(
             f'no title in the front matter; using "{title}"',
@@ -140,5 +173,12 @@ def _file_name(document: Document) -> str:
     return source.bundle.name if source.bundle else source.target.stem
 
 
-def _title_from_name(name: str) -> str:
+def title_from_name(name: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def _summary(md: MarkdownIt, written: str | None, derived: str, url: str, config: Config) -> str:
+    """`summary` from the front matter is Markdown, as in Hugo. The summary is shown on other
+    pages, so its relative links are resolved from this page."""
+    html = str(md.render(written)).strip() if written is not None else derived
+    return rewrite_html(html, resolved_from(url, config.base_path))

@@ -13,12 +13,13 @@ from typing import Any
 import jinja2
 
 from coursepress.config import Config
+from coursepress.discover import shown_path
 from coursepress.errors import TemplateError
-from coursepress.pages import Page
+from coursepress.pages import Page, alias_output
 from coursepress.site import Site
 from coursepress.urls import absolute_url, relative_to_site
 
-THEME_DIR = Path(__file__).parent / "theme"
+THEME_DIR = Path(__file__).resolve().parent / "theme"
 TEMPLATES_DIR = "templates"
 
 
@@ -42,15 +43,24 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
 def render_site(site: Site, environment: jinja2.Environment, site_dir: Path) -> dict[str, str]:
     """Every HTML page of the site, keyed by output path."""
     render = partial(_render, environment, site, site_dir)
-    outputs = {"index.html": render(["home.html"], site.home, "content/_index.md")}
+    home = str(site.home.source) if site.home else "the home page"
+    outputs = {"index.html": render(["home.html"], site.home, home, page_url="/")}
     for section in site.sections:
         names = [f"{section.name}/section.html", "section.html"]
         source = str(section.index.source) if section.index else f"section '{section.name}'"
-        outputs[section.output] = render(names, section.index, source, section=section)
+        outputs[section.output] = render(
+            names, section.index, source, section=section, page_url=section.url
+        )
     for page in site.pages:
         names = [f"{page.section}/single.html", "single.html"] if page.section else ["single.html"]
-        outputs[page.output] = render(names, page, str(page.source))
-    outputs["404.html"] = render(["404.html"], None, "the 404 page")
+        outputs[page.output] = render(names, page, str(page.source), page_url=page.url)
+    for page in site.pages:
+        for alias in page.aliases:
+            outputs[alias_output(alias, page)] = render(
+                ["alias.html"], page, f"the alias {alias} of {page.source}", page_url=page.url
+            )
+    outputs["404.html"] = render(["404.html"], None, "the 404 page", page_url=None)
+    outputs["sitemap.xml"] = render(["sitemap.xml"], None, "the sitemap", page_url=None)
     return outputs
 
 
@@ -97,7 +107,12 @@ def _template_errors(site_dir: Path, rendering: str) -> Iterator[None]:
             hint=f"while rendering {rendering}; front matter keys beyond the standard ones "
             "are under page.params, and `| default(...)` gives a fallback",
         ) from None
-    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as error:
+    except RecursionError:
+        raise TemplateError(
+            "templates include or extend each other without end",
+            hint=f"while rendering {rendering}; look for a template that includes itself",
+        ) from None
+    except Exception as error:  # anything a template expression raises: ours to explain
         where, line = _template_frame(error, site_dir)
         if where is None:
             raise
@@ -111,9 +126,9 @@ def _template_errors(site_dir: Path, rendering: str) -> Iterator[None]:
 
 def _template_frame(error: BaseException, site_dir: Path) -> tuple[str | None, int | None]:
     """The innermost template file and line in a traceback (Jinja rewrites frames to them)."""
-    template_roots = (site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR)
+    template_roots = ((site_dir / TEMPLATES_DIR).resolve(), THEME_DIR / TEMPLATES_DIR)
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        path = Path(frame.filename)
+        path = Path(frame.filename).resolve()
         if any(path.is_relative_to(root) for root in template_roots):
             return _display(frame.filename, site_dir), frame.lineno
     return None, None
@@ -122,9 +137,9 @@ def _template_frame(error: BaseException, site_dir: Path) -> tuple[str | None, i
 def _display(filename: str | None, site_dir: Path) -> str | None:
     if filename is None:
         return None
-    path = Path(filename)
-    if path.is_relative_to(site_dir):
-        return path.relative_to(site_dir).as_posix()
+    path, site = Path(filename).resolve(), site_dir.resolve()
+    if path.is_relative_to(site):
+        return str(shown_path(site_dir, path.relative_to(site).as_posix()))
     if path.is_relative_to(THEME_DIR):
         return f"(coursepress theme) {path.relative_to(THEME_DIR).as_posix()}"
     return filename
@@ -132,9 +147,18 @@ def _display(filename: str | None, site_dir: Path) -> str | None:
 
 def _undefined_message(text: str) -> str:
     # Jinja names types by their module path; users know `page`, not `coursepress.pages.Page`.
-    return text.replace("coursepress.pages.Page object", "page").replace(
-        "coursepress.site.Site object", "site"
-    )
+    for jinja_name, name in _TYPE_NAMES.items():
+        text = text.replace(jinja_name, name)
+    return text
+
+
+_TYPE_NAMES = {
+    "coursepress.pages.Page object": "page",
+    "coursepress.site.Site object": "site",
+    "coursepress.site.Section object": "section",
+    "coursepress.config.Config object": "config",
+    "mappingproxy object": "params",
+}
 
 
 def _date_format(value: datetime | None, pattern: str | None = None) -> str:

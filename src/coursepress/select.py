@@ -23,9 +23,6 @@ class Selection:
     published: tuple[Document, ...]
     left_out: tuple[tuple[Document, Verdict], ...]
 
-    def left_out_for(self, verdict: Verdict) -> tuple[Document, ...]:
-        return tuple(doc for doc, why in self.left_out if why is verdict)
-
 
 def verdict(document: Document, now: datetime, *, drafts: bool, future: bool) -> Verdict:
     """The one rule: drafts only with --drafts, future dates only with --future, expired never."""

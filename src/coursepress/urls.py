@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from posixpath import normpath
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 PERMALINK_TOKENS = (":section", ":slug", ":title", ":filename", ":year", ":month", ":day")
@@ -26,7 +26,7 @@ def urlize(text: str) -> str:
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = re.sub(r"\s+", "-", text)
     text = re.sub(r"[^\w.\-~]", "", text)
-    return re.sub(r"-{2,}", "-", text).strip("-") or "page"
+    return re.sub(r"-{2,}", "-", text).strip("-.") or "page"
 
 
 def expand_permalink(
@@ -40,7 +40,7 @@ def expand_permalink(
 ) -> str:
     """Fill a permalink pattern such as `/:section/:year/:slug/`; the result is a URL path."""
     values = {
-        ":section": section,
+        ":section": urlize(section) if section else "",
         ":slug": slug,
         ":title": urlize(title),
         ":filename": urlize(filename),
@@ -51,10 +51,21 @@ def expand_permalink(
     return clean_url_path(_TOKEN.sub(lambda m: values.get(m.group(0), m.group(0)), pattern))
 
 
+def folder_url(folder: PurePosixPath) -> str:
+    """The URL of a content folder (a section): each segment made URL-safe."""
+    return clean_url_path("/".join(urlize(part) for part in folder.parts if part != "."))
+
+
 def clean_url_path(path: str) -> str:
-    """`/a//b` → `/a/b/`: one leading slash, no empty segments, a trailing slash for folders."""
-    keeps_file = path.rsplit("/", 1)[-1].endswith((".html", ".xml", ".htm"))
-    collapsed = "/" + "/".join(part for part in path.split("/") if part and part != ".")
+    """`/a//b` → `/a/b/`: one leading slash, no empty segments, a trailing slash for folders.
+
+    A `..` segment is a ValueError: no URL may lead outside the site.
+    """
+    parts = [part for part in path.split("/") if part and part != "."]
+    if ".." in parts:
+        raise ValueError(f"URL '{path}' leads outside the site")
+    keeps_file = bool(parts) and parts[-1].endswith((".html", ".xml", ".htm"))
+    collapsed = "/" + "/".join(parts)
     if keeps_file or collapsed == "/":
         return collapsed
     return collapsed + "/"
@@ -62,9 +73,7 @@ def clean_url_path(path: str) -> str:
 
 def output_path(url_path: str) -> str:
     """The file a URL path is written to, relative to the output folder."""
-    relative = normpath(url_path.lstrip("/")) if url_path.strip("/") else ""
-    if relative.startswith("..") or relative.startswith("/"):
-        raise ValueError(f"URL '{url_path}' leads outside the site")
+    relative = clean_url_path(url_path).strip("/")
     if relative.endswith((".html", ".xml", ".htm")):
         return relative
     return f"{relative}/index.html" if relative else "index.html"
@@ -73,11 +82,16 @@ def output_path(url_path: str) -> str:
 def relative_to_site(url: str, base_path: str) -> str:
     """A root-relative URL (`/images/x.png`) placed under the base path (`/course/images/x.png`).
 
-    Absolute URLs, protocol-relative URLs, fragments and relative paths are returned as they are.
+    Absolute URLs, protocol-relative URLs, fragments and relative paths are returned as they are,
+    and so is a URL that already starts with the base path (written for Hugo, which does not
+    add it), so that applying this twice changes nothing.
     """
     if not url.startswith("/") or url.startswith("//"):
         return url
-    return base_path.rstrip("/") + url
+    prefix = base_path.rstrip("/")
+    if not prefix or url == prefix or url.startswith(prefix + "/"):
+        return url
+    return prefix + url
 
 
 def absolute_url(url: str, base_url: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursepress import __version__
+from coursepress.discover import SourceFile, shown_folder
 from coursepress.errors import OutputError
 
 SOURCE_FOLDERS = ("content", "static", "templates")
@@ -27,7 +28,7 @@ class Written:
 
 def check_output_folder(output_dir: Path, site_dir: Path) -> None:
     """Refuse a folder we did not create, or one that holds the site's sources."""
-    shown = display_path(output_dir, site_dir)
+    shown = shown_folder(output_dir)
     output, site = output_dir.resolve(), site_dir.resolve()
     sources = [site / name for name in SOURCE_FOLDERS]
     if (
@@ -55,26 +56,37 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
 
 
 def write_site(
-    texts: Mapping[str, str], files: Mapping[str, Path], output_dir: Path, site_dir: Path
+    texts: Mapping[str, str],
+    copies: Mapping[str, SourceFile],
+    output_dir: Path,
+    site_dir: Path,
 ) -> Written:
     """Write into a sibling folder, then swap: a failure leaves the previous site as it was."""
-    check_output_folder(output_dir, site_dir)
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent))
+    check_output_folder(output_dir, site_dir)  # again, right before anything is replaced
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent)
+        )
+    except OSError as error:
+        raise _write_error(error, output_dir) from None
     try:
         _write_texts(staging, texts)
-        _copy_files(staging, files)
+        _copy_files(staging, copies)
         (staging / MARKER).write_text(
             f"Built by coursepress {__version__}. This folder is replaced on every build.\n",
             encoding="utf-8",
         )
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
         _swap(staging, output_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _write_error(error, output_dir) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     pages = sum(1 for name in texts if name.endswith(".html"))
-    return Written(pages=pages, files=len(files) + len(texts) - pages)
+    return Written(pages=pages, files=len(copies) + len(texts) - pages)
 
 
 def _write_texts(staging: Path, texts: Mapping[str, str]) -> None:
@@ -84,11 +96,11 @@ def _write_texts(staging: Path, texts: Mapping[str, str]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-def _copy_files(staging: Path, files: Mapping[str, Path]) -> None:
-    for name, source in files.items():
+def _copy_files(staging: Path, copies: Mapping[str, SourceFile]) -> None:
+    for name, source in copies.items():
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)  # streams the bytes; large files are not read whole
+        shutil.copyfile(source.path, target)  # streams the bytes; large files are not read whole
 
 
 def _swap(staging: Path, output_dir: Path) -> None:
@@ -105,9 +117,10 @@ def _swap(staging: Path, output_dir: Path) -> None:
     shutil.rmtree(retired)
 
 
-def display_path(path: Path, site_dir: Path) -> str:
-    """A path as messages show it: relative to the site folder when inside it."""
-    absolute, site = path.absolute(), site_dir.absolute()
-    if absolute.is_relative_to(site):
-        return absolute.relative_to(site).as_posix() + ("/" if path.is_dir() else "")
-    return str(path)
+def _write_error(error: OSError, output_dir: Path) -> OutputError:
+    name = f" {Path(error.filename).name}" if error.filename else ""
+    return OutputError(
+        f"cannot write the site:{name} {error.strerror or error}",
+        path=shown_folder(output_dir),
+        hint="check the output folder's permissions, free space and the lengths of slugs",
+    )
