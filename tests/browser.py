@@ -39,15 +39,26 @@ def require_chromium() -> None:
     pytest.skip(message)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _MountedHandler(SimpleHTTPRequestHandler):
+    """Serves the folder under a path prefix, as GitHub Pages serves a project site."""
+
+    mount = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.mount):
+            return str(Path(self.directory) / "(outside the mount)" / "none")
+        return super().translate_path("/" + path[len(self.mount) :])
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextmanager
-def static_server(root: Path) -> Iterator[str]:
-    """Serve `root` on 127.0.0.1 at a free port; yields the origin, e.g. http://127.0.0.1:8123."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def static_server(root: Path, mount: str = "/") -> Iterator[str]:
+    """Serve `root` at `mount` on 127.0.0.1, on a free port; yields the origin
+    (`http://127.0.0.1:8123`). Paths outside the mount are 404, as on the real host."""
+    handler_class = type("Handler", (_MountedHandler,), {"mount": mount})
+    handler = functools.partial(handler_class, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
