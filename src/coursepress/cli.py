@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.discover import shown_folder
 from coursepress.errors import BuildFailed, SiteError
 from coursepress.select import Verdict
+from coursepress.serve import ServeOptions, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,6 +74,62 @@ def build_command(
         click.echo(warning.format(), err=True)
     if not quiet:
         click.echo(summary(report))
+
+
+@main.command("serve")
+@click.option(
+    "--source",
+    "-s",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="the current folder",
+    help="The site folder.",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=1313,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 shows the site to your whole network.",
+)
+@click.option(
+    "--drafts/--no-drafts",
+    default=True,
+    show_default=True,
+    help="Show drafts (with a Draft badge); --no-drafts previews what build publishes.",
+)
+@click.option("--future", "-F", is_flag=True, help="Include pages dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in your browser.")
+def serve_command(
+    source: Path, port: int, bind: str, drafts: bool, future: bool, open_browser: bool
+) -> None:
+    """Preview the site with live reload; rebuilds on every change."""
+    if not source.is_dir():
+        fail(f"{source}: no such folder", "pass the site folder with --source")
+    options = ServeOptions(source, bind, port, drafts, future, open_browser)
+    # SIGTERM (a closed terminal, `kill`) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        serve(
+            options, say=lambda text: click.echo(text), warn=lambda text: click.echo(text, err=True)
+        )
+    except SiteError as error:
+        click.echo(error.format(), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @contextmanager

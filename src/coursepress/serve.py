@@ -1,0 +1,197 @@
+"""`coursepress serve`: build into a temporary folder, serve it, rebuild on every change.
+
+A rebuild writes a complete new build beside the one being served and switches to it only
+when it succeeded: a failed rebuild keeps the last good site up and shows its error in
+every open page; the server never shows a half-built site.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+import webbrowser
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import watchfiles
+
+from coursepress.build import BuildOptions, build
+from coursepress.config import CONFIG_FILE
+from coursepress.devserver import ALL_INTERFACES, SiteServer, start_server
+from coursepress.discover import CONTENT_DIR, STATIC_DIR, is_junk
+from coursepress.errors import BuildFailed, SiteError
+from coursepress.livereload import Broadcaster, BuildState
+from coursepress.render import TEMPLATES_DIR
+
+WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
+SETTLE_MS = 50
+"""How long a burst of saves must be quiet before a rebuild starts."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    site_dir: Path
+    bind: str = "127.0.0.1"
+    port: int = 1313
+    drafts: bool = True
+    future: bool = False
+    open_browser: bool = False
+
+
+Printer = Callable[[str], None]
+
+
+def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
+    """Run until interrupted (Ctrl-C); the temporary build folder is removed on the way out."""
+    workdir = Path(tempfile.mkdtemp(prefix="coursepress-serve-"))
+    broadcaster = Broadcaster()
+    stop = threading.Event()
+    server: SiteServer | None = None
+    try:
+        server = start_server(options.bind, options.port, broadcaster)
+        rebuilder = Rebuilder(options, workdir, server, broadcaster, say, warn)
+        rebuilder.rebuild(changed=None)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        announced = False
+        for changes in _watch(options.site_dir, stop):
+            if not announced:  # the watcher is running: from now on no save is missed
+                _announce(options, server, say, warn)
+                announced = True
+            if changes:
+                rebuilder.rebuild(changed=changes)
+    finally:
+        stop.set()
+        broadcaster.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _announce(options: ServeOptions, server: SiteServer, say: Printer, warn: Printer) -> None:
+    url = _address(options.bind, server.server_address[1], server.base_path)
+    drafts = "drafts shown" if options.drafts else "drafts hidden"
+    say(f"Serving {options.site_dir} at {url} ({drafts}; Ctrl-C to stop)")
+    if options.bind in ALL_INTERFACES:
+        warn(
+            "warning: serving on all network interfaces: anyone on your network can see "
+            "this site, drafts included; use --bind 127.0.0.1 to keep it on this computer"
+        )
+    if options.open_browser:
+        webbrowser.open(url)
+
+
+class Rebuilder:
+    """Builds into a fresh folder each time and hands good builds to the server."""
+
+    def __init__(
+        self,
+        options: ServeOptions,
+        workdir: Path,
+        server: SiteServer,
+        broadcaster: Broadcaster,
+        say: Printer,
+        warn: Printer,
+    ) -> None:
+        self.options, self.workdir, self.server = options, workdir, server
+        self.broadcaster, self.say, self.warn = broadcaster, say, warn
+        self.attempts = 0
+        self.reported: set[str] = set()
+        """Warnings already printed: a rebuild prints only new ones."""
+
+    def rebuild(self, changed: list[PurePosixPath] | None) -> None:
+        self.attempts += 1
+        output = self.workdir / f"build-{self.attempts}"
+        started = time.perf_counter()
+        try:
+            report = build(
+                BuildOptions(
+                    site_dir=self.options.site_dir,
+                    output_dir=output,
+                    drafts=self.options.drafts,
+                    future=self.options.future,
+                )
+            )
+        except (SiteError, BuildFailed) as failure:
+            self._failed(failure, changed)
+            return
+        self.server.switch_root(output, report.config.base_path)
+        number = self.broadcaster.state.number + 1
+        css_only = bool(changed) and all(_is_stylesheet(path) for path in changed or ())
+        self.broadcaster.publish(BuildState(number, error=None, css_only=css_only))
+        for text in (warning.format() for warning in report.warnings):
+            if text not in self.reported:
+                self.warn(text)
+        self.reported = {warning.format() for warning in report.warnings}
+        seconds = time.perf_counter() - started
+        what = _describe(changed) if changed is not None else "first build"
+        self.say(
+            f"{time.strftime('%H:%M:%S')} built in {seconds:.2f} s "
+            f"({report.written.pages} pages): {what}"
+        )
+
+    def _failed(
+        self, failure: SiteError | BuildFailed, changed: list[PurePosixPath] | None
+    ) -> None:
+        errors = failure.errors if isinstance(failure, BuildFailed) else [failure]
+        text = "\n".join(error.format() for error in errors)
+        state = self.broadcaster.state
+        self.broadcaster.publish(BuildState(state.number, error=text))
+        what = _describe(changed) if changed is not None else "first build"
+        self.warn(f"{time.strftime('%H:%M:%S')} rebuild failed ({what}):\n{text}")
+        self.warn("  still serving the last good build; fix the file and save to rebuild")
+
+
+def _watch(site_dir: Path, stop: threading.Event) -> Iterable[list[PurePosixPath]]:
+    """Lists of changed site files, one list per settled burst of saves; an empty list at
+    once when the watcher has started, and then whenever a second passes without a change."""
+    site = site_dir.resolve()
+
+    def relative(path: str) -> PurePosixPath | None:
+        try:
+            return PurePosixPath(Path(path).relative_to(site).as_posix())
+        except ValueError:
+            return None
+
+    def relevant(_: watchfiles.Change, path: str) -> bool:
+        inside = relative(path)
+        return inside is not None and _is_watched(inside)
+
+    for batch in watchfiles.watch(
+        site,
+        watch_filter=relevant,
+        step=SETTLE_MS,
+        stop_event=stop,
+        raise_interrupt=True,
+        rust_timeout=500,
+        yield_on_timeout=True,
+    ):
+        yield sorted({inside for _, path in batch if (inside := relative(path)) is not None})
+
+
+def _is_watched(relative: PurePosixPath) -> bool:
+    if any(is_junk(part) for part in relative.parts):
+        return False
+    return str(relative) == CONFIG_FILE or (
+        len(relative.parts) > 1 and relative.parts[0] in WATCHED_FOLDERS
+    )
+
+
+def _is_stylesheet(path: PurePosixPath) -> bool:
+    return path.parts[0] == STATIC_DIR and path.suffix == ".css"
+
+
+def _describe(changed: list[PurePosixPath] | None) -> str:
+    names = [str(path) for path in changed or ()]
+    if len(names) > 3:
+        return f"{', '.join(names[:3])} and {len(names) - 3} more changed"
+    return f"{', '.join(names)} changed" if names else "no change"
+
+
+def _address(bind: str, port: int, base_path: str) -> str:
+    host = "127.0.0.1" if bind in ALL_INTERFACES else bind
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}{base_path}"
