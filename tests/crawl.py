@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import tinycss2
 
-URL_ATTRIBUTES = {"href", "src", "poster", "data"}
+URL_ATTRIBUTES = {"href", "src", "poster", "data", "data-src"}
 
 
 @dataclass
@@ -51,7 +51,9 @@ class _References(HTMLParser):
             elif name in URL_ATTRIBUTES:
                 self.urls.append(value)
             elif name == "srcset":
-                self.urls += [c.strip().split(" ")[0] for c in value.split(",") if c.strip()]
+                self.urls += srcset_urls(value)
+            elif name == "style":
+                self.inline_css.append(value)
             elif name == "content" and ("url=" in value):
                 self.urls.append(value.split("url=", 1)[1])
 
@@ -60,15 +62,37 @@ class _References(HTMLParser):
             self.inline_css.append(data)
 
 
+def srcset_urls(srcset: str) -> list[str]:
+    """URLs of a srcset: the first word of each comma-separated candidate (a URL may itself
+    hold commas, as data: URLs do, so words are split on whitespace first)."""
+    urls: list[str] = []
+    expect_url = True
+    for word in srcset.split():
+        if expect_url:
+            urls.append(word.rstrip(","))
+            expect_url = word.endswith(",")
+        elif "," in word:  # a descriptor glued to the next URL: `1x,b.png`
+            rest = word.split(",", 1)[1]
+            if rest:
+                urls.append(rest.rstrip(","))
+            expect_url = not rest or word.endswith(",")
+    return urls
+
+
 def css_urls(css: str) -> list[str]:
     found: list[str] = []
 
     def walk(tokens: list[object]) -> None:
+        after_import = False
         for token in tokens:
             kind = getattr(token, "type", "")
+            if kind == "string" and after_import:
+                found.append(token.value)  # type: ignore[attr-defined]
+            if kind != "whitespace":
+                after_import = kind == "at-keyword" and token.lower_value == "import"  # type: ignore[attr-defined]
             if kind == "url":
                 found.append(token.value)  # type: ignore[attr-defined]
-            elif kind == "function" and token.lower_name == "url":  # type: ignore[attr-defined]
+            elif kind == "function" and token.lower_name.endswith(("url", "image-set")):  # type: ignore[attr-defined]
                 found.extend(a.value for a in token.arguments if a.type == "string")  # type: ignore[attr-defined]
             for child in ("content", "arguments"):
                 if isinstance(getattr(token, child, None), list):

@@ -12,10 +12,12 @@ from tests.test_golden_sites import copy_demo
 def test_math_is_typeset_and_no_other_host_is_contacted(tmp_path: Path) -> None:
     site = copy_demo(tmp_path / "demo")
     assert run_cli("build", cwd=site).returncode == 0
-    with static_server(site / "public") as origin, chromium_page() as page:
+    with static_server(site / "public", mount="/course/") as origin, chromium_page() as page:
         requests: list[str] = []
+        failed: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
-        page.goto(f"{origin}/posts/week3-attention/")
+        page.on("response", lambda r: r.status < 400 or failed.append(r.url))
+        page.goto(f"{origin}/course/posts/week3-attention/")
 
         # The display formula: a fraction whose numerator sits above its denominator.
         numerator, denominator = (
@@ -34,8 +36,9 @@ def test_math_is_typeset_and_no_other_host_is_contacted(tmp_path: Path) -> None:
         assert base and subscript
         assert subscript["y"] > base["y"]
 
-        page.goto(f"{origin}/posts/week1/")
+        page.goto(f"{origin}/course/posts/week1/")
         assert page.locator("pre code.language-python .kn").first.is_visible()
 
     assert requests, "the browser made no requests at all"
     assert all(url.startswith(origin) for url in requests), requests
+    assert failed == []

@@ -56,7 +56,7 @@ def test_summary_names_every_page_left_out(make_site) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Built public/ in ")
-    assert lines[0].endswith(" s: 4 pages, 4 other files, 0 warnings.")
+    assert lines[0].endswith(" s: 4 pages, 3 other files, 0 warnings.")
     assert lines[1:] == [
         "Left out 1 draft (use --drafts to include):",
         "  content/posts/draft.md",

@@ -82,3 +82,27 @@ def test_mistakes_name_the_line(
     error = caught.value
     assert (str(error.path), error.line, error.message) == (f"{tmp_path}/site.toml", line, message)
     assert hint in (error.hint or "")
+
+
+@pytest.mark.parametrize(
+    "written,normalized",
+    [
+        ("https://example.github.io//course", "https://example.github.io/course/"),
+        ("https://example.github.io:8443/a/b", "https://example.github.io:8443/a/b/"),
+        ("/course", "/course/"),
+    ],
+)
+def test_base_url_is_normalized(tmp_path: Path, written: str, normalized: str) -> None:
+    assert load_config(write(tmp_path, f'base_url = "{written}"\n')).base_url == normalized
+
+
+def test_a_protocol_relative_base_url_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is not a web address"):
+        load_config(write(tmp_path, 'base_url = "//cdn.example.com/x/"\n'))
+
+
+def test_a_custom_domain_gives_a_site_without_host_its_address(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'cname = "course.example.edu"\n'))
+    assert config.base_url == "https://course.example.edu/"
+    assert config.has_host
+    assert not load_config(tmp_path / "nowhere").has_host

@@ -216,3 +216,34 @@ def test_a_file_under_content_hiding_a_static_file_is_reported(make_site) -> Non
         "content/a.txt: warning: static/a.txt is not published: "
         "this file has the same path /a.txt\n"
     )
+
+
+def test_without_a_host_there_is_no_sitemap_and_no_canonical_link(make_site) -> None:
+    site = make_site({"content/a.md": '+++\ntitle = "A"\n+++\n'})
+    assert build(site)[0] == 0
+    assert not (site / "public/sitemap.xml").exists()
+    assert "canonical" not in (site / "public/a/index.html").read_text()
+    assert build(site, "--base-url", "https://example.org/")[0] == 0
+    assert "<loc>https://example.org/a/</loc>" in (site / "public/sitemap.xml").read_text()
+
+
+def test_a_base_path_named_like_a_section_is_still_added(make_site) -> None:
+    site = make_site({"content/posts/a.md": '+++\ntitle = "A"\n+++\n[B](/posts/b/)\n'})
+    assert build(site, "--base-url", "https://example.github.io/posts/")[0] == 0
+    page = (site / "public/posts/a/index.html").read_text()
+    assert '<a href="/posts/posts/b/">B</a>' in page
+    assert '<a href="/posts/posts/">' in page
+
+
+def test_odd_raw_html_does_not_crash_and_keeps_its_bytes(make_site) -> None:
+    body = (
+        "<div>\nArrays: a<![0] is odd\n</div>\n\n"
+        "<a HREF=/x.png TITLE='t'>x</a> <a href=\"/s/?q=1&section=2&amp;p=3\">s</a>\n\n"
+        "<!--more-->\n\nRest\n"
+    )
+    site = make_site({"content/a.md": f'+++\ntitle = "A"\n+++\n{body}'})
+    assert build(site, "--base-url", "https://example.github.io/c/")[0] == 0
+    page = (site / "public/a/index.html").read_text()
+    assert "Arrays: a<![0] is odd" in page
+    assert "<a HREF=/c/x.png TITLE='t'>x</a>" in page
+    assert '<a href="/c/s/?q=1&section=2&amp;p=3">s</a>' in page

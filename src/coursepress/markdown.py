@@ -93,9 +93,10 @@ def _place_urls_under_base_path(state: StateCore) -> None:
         for child in token.children or ():
             if child.type == "html_inline":
                 child.content = rewrite_html(child.content, transform)
-            for name in ("href", "src"):
+            elif child.type in ("link_open", "image"):
+                name = "href" if child.type == "link_open" else "src"
                 value = child.attrGet(name)
-                if isinstance(value, str) and child.type in ("link_open", "image"):
+                if isinstance(value, str):
                     child.attrSet(name, transform(value))
 
 

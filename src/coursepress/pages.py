@@ -92,7 +92,7 @@ def make_page(
         lastmod=meta.lastmod or meta.date,
         draft=meta.draft,
         description=meta.description or "",
-        summary=Markup(_summary(md, meta.summary, rendered.summary_html, url, config)),
+        summary=Markup(_summary(md, document, rendered.summary_html, url, config)),
         content=Markup(rendered.html),
         tags=meta.tags,
         authors=meta.authors or ((config.author,) if config.author else ()),
@@ -177,8 +177,17 @@ def title_from_name(name: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
-def _summary(md: MarkdownIt, written: str | None, derived: str, url: str, config: Config) -> str:
-    """`summary` from the front matter is Markdown, as in Hugo. The summary is shown on other
+def _summary(md: MarkdownIt, document: Document, derived: str, url: str, config: Config) -> str:
+    """`summary` from the front matter is Markdown, as in Hugo. A summary is shown on other
     pages, so its relative links are resolved from this page."""
-    html = str(md.render(written)).strip() if written is not None else derived
-    return rewrite_html(html, resolved_from(url, config.base_path))
+    written = document.meta.summary
+    if written is not None:
+        derived = render_markdown(
+            md,
+            written,
+            doc_id=_doc_id(url) + "-summary",
+            path=document.source.rel,
+            first_line=document.line_of("summary"),
+            base_path=config.base_path,
+        ).html.strip()
+    return rewrite_html(derived, resolved_from(url, config.base_path))

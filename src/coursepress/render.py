@@ -60,7 +60,8 @@ def render_site(site: Site, environment: jinja2.Environment, site_dir: Path) -> 
                 ["alias.html"], page, f"the alias {alias} of {page.source}", page_url=page.url
             )
     outputs["404.html"] = render(["404.html"], None, "the 404 page", page_url=None)
-    outputs["sitemap.xml"] = render(["sitemap.xml"], None, "the sitemap", page_url=None)
+    if site.config.has_host:  # a sitemap must list absolute URLs
+        outputs["sitemap.xml"] = render(["sitemap.xml"], None, "the sitemap", page_url=None)
     return outputs
 
 

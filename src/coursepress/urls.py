@@ -82,16 +82,12 @@ def output_path(url_path: str) -> str:
 def relative_to_site(url: str, base_path: str) -> str:
     """A root-relative URL (`/images/x.png`) placed under the base path (`/course/images/x.png`).
 
-    Absolute URLs, protocol-relative URLs, fragments and relative paths are returned as they are,
-    and so is a URL that already starts with the base path (written for Hugo, which does not
-    add it), so that applying this twice changes nothing.
+    Absolute URLs, protocol-relative URLs, fragments and relative paths are returned as they
+    are. Each URL goes through this exactly once: a section may share the base path's name.
     """
     if not url.startswith("/") or url.startswith("//"):
         return url
-    prefix = base_path.rstrip("/")
-    if not prefix or url == prefix or url.startswith(prefix + "/"):
-        return url
-    return prefix + url
+    return base_path.rstrip("/") + url
 
 
 def absolute_url(url: str, base_url: str) -> str:
