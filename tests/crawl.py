@@ -138,9 +138,17 @@ def _references(kind: str, body: bytes) -> list[str]:
         return parser.urls + [u for css in parser.inline_css for u in css_urls(css)]
     if kind == "text/css":
         return css_urls(body.decode("utf-8"))
-    if kind in ("application/xml", "text/xml"):
+    if kind in ("application/xml", "text/xml", "application/atom+xml"):
         text = body.decode("utf-8")
-        return [part.split("</loc>")[0] for part in text.split("<loc>")[1:]]
+        locations = [part.split("</loc>")[0] for part in text.split("<loc>")[1:]]
+        links = [part.split('"')[0] for part in text.split(' href="')[1:]]
+        return locations + links
+    if kind == "text/plain":  # robots.txt: its Sitemap line
+        return [
+            line.split(":", 1)[1].strip()
+            for line in body.decode().splitlines()
+            if line.lower().startswith("sitemap:")
+        ]
     return []
 
 

@@ -56,7 +56,7 @@ def test_summary_names_every_page_left_out(make_site) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Built public/ in ")
-    assert lines[0].endswith(" s: 4 pages, 3 other files, 0 warnings.")
+    assert lines[0].endswith(" s: 4 pages, 4 other files, 0 warnings.")
     assert lines[1:] == [
         "Left out 1 draft (use --drafts to include):",
         "  content/posts/draft.md",
@@ -203,7 +203,8 @@ def test_front_matter_extras_reach_templates_as_params(make_site) -> None:
                 "A", extra='week = 3\nAuthor = "Ada"\n[params]\nlecture = 5\nweek = 9'
             ),
             "templates/single.html": (
-                "{{ page.params.week }}|{{ page.params.lecture }}|{{ page.authors | join(',') }}\n"
+                "{{ page.params.week }}|{{ page.params.lecture }}|"
+                "{{ page.authors | map(attribute='name') | join(',') }}\n"
             ),
         }
     )

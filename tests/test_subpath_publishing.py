@@ -25,7 +25,7 @@ def test_every_internal_link_works_under_the_base_path(base_url: str, tmp_path: 
     mount = urlsplit(base_url).path
 
     with static_server(public, mount=mount) as origin:
-        starts = [mount, mount + "404.html", mount + "sitemap.xml"]
+        starts = [mount, mount + "404.html", mount + "robots.txt"]
         report = crawl(origin, starts, base_url)
 
     assert report.broken == []

@@ -16,7 +16,7 @@ import yaml
 from tests.conftest import REPO, run_cli, snapshot
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
-SCAFFOLD = REPO / "src" / "coursepress" / "scaffold" / "pages.yml"
+SCAFFOLD = REPO / "src" / "coursepress" / "newsite" / "pages.yml"
 ACTIONLINT = REPO / "tools" / "actionlint"
 
 

@@ -14,6 +14,7 @@ from coursepress import __version__
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.discover import shown_folder
 from coursepress.errors import BuildFailed, SiteError
+from coursepress.scaffold import init_site, new_post
 from coursepress.select import Verdict
 from coursepress.serve import ServeOptions, serve
 
@@ -128,12 +129,55 @@ def serve_command(
         click.echo("Stopped.", err=True)
 
 
+@main.group("new")
+def new_group() -> None:
+    """Create new content."""
+
+
+@new_group.command("post")
+@click.argument("title")
+@click.option("--section", default="posts", show_default=True, help="Folder under content/.")
+@click.option(
+    "--week", type=click.IntRange(min=1), default=None, help="Course week, for /schedule/."
+)
+@click.option(
+    "--source",
+    "-s",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="the current folder",
+    help="The site folder.",
+)
+def new_post_command(title: str, section: str, week: int | None, source: Path) -> None:
+    """Write a new draft post dated today and print its path."""
+    with user_errors("new post", "nothing was written"):
+        path = new_post(source, title, section, week)
+    click.echo(path.as_posix())
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder: Path) -> None:
+    """Create a new course site in FOLDER (with the GitHub Pages workflow)."""
+    with user_errors("init", "nothing was written"):
+        created = init_site(folder)
+    for path in created:
+        click.echo(f"created {path.as_posix()}")
+    click.echo(
+        f"\nNext: cd {folder.as_posix()} && coursepress serve    (preview with live reload)\n"
+        "Publish: push to GitHub and set Settings → Pages → Source: GitHub Actions."
+    )
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
+def user_errors(
+    action: str = "build", outcome: str = "the previous site is unchanged"
+) -> Iterator[None]:
     """A user's mistake exits 1 with `path:line: message`; Ctrl-C exits 130. No tracebacks."""
     try:
         yield
@@ -141,17 +185,17 @@ def user_errors() -> Iterator[None]:
         for error in failure.errors:
             click.echo(error.format(), err=True)
         noun = "error" if len(failure.errors) == 1 else "errors"
-        fail(f"build failed with {len(failure.errors)} {noun}; the previous site is unchanged")
+        fail(f"{action} failed with {len(failure.errors)} {noun}; {outcome}")
     except SiteError as error:
         click.echo(error.format(), err=True)
-        fail("build failed with 1 error; the previous site is unchanged")
+        fail(f"{action} failed with 1 error; {outcome}")
     except KeyboardInterrupt:
         click.echo("interrupted; the previous site is unchanged", err=True)
         sys.exit(130)
     except OSError as error:  # a file that vanished or cannot be read mid-build
         where = f"{error.filename}: " if error.filename else ""
         click.echo(f"{where}{error.strerror or error}", err=True)
-        fail("build failed with 1 error; the previous site is unchanged")
+        fail(f"{action} failed with 1 error; {outcome}")
 
 
 def fail(message: str, hint: str | None = None) -> None:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from coursepress.course import (
+    Author,
+    Break,
+    read_authors,
+    read_breaks,
+    read_positive,
+    read_term_start,
+)
 from coursepress.discover import shown_path
 from coursepress.errors import ConfigError
 from coursepress.locate import line_of_key, toml_error
@@ -42,6 +51,16 @@ class Config:
     """Per-section URL patterns, e.g. `posts = "/:year/:month/:slug/"`."""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """Free values for templates, reachable as `config.params`."""
+    paginate: int = 10
+    """Posts per list page; further pages are at `/<section>/page/N/`."""
+    term_start: date | None = None
+    """The first day of week 1, for the schedule."""
+    term_weeks: int = 0
+    """Weeks in the term; 0 means up to the last week that has a post."""
+    skip_weeks: tuple[Break, ...] = ()
+    """Calendar weeks with no class (reading week): not counted as course weeks."""
+    authors: Mapping[str, Author] = field(default_factory=lambda: MappingProxyType({}))
+    """`[authors.<id>]`: names, links and pictures for the ids posts use in `authors`."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -85,6 +104,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
 def _validate(values: dict[str, Any], text: str) -> Config:
     for key, value in values.items():
         _check_key(key, value, text)
+    values = {key: _typed(key, value, line_of_key(text, key)) for key, value in values.items()}
     config = Config(**values)
     return replace(
         config,
@@ -103,6 +123,18 @@ def _normalized(url: str, cname: str) -> str:
     if parts.netloc:
         return f"{parts.scheme}://{parts.netloc}{path}"
     return f"https://{cname}{path}" if cname else path
+
+
+def _typed(key: str, value: Any, line: int | None) -> Any:
+    """Values that are more than text become their records."""
+    readers: dict[str, Callable[[], Any]] = {
+        "authors": lambda: read_authors(value, line),
+        "skip_weeks": lambda: read_breaks(value, line),
+        "term_start": lambda: read_term_start(value, line),
+        "paginate": lambda: read_positive(key, value, line, minimum=1),
+        "term_weeks": lambda: read_positive(key, value, line, minimum=0),
+    }
+    return readers[key]() if key in readers else value
 
 
 def _check_key(key: str, value: Any, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -34,7 +35,18 @@ class RenderedMarkdown:
     """The text before `<!--more-->`, else the first paragraph; footnote references removed."""
     first_heading: str | None
     """The text of the first `# heading`, used when the front matter has no title."""
+    headings: tuple[Heading, ...]
+    """Every heading, for a table of contents (levels as rendered, after demotion)."""
+    words: int
+    """Words of text, for the reading time."""
     warnings: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    text: str
 
 
 def create_parser() -> MarkdownIt:
@@ -50,6 +62,7 @@ def create_parser() -> MarkdownIt:
         .use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     )
     md.core.ruler.push("site_urls", _place_urls_under_base_path)
+    md.core.ruler.push("outline", _outline)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
     return md
@@ -77,7 +90,9 @@ def render_markdown(
     return RenderedMarkdown(
         html=html,
         summary_html=_summary(md, tokens, env),
-        first_heading=_first_heading(tokens),
+        first_heading=env["first_heading"],
+        headings=tuple(env["headings"]),
+        words=env["words"],
         warnings=tuple(env["warnings"]),
     )
 
@@ -158,11 +173,34 @@ def _without_footnote_refs(token: Token) -> Token:
     return token.copy(children=[c for c in token.children if c.type != "footnote_ref"])
 
 
-def _first_heading(tokens: list[Token]) -> str | None:
-    """The text of the first `# heading`, without its Markdown (`*a* b` → `a b`)."""
+def _outline(state: StateCore) -> None:
+    """Headings, the first `# heading` and the word count, into env. A body with `#` headings
+    has them moved one level down: the page title is the page's one <h1>, and heading levels
+    stay in order for screen readers."""
+    tokens = state.tokens
+    demote = any(t.type == "heading_open" and t.tag == "h1" for t in tokens)
+    headings, first, words = [], None, 0
     for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h1":
-            children = tokens[index + 1].children or []
-            text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
-            return text.strip() or None
-    return None
+        if token.type in ("fence", "code_block"):
+            words += len(_WORD.findall(token.content))
+        if token.type == "inline":
+            words += len(_WORD.findall(_plain_text(token)))
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        level = int(token.tag[1])
+        if token.type == "heading_open":
+            text = _plain_text(tokens[index + 1])
+            first = first if first is not None or level != 1 else text
+            headings.append(Heading(min(level + demote, 6), str(token.attrGet("id") or ""), text))
+        if demote:
+            token.tag = f"h{min(level + 1, 6)}"
+    state.env.update(first_heading=first or None, headings=headings, words=words)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _plain_text(inline: Token) -> str:
+    """An inline token's text without its Markdown (`*a* `b`` → `a b`)."""
+    children = inline.children or []
+    return "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()

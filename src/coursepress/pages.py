@@ -13,11 +13,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from coursepress.config import Config
+from coursepress.course import Author
 from coursepress.discover import SourceKind
 from coursepress.errors import ContentError, Diagnostic
 from coursepress.frontmatter import Document
 from coursepress.links import resolved_from, rewrite_html
-from coursepress.markdown import render_markdown
+from coursepress.markdown import Heading, render_markdown
 from coursepress.urls import (
     DEFAULT_PATTERN,
     clean_url_path,
@@ -51,8 +52,17 @@ class Page:
     description: str
     summary: Markup
     content: Markup
+    headings: tuple[Heading, ...]
+    """The page's headings, for its table of contents."""
+    show_toc: bool
+    """At least three headings, and `toc = false` not set."""
+    reading_minutes: int
     tags: tuple[str, ...]
-    authors: tuple[str, ...]
+    authors: tuple[Author, ...]
+    """Named in `authors` (ids from site.toml's [authors] or plain names), else the site's."""
+    week: int | None
+    """`week` in the front matter: where the page sits in the schedule."""
+    lecture: int | None
     weight: int
     aliases: tuple[str, ...]
     bundle: PurePosixPath | None
@@ -80,6 +90,7 @@ def make_page(
     )
     warnings.extend(rendered.warnings)
     title = meta.title or _fallback_title(document, rendered.first_heading, warnings)
+    names = meta.authors or ((config.author,) if config.author else ())
     return Page(
         source=source.rel,
         target=source.target,
@@ -94,8 +105,13 @@ def make_page(
         description=meta.description or "",
         summary=Markup(_summary(md, document, rendered.summary_html, url, config)),
         content=Markup(rendered.html),
+        headings=rendered.headings,
+        show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS and meta.params.get("toc") is not False,
+        reading_minutes=max(1, round(rendered.words / WORDS_PER_MINUTE)),
         tags=meta.tags,
-        authors=meta.authors or ((config.author,) if config.author else ()),
+        authors=tuple(author_of(name, config) for name in names),
+        week=_whole_number(document, "week"),
+        lecture=_whole_number(document, "lecture"),
         weight=meta.weight,
         aliases=meta.aliases,
         bundle=source.bundle,
@@ -121,6 +137,33 @@ def page_url(document: Document, config: Config) -> str:
         filename=name,
         date=meta.date,
     )
+
+
+TOC_MIN_HEADINGS = 3
+WORDS_PER_MINUTE = 220
+
+
+def author_of(name: str, config: Config) -> Author:
+    """An author from site.toml's [authors], by id or by name; else a plain name (its own id,
+    made URL-safe)."""
+    if name in config.authors:
+        return config.authors[name]
+    by_name = (author for author in config.authors.values() if author.name == name)
+    return next(by_name, Author(urlize(name), name))
+
+
+def _whole_number(document: Document, key: str) -> int | None:
+    value = document.meta.params.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ContentError(
+            f"'{key}' must be a whole number, not {value!r}",
+            path=document.source.rel,
+            line=document.line_of(key),
+            hint=f"for example: {key} = 3",
+        )
+    return value
 
 
 def alias_output(alias: str, page: Page) -> str:

@@ -8,16 +8,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from coursepress.config import Config
 from coursepress.discover import shown_path
 from coursepress.errors import TemplateError
-from coursepress.pages import Page, alias_output
+from coursepress.links import absolute_from, rewrite_html
 from coursepress.site import Site
-from coursepress.urls import absolute_url, relative_to_site
+from coursepress.urls import absolute_url, relative_to_site, urlize
+from coursepress.views import View, plan_views
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 TEMPLATES_DIR = "templates"
@@ -37,46 +37,21 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
     environment.filters["date_format"] = _date_format
     environment.filters["isodate"] = _isodate
+    environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
+    environment.filters["urlize_term"] = urlize
     return environment
 
 
 def render_site(site: Site, environment: jinja2.Environment, site_dir: Path) -> dict[str, str]:
-    """Every HTML page of the site, keyed by output path."""
-    render = partial(_render, environment, site, site_dir)
-    home = str(site.home.source) if site.home else "the home page"
-    outputs = {"index.html": render(["home.html"], site.home, home, page_url="/")}
-    for section in site.sections:
-        names = [f"{section.name}/section.html", "section.html"]
-        source = str(section.index.source) if section.index else f"section '{section.name}'"
-        outputs[section.output] = render(
-            names, section.index, source, section=section, page_url=section.url
-        )
-    for page in site.pages:
-        names = [f"{page.section}/single.html", "single.html"] if page.section else ["single.html"]
-        outputs[page.output] = render(names, page, str(page.source), page_url=page.url)
-    for page in site.pages:
-        for alias in page.aliases:
-            outputs[alias_output(alias, page)] = render(
-                ["alias.html"], page, f"the alias {alias} of {page.source}", page_url=page.url
-            )
-    outputs["404.html"] = render(["404.html"], None, "the 404 page", page_url=None)
-    if site.config.has_host:  # a sitemap must list absolute URLs
-        outputs["sitemap.xml"] = render(["sitemap.xml"], None, "the sitemap", page_url=None)
-    return outputs
+    """Every templated file of the site, keyed by output path."""
+    return {view.output: _render(environment, site, site_dir, view) for view in plan_views(site)}
 
 
-def _render(
-    environment: jinja2.Environment,
-    site: Site,
-    site_dir: Path,
-    names: list[str],
-    page: Page | None,
-    rendering: str,
-    **context: Any,
-) -> str:
-    with _template_errors(site_dir, rendering):
-        template = environment.select_template(names)
-        return template.render(site=site, config=site.config, page=page, **context)
+def _render(environment: jinja2.Environment, site: Site, site_dir: Path, view: View) -> str:
+    context = {"page": None, **view.context}
+    with _template_errors(site_dir, view.rendering):
+        template = environment.select_template(list(view.templates))
+        return template.render(site=site, config=site.config, page_url=view.page_url, **context)
 
 
 @contextmanager
@@ -171,3 +146,9 @@ def _date_format(value: datetime | None, pattern: str | None = None) -> str:
 
 def _isodate(value: datetime | None) -> str:
     return value.isoformat() if value else ""
+
+
+def _absolute_html(html: str, page_url: str, base_url: str) -> str:
+    """A page's HTML for a feed, every link and image made absolute. Returned as text, so
+    that the feed template escapes it into the XML."""
+    return rewrite_html(str(html), absolute_from(page_url, base_url))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from markupsafe import Markup
@@ -10,6 +12,18 @@ from markupsafe import Markup
 from coursepress.config import Config
 from coursepress.discover import SourceKind
 from coursepress.errors import ContentError
+from coursepress.listings import (
+    SCHEDULE_URL,
+    Feed,
+    Pager,
+    Taxonomy,
+    Week,
+    feed,
+    neighbours,
+    paginate,
+    schedule,
+    taxonomies,
+)
 from coursepress.pages import Page, alias_output, title_from_name
 from coursepress.urls import folder_url, output_path
 
@@ -27,6 +41,8 @@ class Section:
     pages: tuple[Page, ...]
     index: Page | None
     """The `_index.md` page itself, for its params and description."""
+    pagers: tuple[Pager, ...]
+    """The section's list in pages of `paginate` posts; the first is at the section's URL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,24 +55,70 @@ class Site:
     pages: tuple[Page, ...]
     """Every regular page (not section indexes), newest first."""
     sections: tuple[Section, ...]
+    posts: tuple[Page, ...]
+    """Pages that belong to a section, in list order: what the home page lists."""
+    taxonomies: tuple[Taxonomy, ...]
+    """Tags and authors, when any post has them."""
+    schedule: tuple[Week, ...]
+    """The course calendar, when posts have `week` or site.toml has `term_start`."""
+    neighbours: Mapping[str, tuple[Page | None, Page | None]]
+    """Post URL → (previous, next) post of its section, by date."""
+    feeds: tuple[Feed, ...]
+    """Atom feeds of the site, each section and each tag (only with a host in base_url)."""
 
     @property
-    def posts(self) -> tuple[Page, ...]:
-        """Pages that belong to a section, in list order: what the home page lists."""
-        return tuple(page for page in self.pages if page.section and _is_post(page))
+    def updated(self) -> datetime:
+        """When the site last changed: its newest date (the epoch for a site with none), never
+        the build time, so that unchanged input builds the same output."""
+        dates = [d for page in self.pages for d in (page.lastmod, page.date) if d is not None]
+        return max(dates, default=datetime(1970, 1, 1, tzinfo=UTC))
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
 
+    def taxonomy(self, kind: str) -> Taxonomy | None:
+        return next((t for t in self.taxonomies if t.kind == kind), None)
+
+    def feed_for(self, page_url: str) -> Feed | None:
+        return next((f for f in self.feeds if f.page_url == page_url), None)
+
 
 def assemble(pages: list[Page], config: Config) -> Site:
     indexes = {p.section: p for p in pages if _is_top_index(p)}
-    regular = sorted((p for p in pages if not _is_top_index(p)), key=newest_first)
+    regular = tuple(sorted((p for p in pages if not _is_top_index(p)), key=newest_first))
+    posts = tuple(page for page in regular if page.section and _is_post(page))
     names = sorted({p.section for p in regular if p.section} | (indexes.keys() - {""}))
-    sections = tuple(_section(name, regular, indexes.get(name)) for name in names)
-    site = Site(config, indexes.get(""), tuple(regular), sections)
+    sections = tuple(_section(name, posts, indexes.get(name), config) for name in names)
+    kinds = taxonomies(posts)
+    site = Site(
+        config=config,
+        home=indexes.get(""),
+        pages=regular,
+        sections=sections,
+        posts=posts,
+        taxonomies=kinds,
+        schedule=schedule(posts, config),
+        neighbours=neighbours({s.name: s.pages for s in sections}),
+        feeds=_feeds(config, posts, sections, kinds),
+    )
     check_unique_outputs(site)
     return site
+
+
+def _feeds(
+    config: Config,
+    posts: tuple[Page, ...],
+    sections: tuple[Section, ...],
+    kinds: tuple[Taxonomy, ...],
+) -> tuple[Feed, ...]:
+    if not config.has_host:  # feed readers need absolute URLs
+        return ()
+    made = [feed(config.title, "/", posts)]
+    made += [feed(f"{s.title} · {config.title}", s.url, s.pages) for s in sections]
+    for kind in kinds:
+        if kind.kind == "tags":
+            made += [feed(f"{t.name} · {config.title}", t.url, t.pages) for t in kind.terms]
+    return tuple(made)
 
 
 def _is_top_index(page: Page) -> bool:
@@ -76,33 +138,48 @@ def newest_first(page: Page) -> tuple[bool, int, float, str, str]:
     return (page.weight == 0, page.weight, -stamp, page.title.lower(), str(page.source))
 
 
-def _section(name: str, regular: list[Page], index: Page | None) -> Section:
-    url = folder_url(PurePosixPath(name))
+def _section(name: str, posts: tuple[Page, ...], index: Page | None, config: Config) -> Section:
+    url = index.url if index else folder_url(PurePosixPath(name))
+    mine = tuple(page for page in posts if page.section == name)
     return Section(
         name=name,
         title=index.title if index else title_from_name(name),
-        url=index.url if index else url,
+        url=url,
         output=index.output if index else output_path(url),
         intro=index.content if index else Markup(""),
-        pages=tuple(page for page in regular if page.section == name and _is_post(page)),
+        pages=mine,
         index=index,
+        pagers=paginate(mine, url, config.paginate),
     )
 
 
-GENERATED_OUTPUTS = {
-    "index.html": "the home page",
-    "404.html": "the 404 page",
-    "sitemap.xml": "the sitemap",
-}
-
-
-def check_unique_outputs(site: Site) -> None:
-    """Every output file has one owner: a page, an alias, or a page coursepress makes."""
-    owners: dict[str, str] = dict(GENERATED_OUTPUTS)
+def generated_outputs(site: Site) -> dict[str, str]:
+    """Every file coursepress makes besides pages and aliases, with what it is."""
+    owners = {
+        "index.html": "the home page",
+        "404.html": "the 404 page",
+        "sitemap.xml": "the sitemap",
+        "robots.txt": "robots.txt",
+    }
     for section in site.sections:
         owners[section.output] = (
             str(section.index.source) if section.index else f"the list of section '{section.name}'"
         )
+        owners |= {
+            p.output: f"page {p.number} of section '{section.name}'" for p in section.pagers[1:]
+        }
+    for kind in site.taxonomies:
+        owners[kind.output] = f"the list of {kind.kind}"
+        owners |= {term.output: f"the page of {kind.kind} '{term.name}'" for term in kind.terms}
+    if site.schedule:
+        owners[output_path(SCHEDULE_URL)] = "the schedule"
+    owners |= {item.output: f"the feed {item.url}" for item in site.feeds}
+    return owners
+
+
+def check_unique_outputs(site: Site) -> None:
+    """Every output file has one owner: a page, an alias, or a page coursepress makes."""
+    owners = generated_outputs(site)
     for page in site.pages:
         message = f"this page and {{owner}} have the same URL {page.url}"
         _claim(owners, page.output, page, message, "url" if "url" in page.key_lines else "slug")

@@ -1,0 +1,106 @@
+"""The course's own settings in site.toml: the term calendar and the people who write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+from coursepress.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """`[authors.<id>]` in site.toml: posts name the id (or a plain name) in `authors`."""
+
+    id: str
+    name: str
+    url: str = ""
+    avatar: str = ""
+    """An image URL, site-relative (`/images/ana.jpg`) or absolute."""
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A calendar week with no class (a reading week): the course's week numbers skip it."""
+
+    day: date
+    """Any day of that calendar week."""
+    label: str = "No class"
+
+
+AUTHOR_KEYS = ("name", "url", "avatar")
+
+
+def read_authors(value: Any, line: int | None) -> Mapping[str, Author]:
+    if not isinstance(value, dict):
+        raise ConfigError(
+            "Config value 'authors': expected a table of authors",
+            line=line,
+            hint='write one table per author: [authors.ana] name = "Ana Lima"',
+        )
+    authors = {}
+    for key, info in value.items():
+        if not isinstance(info, dict) or not isinstance(info.get("name", ""), str):
+            raise ConfigError(
+                f"Config value 'authors.{key}': expected a table with a name",
+                line=line,
+                hint=f'[authors.{key}]\nname = "Full Name"',
+            )
+        unknown = sorted(set(info) - set(AUTHOR_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"Config value 'authors.{key}': unknown key '{unknown[0]}'",
+                line=line,
+                hint=f"an author has {', '.join(AUTHOR_KEYS)}",
+            )
+        authors[key] = Author(
+            key, str(info.get("name") or key), str(info.get("url", "")), str(info.get("avatar", ""))
+        )
+    return MappingProxyType(authors)
+
+
+def read_breaks(value: Any, line: int | None) -> tuple[Break, ...]:
+    """`skip_weeks = [2023-10-09, { date = 2023-11-20, label = "Thanksgiving" }]`."""
+    items = value if isinstance(value, list) else [value]
+    breaks = []
+    for item in items:
+        day, label = (
+            (item.get("date"), item.get("label", "No class"))
+            if isinstance(item, dict)
+            else (item, "No class")
+        )
+        if isinstance(day, datetime):
+            day = day.date()
+        if not isinstance(day, date) or not isinstance(label, str):
+            raise ConfigError(
+                "Config value 'skip_weeks': expected dates, such as [2023-10-09]",
+                line=line,
+                hint='or tables: skip_weeks = [{ date = 2023-10-09, label = "Reading week" }]',
+            )
+        breaks.append(Break(day, label))
+    return tuple(sorted(breaks, key=lambda item: item.day))
+
+
+def read_term_start(value: Any, line: int | None) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise ConfigError(
+        "Config value 'term_start': expected a date, such as 2023-08-28 (no quotes)",
+        line=line,
+        hint="the first day of week 1; weeks are counted from it",
+    )
+
+
+def read_positive(key: str, value: Any, line: int | None, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(
+            f"Config value '{key}': expected a whole number of at least {minimum}",
+            line=line,
+            hint=f"for example {key} = 10",
+        )
+    return value

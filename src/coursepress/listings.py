@@ -1,0 +1,212 @@
+"""Pages made from other pages: list pages in pages of N, tags and authors, the course
+schedule, and each post's neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import MappingProxyType
+
+from coursepress.config import Config
+from coursepress.course import Author, Break
+from coursepress.pages import Page
+from coursepress.urls import output_path, urlize
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple[Page, ...]
+    url: str
+    output: str
+    previous_url: str | None
+    next_url: str | None
+
+
+def paginate(pages: tuple[Page, ...], first_url: str, per_page: int) -> tuple[Pager, ...]:
+    """Page 1 at `first_url`, page N at `first_url/page/N/`, as Hugo does."""
+    chunks = [pages[i : i + per_page] for i in range(0, len(pages), per_page)] or [()]
+    urls = [first_url] + [f"{first_url}page/{n}/" for n in range(2, len(chunks) + 1)]
+    return tuple(
+        Pager(
+            number=n + 1,
+            total=len(chunks),
+            items=chunk,
+            url=urls[n],
+            output=output_path(urls[n]),
+            previous_url=urls[n - 1] if n > 0 else None,
+            next_url=urls[n + 1] if n + 1 < len(urls) else None,
+        )
+        for n, chunk in enumerate(chunks)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A tag, or an author, and the posts that have it, in list order."""
+
+    name: str
+    slug: str
+    url: str
+    pages: tuple[Page, ...]
+    author: Author | None = None
+    """For the authors taxonomy: the author's record (name, url, avatar)."""
+
+    @property
+    def output(self) -> str:
+        return output_path(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    kind: str
+    """`tags` or `authors`."""
+    title: str
+    url: str
+    terms: tuple[Term, ...]
+    """Most used first, then by name."""
+
+    @property
+    def output(self) -> str:
+        return output_path(self.url)
+
+
+def taxonomies(posts: tuple[Page, ...]) -> tuple[Taxonomy, ...]:
+    tags: dict[str, list[Page]] = {}
+    authors: dict[str, list[Page]] = {}
+    people: dict[str, Author] = {}
+    for page in posts:
+        for tag in page.tags:
+            tags.setdefault(tag, []).append(page)
+        for author in page.authors:
+            authors.setdefault(author.id, []).append(page)
+            people[author.id] = author
+    made = []
+    if tags:
+        made.append(_taxonomy("tags", "Tags", {name: (name, None) for name in tags}, tags))
+    if authors:
+        named = {key: (people[key].name, people[key]) for key in authors}
+        made.append(_taxonomy("authors", "Authors", named, authors))
+    return tuple(made)
+
+
+def _taxonomy(
+    kind: str,
+    title: str,
+    names: Mapping[str, tuple[str, Author | None]],
+    pages: dict[str, list[Page]],
+) -> Taxonomy:
+    root = f"/{kind}/"
+    terms = [
+        Term(name, urlize(key), f"{root}{urlize(key)}/", tuple(pages[key]), author)
+        for key, (name, author) in names.items()
+    ]
+    terms.sort(key=lambda term: (-len(term.pages), term.name.lower()))
+    return Taxonomy(kind, title, root, tuple(terms))
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    """A week of the course calendar, with the posts that name it in `week`."""
+
+    number: int | None
+    """The course week; None for a break (a reading week)."""
+    start: date | None
+    """Its first day, when `term_start` is set."""
+    posts: tuple[Page, ...]
+    label: str = ""
+    """A break's label ("Reading week")."""
+
+    @property
+    def end(self) -> date | None:
+        return self.start + timedelta(days=6) if self.start else None
+
+    @property
+    def upcoming(self) -> bool:
+        """A course week with nothing posted yet."""
+        return self.number is not None and not self.posts
+
+
+SCHEDULE_URL = "/schedule/"
+
+
+def schedule(posts: tuple[Page, ...], config: Config) -> tuple[Week, ...]:
+    """Weeks 1..N (N: `term_weeks`, else the last week with a post), breaks in between."""
+    by_week: dict[int, list[Page]] = {}
+    for page in posts:
+        if page.week is not None:
+            by_week.setdefault(page.week, []).append(page)
+    if not by_week and config.term_start is None:
+        return ()
+    last = max([config.term_weeks, *by_week])
+    weeks = []
+    for number, start, label in _calendar(last, config.term_start, config.skip_weeks):
+        found = sorted(
+            by_week.get(number or 0, []) if number else [],
+            key=lambda page: (page.lecture or 0, page.date.timestamp() if page.date else 0),
+        )
+        weeks.append(Week(number, start, tuple(found), label))
+    return tuple(weeks)
+
+
+def _calendar(
+    last: int, term_start: date | None, breaks: tuple[Break, ...]
+) -> list[tuple[int | None, date | None, str]]:
+    if term_start is None:
+        return [(number, None, "") for number in range(1, last + 1)]
+    skipped = {(item.day - term_start).days // 7: item.label for item in breaks}
+    rows: list[tuple[int | None, date | None, str]] = []
+    number, calendar_week = 0, 0
+    while number < last:
+        start = term_start + timedelta(weeks=calendar_week)
+        if calendar_week in skipped:
+            rows.append((None, start, skipped[calendar_week]))
+        else:
+            number += 1
+            rows.append((number, start, ""))
+        calendar_week += 1
+    return rows
+
+
+def neighbours(
+    sections: Mapping[str, tuple[Page, ...]],
+) -> Mapping[str, tuple[Page | None, Page | None]]:
+    """For each post: (the previous, the next) in its section, by date (oldest first)."""
+    found: dict[str, tuple[Page | None, Page | None]] = {}
+    for pages in sections.values():
+        ordered = sorted(pages, key=_chronological)
+        for index, page in enumerate(ordered):
+            previous = ordered[index - 1] if index > 0 else None
+            following = ordered[index + 1] if index + 1 < len(ordered) else None
+            found[page.url] = (previous, following)
+    return MappingProxyType(found)
+
+
+def _chronological(page: Page) -> tuple[float, str]:
+    return (page.date.timestamp() if page.date else float("-inf"), str(page.source))
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """An Atom feed: of the site, of a section, or of a tag."""
+
+    title: str
+    url: str
+    """The feed's own URL path, e.g. `/posts/feed.xml`."""
+    page_url: str
+    """The page it is the feed of."""
+    entries: tuple[Page, ...]
+    """Newest first, by date."""
+
+    @property
+    def output(self) -> str:
+        return output_path(self.url)
+
+
+def feed(title: str, page_url: str, pages: tuple[Page, ...]) -> Feed:
+    dated = sorted(pages, key=lambda page: _chronological(page), reverse=True)
+    return Feed(title, page_url + "feed.xml", page_url, tuple(dated))

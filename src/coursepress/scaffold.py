@@ -1,0 +1,93 @@
+"""Authoring commands: `coursepress new post` and `coursepress init`. They only ever create
+files; an existing file is never overwritten."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from coursepress import __version__
+from coursepress.config import CONFIG_FILE, load_config
+from coursepress.discover import CONTENT_DIR, shown_path
+from coursepress.errors import SiteError
+from coursepress.urls import urlize
+
+NEW_SITE_FILES = Path(__file__).resolve().parent / "newsite"
+WORKFLOW = ".github/workflows/pages.yml"
+
+
+class ScaffoldError(SiteError):
+    """A file or folder the command would create is already there."""
+
+
+def new_post(site_dir: Path, title: str, section: str = "posts", week: int | None = None) -> Path:
+    """A draft post dated today (in the site's time zone); returns its path."""
+    config = load_config(site_dir)
+    slug = urlize(title)
+    path = site_dir / CONTENT_DIR / section / f"{slug}.md"
+    if path.exists():
+        raise ScaffoldError(
+            "this file already exists; nothing was written",
+            path=shown_path(site_dir, path.relative_to(site_dir).as_posix()),
+            hint="choose another title, or edit the existing post",
+        )
+    today = datetime.now(config.zone).date().isoformat()
+    front = [f"title = {json.dumps(title)}", f"date = {today}", "draft = true", f'slug = "{slug}"']
+    if week is not None:
+        front.append(f"week = {week}")
+    front += ["authors = []", "tags = []"]
+    body = (
+        "Write the post here, in Markdown. The first paragraph (or the text before a\n"
+        "`<!--more-->` line) is its summary on the home page. Set draft = false to publish.\n"
+    )
+    _create(path, "+++\n" + "\n".join(front) + "\n+++\n\n" + body)
+    return path
+
+
+def init_site(site_dir: Path) -> list[Path]:
+    """A new course site that builds at once, with the GitHub Pages workflow."""
+    if site_dir.exists() and any(site_dir.iterdir()):
+        raise ScaffoldError(
+            "this folder is not empty; nothing was written",
+            path=str(site_dir),
+            hint="choose a new folder name: coursepress init my-course",
+        )
+    title = site_dir.resolve().name.replace("-", " ").replace("_", " ").title()
+    today = datetime.now().date().isoformat()
+    files = {
+        CONFIG_FILE: _site_toml(title),
+        "content/_index.md": f"+++\ntitle = {json.dumps(title)}\n+++\n\nWelcome to the course.\n",
+        "content/posts/_index.md": '+++\ntitle = "Posts"\n+++\n',
+        "content/posts/welcome.md": (
+            f'+++\ntitle = "Welcome"\ndate = {today}\nweek = 1\n+++\n\n'
+            'This is the first post. Add more with `coursepress new post "Title"`.\n'
+        ),
+        "requirements.txt": f"coursepress>={__version__}\n",
+        ".gitignore": "public/\n.coursepress-cache/\n",
+        WORKFLOW: (NEW_SITE_FILES / "pages.yml").read_text(encoding="utf-8"),
+    }
+    created = []
+    for name, text in files.items():
+        _create(site_dir / name, text)
+        created.append(site_dir / name)
+    return created
+
+
+def _site_toml(title: str) -> str:
+    return (
+        f"title = {json.dumps(title)}\n"
+        'description = ""\n'
+        "# Where the site is published; the Pages workflow passes the real one with --base-url.\n"
+        'base_url = "/"\n'
+        'language = "en"\n'
+        '# Dates without a time zone are read in this one, and "future" is judged in it.\n'
+        'timezone = "UTC"\n'
+        'author = ""\n'
+    )
+
+
+def _create(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+        handle.write(text)

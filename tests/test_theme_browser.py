@@ -1,0 +1,68 @@
+"""The default theme in a real headless Chromium, at phone and desktop widths: nothing wider
+than the screen, nothing fetched from another host. Screenshots are kept in
+test-artifacts/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import chromium_page, static_server
+from tests.conftest import REPO, run_cli
+from tests.test_golden_sites import copy_demo
+
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+PAGES = {"home": "", "post": "posts/week3-attention/", "schedule": "schedule/"}
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+
+
+@pytest.fixture(scope="module")
+def demo_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_demo(tmp_path_factory.mktemp("theme") / "demo")
+    result = run_cli("build", "--drafts", cwd=site)
+    assert result.returncode == 0, result.stderr
+    return site / "public"
+
+
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_fit_the_screen(demo_public: Path, name: str, device: str) -> None:
+    width, height = WIDTHS[device]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{origin}/course/{PAGES[name]}")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{device}.png"), full_page=True)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px screen"
+        assert page.evaluate("document.documentElement.lang") == "en"
+    assert all(url.startswith(origin) for url in requests)
+
+
+def test_wide_tables_and_code_scroll_inside_their_box(demo_public: Path) -> None:
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.set_viewport_size({"width": 375, "height": 812})
+        page.goto(f"{origin}/course/posts/week4/")
+        for selector in ("table", ".highlight pre"):
+            box = page.locator(selector).first
+            scroll, client = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+            assert scroll > client, f"{selector} should be wider than its box on a phone"
+            assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+
+
+def test_keyboard_focus_is_visible_and_the_skip_link_works(demo_public: Path) -> None:
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.goto(f"{origin}/course/posts/week1/")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert focused == "Skip to content"
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#cp-main"
