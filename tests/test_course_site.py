@@ -3,7 +3,9 @@ robots.txt, schedule, taxonomies, pagination, post pages; every page valid HTML.
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -168,3 +170,20 @@ def test_the_validator_can_fail(tmp_path: Path) -> None:
     write_files(tmp_path, {"bad.html": "<!doctype html><title>x</title><p><div></p>"})
     result = subprocess.run([validator, "--root", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode != 0
+
+
+def test_headings_never_skip_a_level(demo: Path) -> None:
+    for page in demo.rglob("*.html"):
+        levels = [
+            int(tag[2]) for tag in re.findall(r"<h[1-6]\b", read(demo, str(page.relative_to(demo))))
+        ]
+        if not levels:
+            continue  # alias redirect pages have no headings
+        assert levels[0] == 1, page
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (page, levels)
+
+
+def test_an_alias_redirects_to_its_page(demo: Path) -> None:
+    alias = read(demo, "lectures/1/index.html")
+    assert '<meta http-equiv="refresh" content="0; url=/course/posts/week1/">' in alias
+    assert f'<link rel="canonical" href="{BASE}posts/week1/">' in alias

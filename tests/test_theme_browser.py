@@ -66,3 +66,31 @@ def test_keyboard_focus_is_visible_and_the_skip_link_works(demo_public: Path) ->
         assert outline != "none"
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#cp-main"
+
+
+CONTRAST = """
+([selector, property]) => {
+  const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (value) => {
+    const [r, g, b] = rgb(value).map((c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const element = document.querySelector(selector);
+  const fg = luminance(getComputedStyle(element)[property]);
+  const bg = luminance(getComputedStyle(document.body).backgroundColor);
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_meets_wcag_aa(demo_public: Path, scheme: str) -> None:
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.emulate_media(color_scheme=scheme)
+        page.goto(f"{origin}/course/posts/week1/")
+        for selector in ("main p", ".post-meta", "main a", ".site-footer", ".tags a"):
+            ratio = page.evaluate(CONTRAST, [selector, "color"])
+            assert ratio >= 4.5, f"{selector} in {scheme}: contrast {ratio:.2f}"
