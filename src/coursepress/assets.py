@@ -37,6 +37,7 @@ def plan_copies(sources: Sources, site: Site, warnings: list[Diagnostic]) -> dic
                     f"{earlier.rel} is not published: this file has the same path /{output}",
                     path=source.rel,
                     hint="rename or remove one of them",
+                    code="hidden-file",
                 )
             )
         copies[output] = source
@@ -58,7 +59,9 @@ def _theme_file(path: Path) -> SourceFile:
 
 
 def skipped_warnings(skipped: tuple[Skipped, ...]) -> list[Diagnostic]:
-    return [Diagnostic(item.reason, path=item.rel, hint=item.hint) for item in skipped]
+    return [
+        Diagnostic(item.reason, path=item.rel, hint=item.hint, code=item.code) for item in skipped
+    ]
 
 
 def settle_overlaps(
@@ -74,6 +77,7 @@ def settle_overlaps(
                 f"this file is not published: the generated page {name} has the same path",
                 path=copies.pop(name).rel,
                 hint="rename or remove the file",
+                code="hidden-file",
             )
         )
 

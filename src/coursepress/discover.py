@@ -59,6 +59,7 @@ class Skipped:
     rel: PurePosixPath
     reason: str
     hint: str
+    code: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
             "there is no content/ folder, so the site has no pages",
             path=shown_path(site_dir, CONTENT_DIR),
             hint="write pages as Markdown files under content/",
+            code="no-content",
         )
     ]
 
@@ -121,7 +123,12 @@ def discover(site_dir: Path) -> Sources:
         record = _record(site_dir, CONTENT_DIR, target, _kind(target, bundle), bundle)
         if not record.path.exists():
             skipped.append(
-                Skipped(record.rel, "this is a broken link", "remove it or fix its target")
+                Skipped(
+                    record.rel,
+                    "this is a broken link",
+                    "remove it or fix its target",
+                    "broken-symlink",
+                )
             )
         elif record.kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX):
             pages.append(record)
@@ -152,6 +159,7 @@ def _markdown_in_bundle(record: SourceFile, site_dir: Path) -> Skipped:
         record.rel,
         f"not published: {index} makes its folder a single page (a page bundle)",
         f"to make the folder a section with a list of pages, rename {index.name} to _index.md",
+        "markdown-in-bundle",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import PurePath
 
 
@@ -69,21 +70,32 @@ class BuildFailed(Exception):
         self.errors = errors
 
 
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A problem that does not stop the build; `--strict` makes it fatal."""
+    """A problem found in the site: a build warning, or anything `coursepress check` reports."""
 
     message: str
     """What is wrong, in one sentence."""
     path: PurePath | str | None = None
-    """The file it is in, relative to the site folder."""
+    """The file it is in, as shown from the current folder."""
     line: int | None = None
     """1-based line in that file, when known."""
     hint: str | None = None
     """What to do about it."""
+    code: str = ""
+    """A stable name (`broken-link`), for configuring and silencing it."""
+    severity: Severity = Severity.WARNING
+    column: int | None = None
+    """1-based column, when known."""
 
     def format(self) -> str:
-        text = f"{describe_location(self.path, self.line)}: warning: {self.message}"
+        text = f"{describe_location(self.path, self.line)}: {self.severity.value}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

@@ -145,6 +145,7 @@ def _unknown_language(language: str, token: Token, env: EnvType) -> Diagnostic:
         path=env.get("path"),
         line=line,
         hint=_language_hint(language),
+        code="unknown-language",
     )
 
 

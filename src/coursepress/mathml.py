@@ -58,6 +58,7 @@ def _convert(token: Token, block: Token, env: EnvType) -> str:
                 path=env.get("path"),
                 line=line,
                 hint="check the braces and command names in the formula",
+                code="math",
             )
         )
         return f'<code class="math-source">{escape(tex)}</code>'

@@ -203,6 +203,7 @@ def _fallback_title(document: Document, heading: str | None, warnings: list[Diag
             path=document.source.rel,
             line=1,
             hint='add a line such as title = "Week 1: Introduction" to the front matter',
+            code="missing-title",
         )
     )
     return title
