@@ -47,8 +47,9 @@ def test_init_makes_a_site_that_builds_at_once(tmp_path: Path) -> None:
     result = run_cli("init", "ml-course", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "ml-course"
-    workflow = site / ".github/workflows/pages.yml"
-    assert workflow.read_bytes() == (REPO / ".github/workflows/pages.yml").read_bytes()
+    for name in ("pages.yml", "check.yml"):
+        workflow = site / ".github/workflows" / name
+        assert workflow.read_bytes() == (REPO / ".github/workflows" / name).read_bytes()
     assert (site / "requirements.txt").read_text().startswith("coursepress>=")
     assert tomllib.loads((site / "site.toml").read_text())["title"] == "Ml Course"
     built = run_cli("build", cwd=site)

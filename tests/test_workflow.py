@@ -16,7 +16,6 @@ import yaml
 from tests.conftest import REPO, run_cli, snapshot
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
-SCAFFOLD = REPO / "src" / "coursepress" / "newsite" / "pages.yml"
 ACTIONLINT = REPO / "tools" / "actionlint"
 
 
@@ -57,8 +56,22 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert "contents" in result.stdout and "reed" in result.stdout
 
 
-def test_the_repository_workflow_is_the_one_init_writes() -> None:
-    assert WORKFLOW.read_bytes() == SCAFFOLD.read_bytes()
+def test_the_repository_workflows_are_the_ones_init_writes() -> None:
+    for name in ("pages.yml", "check.yml"):
+        shipped = REPO / "src" / "coursepress" / "newsite" / name
+        assert (REPO / ".github" / "workflows" / name).read_bytes() == shipped.read_bytes()
+
+
+def test_pages_checks_before_building_and_pull_requests_get_annotations() -> None:
+    steps = workflow()["jobs"]["build"]["steps"]
+    runs = [str(step.get("run", "")) for step in steps]
+    assert runs.index("coursepress check") < next(
+        i for i, run in enumerate(runs) if run.startswith("coursepress build")
+    )
+    check = yaml.safe_load((REPO / ".github/workflows/check.yml").read_text())
+    assert list(check[True]) == ["pull_request"]
+    assert check["permissions"] == {"contents": "read"}
+    assert check["jobs"]["check"]["steps"][-1]["run"] == "coursepress check --format github"
 
 
 def test_workflow_shape() -> None:

@@ -12,6 +12,7 @@ import click
 
 from coursepress import __version__
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
+from coursepress.check import FORMATS, check_site, format_github, format_json, format_text
 from coursepress.discover import shown_folder
 from coursepress.errors import BuildFailed, SiteError
 from coursepress.scaffold import init_site, new_post
@@ -127,6 +128,38 @@ def serve_command(
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
+
+
+@main.command("check")
+@click.option(
+    "--source",
+    "-s",
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="the current folder",
+    help="The site folder.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+def check_command(source: Path, strict: bool, output_format: str) -> None:
+    """Report every problem in the site (nothing is written). Exit 1 on errors."""
+    if not source.is_dir():
+        fail(f"{source}: no such folder", "pass the site folder with --source")
+    with user_errors("check", "nothing was checked"):
+        report = check_site(source)
+    formatter = {"text": format_text, "json": format_json, "github": format_github}
+    text = formatter[output_format](report)
+    if text:
+        click.echo(text)
+    sys.exit(1 if report.failed(strict) else 0)
 
 
 @main.group("new")

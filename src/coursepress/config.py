@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from coursepress.course import (
     Author,
     Break,
+    CheckSettings,
     read_authors,
     read_breaks,
+    read_check,
     read_positive,
     read_term_start,
 )
@@ -61,6 +63,8 @@ class Config:
     """Calendar weeks with no class (reading week): not counted as course weeks."""
     authors: Mapping[str, Author] = field(default_factory=lambda: MappingProxyType({}))
     """`[authors.<id>]`: names, links and pictures for the ids posts use in `authors`."""
+    check: CheckSettings = field(default_factory=CheckSettings)
+    """`[check]`: severities of `coursepress check` diagnostics, required front matter keys."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -104,7 +108,10 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
 def _validate(values: dict[str, Any], text: str) -> Config:
     for key, value in values.items():
         _check_key(key, value, text)
-    values = {key: _typed(key, value, line_of_key(text, key)) for key, value in values.items()}
+    values = {
+        key: _typed(key, value, line_of_key(text, key, table=isinstance(value, dict)))
+        for key, value in values.items()
+    }
     config = Config(**values)
     return replace(
         config,
@@ -133,6 +140,7 @@ def _typed(key: str, value: Any, line: int | None) -> Any:
         "term_start": lambda: read_term_start(value, line),
         "paginate": lambda: read_positive(key, value, line, minimum=1),
         "term_weeks": lambda: read_positive(key, value, line, minimum=0),
+        "check": lambda: read_check(value, line),
     }
     return readers[key]() if key in readers else value
 

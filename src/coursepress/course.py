@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from coursepress.errors import ConfigError
+from coursepress.errors import CODES, ConfigError
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +105,52 @@ def read_positive(key: str, value: Any, line: int | None, minimum: int) -> int:
             hint=f"for example {key} = 10",
         )
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    """`[check]` in site.toml: how `coursepress check` reports."""
+
+    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Diagnostic code → "error", "warning", "info" or "off"."""
+    required: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Section → front matter keys every page in it must have."""
+
+
+LEVELS = ("error", "warning", "info", "off")
+
+
+def read_check(value: Any, line: int | None) -> CheckSettings:
+    if not isinstance(value, dict) or set(value) - {"severity", "required"}:
+        raise ConfigError(
+            "Config value 'check': expected [check.severity] and [check.required] tables",
+            line=line,
+            hint='[check.severity]\nvague-link-text = "off"\n[check.required]\nposts = ["week"]',
+        )
+    severity = value.get("severity", {})
+    for code, level in severity.items():
+        if code not in CODES:
+            nearest = difflib.get_close_matches(code, CODES, n=1)
+            raise ConfigError(
+                f"Config value 'check.severity': unknown diagnostic '{code}'",
+                line=line,
+                hint=(f"did you mean '{nearest[0]}'? " if nearest else "")
+                + "(the codes are listed in the README)",
+            )
+        if level not in LEVELS:
+            raise ConfigError(
+                f"Config value 'check.severity.{code}': '{level}' is not a level",
+                line=line,
+                hint=f"use one of: {', '.join(LEVELS)}",
+            )
+    required = value.get("required", {})
+    if not all(isinstance(keys, list) for keys in required.values()):
+        raise ConfigError(
+            "Config value 'check.required': expected lists of keys per section",
+            line=line,
+            hint='posts = ["week", "authors"]',
+        )
+    return CheckSettings(
+        MappingProxyType(dict(severity)),
+        MappingProxyType({section: tuple(keys) for section, keys in required.items()}),
+    )

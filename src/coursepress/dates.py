@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, tzinfo
 
 # Forms seen in real course posts, tried in order after ISO 8601.
@@ -44,7 +45,18 @@ def _parse_string(text: str, zone: tzinfo) -> datetime:
     return parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def _parse_with_formats(text: str) -> datetime:
+    numeric = _DAY_MONTH_YEAR.fullmatch(text)
+    if numeric:
+        first, second, year = (int(part) for part in numeric.groups())
+        raise DateFormatError(
+            f'the date "{text}" is ambiguous: {first}/{second} is day/month in most of the world '
+            f"and month/day in the US; write it as {year}-{second:02d}-{first:02d} or "
+            f"{year}-{first:02d}-{second:02d}"
+        )
     for form in _STRING_FORMATS:
         try:
             return datetime.strptime(text, form)

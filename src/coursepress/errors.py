@@ -99,3 +99,14 @@ class Diagnostic:
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+# Every diagnostic code, for site.toml's [check.severity] and `coursepress: ignore[...]`.
+CODES = (
+    "broken-link", "missing-image", "broken-anchor", "case-mismatch", "base-path-in-link",
+    "encoding", "byte-order-mark", "mojibake", "image-no-alt", "heading-skip", "empty-link",
+    "vague-link-text", "unknown-language", "missing-title", "missing-date", "bad-date",
+    "ambiguous-date", "unknown-key", "required-key", "front-matter", "draft", "future",
+    "expired", "duplicate-url", "alias-collision", "empty-file", "math", "hidden-file",
+    "markdown-in-bundle", "broken-symlink", "no-content", "site",
+)  # fmt: skip

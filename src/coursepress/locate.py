@@ -11,7 +11,7 @@ from coursepress.errors import ContentError, SiteError
 def line_of_key(text: str, key: str, *, table: bool = False) -> int | None:
     """The 1-based line where `key` is set (`key = ...`, `key: ...`), or opened as a `[table]`."""
     name = re.escape(key)
-    header = rf"^[ \t]*\[+[ \t]*{name}[ \t]*\]"
+    header = rf"^[ \t]*\[+[ \t]*{name}(?:\.[^\]]*)?[ \t]*\]"
     assignment = rf"^[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t]*[=:]"
     pattern = re.compile(
         f"{header}|{assignment}" if table else assignment, re.MULTILINE | re.IGNORECASE

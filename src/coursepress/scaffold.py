@@ -14,7 +14,7 @@ from coursepress.errors import SiteError
 from coursepress.urls import urlize
 
 NEW_SITE_FILES = Path(__file__).resolve().parent / "newsite"
-WORKFLOW = ".github/workflows/pages.yml"
+WORKFLOWS = (".github/workflows/pages.yml", ".github/workflows/check.yml")
 
 
 class ScaffoldError(SiteError):
@@ -65,8 +65,9 @@ def init_site(site_dir: Path) -> list[Path]:
         ),
         "requirements.txt": f"coursepress>={__version__}\n",
         ".gitignore": "public/\n.coursepress-cache/\n",
-        WORKFLOW: (NEW_SITE_FILES / "pages.yml").read_text(encoding="utf-8"),
     }
+    for workflow in WORKFLOWS:
+        files[workflow] = (NEW_SITE_FILES / Path(workflow).name).read_text(encoding="utf-8")
     created = []
     for name, text in files.items():
         _create(site_dir / name, text)

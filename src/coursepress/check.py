@@ -1,0 +1,291 @@
+"""`coursepress check`: every problem in the site, with its code, severity and place, without
+writing anything. Drafts and future posts are checked too: they will publish one day."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from markdown_it import MarkdownIt
+
+from coursepress.assets import plan_copies, skipped_warnings
+from coursepress.config import CONFIG_FILE, Config, load_config
+from coursepress.discover import SourceFile, Sources, check_site_folder, discover
+from coursepress.errors import ContentError, Diagnostic, Severity, SiteError
+from coursepress.frontmatter import Document, read_document
+from coursepress.lint import SiteIndex, lint_page
+from coursepress.markdown import create_parser
+from coursepress.pages import Page, make_page
+from coursepress.select import Verdict, verdict
+from coursepress.site import Site, assemble
+from coursepress.views import plan_views
+
+FORMATS = ("text", "json", "github")
+_IDS = re.compile(r'\bid="([^"]+)"')
+_IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    diagnostics: tuple[Diagnostic, ...]
+    files_checked: int
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    def failed(self, strict: bool) -> bool:
+        if self.count(Severity.ERROR):
+            return True
+        return strict and bool(self.count(Severity.WARNING))
+
+
+def check_site(site_dir: Path) -> CheckReport:
+    config = load_config(site_dir)
+    found: list[Diagnostic] = list(check_site_folder(site_dir, CONFIG_FILE))
+    sources = discover(site_dir)
+    found += skipped_warnings(sources.skipped)
+    documents = _read_all(sources.pages, config, found)
+    md = create_parser()
+    pages = _render_all(documents, md, config, found)
+    site = _assemble(list(pages.values()), config, found)
+    if site is not None:
+        index = _site_index(site, sources)
+        lint_parser = create_parser()
+        for document in documents:
+            page = pages.get(document.source.rel)
+            found += lint_page(document, lint_parser, page.url if page else None, index)
+    found += _publishing(documents, config)
+    found += _required_keys(documents, config)
+    settled = _apply_settings(found, config, site_dir)
+    return CheckReport(tuple(settled), len(sources.pages))
+
+
+def _read_all(
+    sources: Iterable[SourceFile], config: Config, found: list[Diagnostic]
+) -> list[Document]:
+    documents = []
+    for source in sources:
+        raw = source.path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            found.append(
+                Diagnostic(
+                    "the file starts with a byte-order mark (BOM)",
+                    source.rel,
+                    1,
+                    "save it as UTF-8 without BOM",
+                    "byte-order-mark",
+                )
+            )
+        try:
+            documents.append(read_document(source, config.zone))
+        except SiteError as error:
+            found.append(_as_diagnostic(error))
+    return documents
+
+
+def _render_all(
+    documents: list[Document], md: MarkdownIt, config: Config, found: list[Diagnostic]
+) -> dict[PurePosixPath, Page]:
+    pages: dict[PurePosixPath, Page] = {}
+    for document in documents:
+        try:
+            pages[document.source.rel] = make_page(document, md, config, found)
+        except SiteError as error:
+            found.append(_as_diagnostic(error))
+    return pages
+
+
+def _assemble(pages: list[Page], config: Config, found: list[Diagnostic]) -> Site | None:
+    try:
+        return assemble(pages, config)
+    except SiteError as error:
+        found.append(_as_diagnostic(error))
+        return None
+
+
+def _site_index(site: Site, sources: Sources) -> SiteIndex:
+    copies = plan_copies(sources, site, [])
+    outputs = {view.output for view in plan_views(site)} | set(copies) | {"css/syntax.css"}
+    ids = {page.url: frozenset(_IDS.findall(str(page.content))) for page in site.pages}
+    return SiteIndex(frozenset(outputs), ids, site.config.base_path)
+
+
+def _publishing(documents: list[Document], config: Config) -> list[Diagnostic]:
+    now = datetime.now(config.zone)
+    found = []
+    for document in documents:
+        why = verdict(document, now, drafts=False, future=False)
+        meta, rel = document.meta, document.source.rel
+        if why is Verdict.DRAFT:
+            found.append(
+                Diagnostic(
+                    "will not publish: it is a draft",
+                    rel,
+                    document.line_of("draft"),
+                    "set draft = false when it is ready",
+                    "draft",
+                    Severity.INFO,
+                )
+            )
+        elif why is Verdict.FUTURE and meta.date is not None:
+            day = meta.date.strftime("%Y-%m-%d %H:%M")
+            message = f"will not publish until {day} {config.timezone}"
+            line = document.line_of("date")
+            found.append(Diagnostic(message, rel, line, None, "future", Severity.INFO))
+        elif why is Verdict.EXPIRED:
+            message, line = (
+                "will not publish: its expirydate has passed",
+                document.line_of("expirydate"),
+            )
+            found.append(Diagnostic(message, rel, line, None, "expired", Severity.INFO))
+    return found
+
+
+def _required_keys(documents: list[Document], config: Config) -> list[Diagnostic]:
+    found = []
+    for document in documents:
+        required = config.check.required.get(document.source.section, ())
+        present = {key.lower() for key in document.key_lines} | set(document.meta.params)
+        for key in required:
+            if key not in present and not getattr(document.meta, key, None):
+                message = f"'{key}' is required in section '{document.source.section}'"
+                hint = f"add {key} = ... to the front matter ([check.required] in site.toml)"
+                found.append(
+                    Diagnostic(
+                        message, document.source.rel, 1, hint, "required-key", Severity.ERROR
+                    )
+                )
+    return found
+
+
+def _as_diagnostic(error: SiteError) -> Diagnostic:
+    code = "front-matter" if isinstance(error, ContentError) else "site"
+    if "date" in error.message:
+        code = "ambiguous-date" if "ambiguous" in error.message else "bad-date"
+    elif "UTF-8" in error.message or "binary" in error.message:
+        code = "encoding"
+    elif "same URL" in error.message or "alias" in error.message:
+        code = "duplicate-url" if "same URL" in error.message else "alias-collision"
+    return Diagnostic(error.message, error.path, error.line, error.hint, code, Severity.ERROR)
+
+
+def _apply_settings(found: list[Diagnostic], config: Config, site_dir: Path) -> list[Diagnostic]:
+    """Severities from site.toml's [check.severity], minus lines marked `coursepress: ignore`."""
+    settled = []
+    for diagnostic in found:
+        level = config.check.severity.get(diagnostic.code)
+        if level == "off" or _silenced(diagnostic, site_dir):
+            continue
+        if level is not None:
+            diagnostic = replace(diagnostic, severity=Severity(level))
+        settled.append(diagnostic)
+    return sorted(settled, key=lambda d: (str(d.path), d.line or 0, d.code))
+
+
+def _silenced(diagnostic: Diagnostic, site_dir: Path) -> bool:
+    """`<!-- coursepress: ignore[code] -->` on the line, or alone on the line before it."""
+    if diagnostic.path is None or not diagnostic.line:
+        return False
+    lines = _source_lines(Path(str(diagnostic.path)))
+    candidates = [lines[diagnostic.line - 1]] if diagnostic.line <= len(lines) else []
+    if 1 < diagnostic.line <= len(lines) + 1 and lines[diagnostic.line - 2].strip().startswith(
+        ("<!--", "#")
+    ):
+        candidates.append(lines[diagnostic.line - 2])
+    for line in candidates:
+        match = _IGNORE.search(line)
+        if match and (
+            match.group(1) is None or diagnostic.code in re.split(r"[, ]+", match.group(1))
+        ):
+            return True
+    return False
+
+
+_LINES: dict[Path, list[str]] = {}
+
+
+def _source_lines(path: Path) -> list[str]:
+    if path not in _LINES:
+        try:
+            _LINES[path] = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            _LINES[path] = []
+    return _LINES[path]
+
+
+def format_text(report: CheckReport) -> str:
+    lines: list[str] = []
+    current = None
+    for d in report.diagnostics:
+        if d.path != current:
+            current = d.path
+            lines.append(f"{d.path}" if lines == [] else f"\n{d.path}")
+        where = f"{d.line}:{d.column}" if d.column else f"{d.line or ''}"
+        lines.append(f"  {where:<7} {d.severity.value:<7} {d.code:<18} {d.message}")
+        if d.hint:
+            lines.append(f"  {'':<7} {'':<7} {'':<18} hint: {d.hint}")
+    errors, warnings, infos = (report.count(s) for s in Severity)
+    files = len({d.path for d in report.diagnostics})
+    summary = (
+        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}, {_count(infos, 'note')} "
+        f"in {files} of {_count(report.files_checked, 'file')}"
+    )
+    if not report.diagnostics:
+        return f"No problems in {report.files_checked} files."
+    return "\n".join([*lines, "", summary])
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def format_json(report: CheckReport) -> str:
+    return json.dumps(
+        {
+            "version": 1,
+            "diagnostics": [
+                {
+                    "code": d.code,
+                    "severity": d.severity.value,
+                    "path": str(d.path),
+                    "line": d.line,
+                    "column": d.column,
+                    "message": d.message,
+                    "hint": d.hint,
+                }
+                for d in report.diagnostics
+            ],
+            "summary": {
+                "errors": report.count(Severity.ERROR),
+                "warnings": report.count(Severity.WARNING),
+                "notes": report.count(Severity.INFO),
+                "files_checked": report.files_checked,
+            },
+        },
+        indent=2,
+    )
+
+
+def format_github(report: CheckReport) -> str:
+    """Workflow commands: each diagnostic shows on the pull request's diff at its line."""
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for d in report.diagnostics:
+        props = [f"file={_escape(str(d.path), True)}"]
+        if d.line:
+            props.append(f"line={d.line}")
+        if d.column:
+            props.append(f"col={d.column}")
+        props.append(f"title={_escape(d.code, True)}")
+        text = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        lines.append(f"::{kinds[d.severity]} {','.join(props)}::{_escape(text, False)}")
+    return "\n".join(lines)
+
+
+def _escape(text: str, property_value: bool) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text

@@ -1,0 +1,319 @@
+"""What `coursepress check` finds in one page: links and images that lead nowhere, text that
+is not what the author meant, and what screen-reader users trip over. Each finding has the
+line it is on."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from ftfy import fix_text
+from ftfy.badness import is_bad
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from coursepress.errors import Diagnostic, Severity
+from coursepress.frontmatter import Document
+from coursepress.links import rewrite_srcset
+
+VAGUE_LINK_TEXTS = frozenset(
+    {"click here", "here", "this", "link", "this link", "read more", "more"}
+)
+KNOWN_KEYS = (
+    "title",
+    "date",
+    "lastmod",
+    "draft",
+    "slug",
+    "url",
+    "summary",
+    "description",
+    "tags",
+    "authors",
+    "author",
+    "weight",
+    "aliases",
+    "expirydate",
+    "week",
+    "lecture",
+    "toc",
+    "menu",
+    "linktitle",
+    "params",
+)
+IMAGE_ATTRIBUTES = {("img", "src"), ("video", "poster"), ("source", "src"), ("img", "srcset")}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    """What exists in the built site, for resolving links."""
+
+    outputs: frozenset[str]
+    """Every output file path (`posts/week1/index.html`)."""
+    ids: dict[str, frozenset[str]]
+    """Page URL → the ids in it (headings, footnotes, raw HTML), for `#fragment` links."""
+    base_path: str
+
+
+def lint_page(
+    document: Document, md: MarkdownIt, page_url: str | None, index: SiteIndex
+) -> list[Diagnostic]:
+    found = Finder(document)
+    found.front_matter()
+    found.text_lines()
+    tokens = md.parse(document.body, {"docId": "lint", "path": document.source.rel})
+    levels: list[int] = []
+    for token, line in _with_lines(tokens, document.body_line):
+        if token.type == "heading_open":
+            found.heading(_level(token), levels, line)
+        elif token.type in ("html_block", "html_inline"):
+            found.raw_html(token.content, line, page_url, index)
+        elif token.type == "link_open" and page_url is not None:
+            found.link(str(token.attrGet("href") or ""), line, page_url, index, image=False)
+        elif token.type == "image":
+            if not (token.children and "".join(c.content for c in token.children).strip()):
+                found.add(
+                    "image-no-alt",
+                    line,
+                    "this image has no alt text",
+                    "describe the image in the brackets: ![what it shows](...)",
+                )
+            if page_url is not None:
+                found.link(str(token.attrGet("src") or ""), line, page_url, index, image=True)
+    for text, line in _link_texts(tokens, document.body_line):
+        found.link_text(text, line)
+    return found.diagnostics
+
+
+def _level(token: Token) -> int:
+    return (
+        len(token.markup)
+        if token.markup.startswith("#")
+        else (1 if token.markup.startswith("=") else 2)
+    )
+
+
+def _with_lines(tokens: list[Token], first_line: int) -> Iterator[tuple[Token, int]]:
+    """Every token with the file line it starts on (inline children counted by line breaks)."""
+    for token in tokens:
+        line = first_line + token.map[0] if token.map else first_line
+        yield token, line
+        for child in token.children or ():
+            yield child, line
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+
+
+def _link_texts(tokens: list[Token], first_line: int) -> Iterator[tuple[str, int]]:
+    text: list[str] | None = None
+    start = first_line
+    for token, line in _with_lines(tokens, first_line):
+        if token.type == "link_open":
+            text, start = [], line
+        elif token.type == "link_close" and text is not None:
+            yield "".join(text).strip(), start
+            text = None
+        elif text is not None and token.type in ("text", "code_inline"):
+            text.append(token.content)
+        elif text is not None and token.type == "image":
+            text.append("".join(c.content for c in token.children or ()) or "")
+
+
+class Finder:
+    """Collects the diagnostics of one document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.diagnostics: list[Diagnostic] = []
+
+    def add(
+        self,
+        code: str,
+        line: int | None,
+        message: str,
+        hint: str | None = None,
+        severity: Severity = Severity.WARNING,
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(message, self.document.source.rel, line, hint, code, severity)
+        )
+
+    def front_matter(self) -> None:
+        meta, doc = self.document.meta, self.document
+        if meta.date is None and doc.source.section and doc.source.kind.name == "PAGE":
+            self.add(
+                "missing-date",
+                1,
+                "no date in the front matter",
+                "add date = 2023-09-05: posts are listed and published by date",
+            )
+        for key in meta.params:
+            nearest = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
+            if nearest and nearest[0] != key.lower():
+                self.add(
+                    "unknown-key",
+                    doc.line_of(key.lower()),
+                    f"unknown key '{key}'",
+                    f"did you mean '{nearest[0]}'? Other keys are kept as params",
+                )
+        if not doc.body.strip():
+            self.add(
+                "empty-file",
+                doc.body_line,
+                "this page has no content",
+                "write the post, or remove the file",
+            )
+
+    def text_lines(self) -> None:
+        for number, line in enumerate(self.document.body.splitlines(), self.document.body_line):
+            if not line.isascii() and is_bad(line):
+                fixed = fix_text(line, uncurl_quotes=False).strip()
+                self.add(
+                    "mojibake",
+                    number,
+                    "this line looks garbled (mojibake): text saved in "
+                    "one encoding and read in another",
+                    f"did you mean: {fixed}",
+                )
+
+    def heading(self, level: int, levels: list[int], line: int) -> None:
+        if levels and level > levels[-1] + 1:
+            self.add(
+                "heading-skip",
+                line,
+                f"this heading skips from level {levels[-1]} to {level}",
+                f"use {'#' * (levels[-1] + 1)} here: screen readers move by level",
+            )
+        levels.append(level)
+
+    def link_text(self, text: str, line: int) -> None:
+        plain = re.sub(r"[^\w ]", "", text.lower()).strip()
+        if not text:
+            self.add(
+                "empty-link",
+                line,
+                "this link has no text",
+                "put words in the brackets: [what the link leads to](...)",
+            )
+        elif plain in VAGUE_LINK_TEXTS:
+            self.add(
+                "vague-link-text",
+                line,
+                f'the link text "{text}" does not say where it leads',
+                "name the target instead, such as [the syllabus](...)",
+            )
+
+    def raw_html(self, html: str, line: int, page_url: str | None, index: SiteIndex) -> None:
+        for tag, attrs, offset in _tags(html):
+            if tag == "img" and "alt" not in attrs:
+                self.add(
+                    "image-no-alt",
+                    line + offset,
+                    "this <img> has no alt attribute",
+                    'add alt="what it shows" (or alt="" for decoration)',
+                )
+            if page_url is None:
+                continue
+            for name, value in attrs.items():
+                for url in _urls_in(name, value):
+                    image = (tag, name) in IMAGE_ATTRIBUTES
+                    self.link(url, line + offset, page_url, index, image=image)
+
+    def link(self, href: str, line: int, page_url: str, index: SiteIndex, image: bool) -> None:
+        problem = resolve(href.strip(), page_url, index)
+        if problem is None:
+            return
+        code, message, hint = problem
+        if code == "broken-link" and image:
+            code, message = "missing-image", message.replace("link", "image", 1)
+        severity = Severity.WARNING if code == "base-path-in-link" else Severity.ERROR
+        self.add(code, line, message, hint, severity)
+
+
+def resolve(href: str, page_url: str, index: SiteIndex) -> tuple[str, str, str] | None:
+    """None when `href` leads to something in the site (or outside it); else what is wrong."""
+    parts = urlsplit(href)
+    if not href or parts.scheme or href.startswith("//"):
+        return None
+    base = index.base_path
+    if base != "/" and href.startswith(base):
+        return (
+            "base-path-in-link",
+            f"the link {href} already contains the base path {base}",
+            f"write it from the site root ({href[len(base) - 1 :]}): the base path is added",
+        )
+    target, fragment = urldefrag(urljoin(page_url, href))
+    path = unquote(target).lstrip("/")
+    candidates = (
+        [path + "index.html"] if path.endswith("/") or not path else [path, path + "/index.html"]
+    )
+    found = next((c for c in candidates if c in index.outputs), None)
+    if found is None:
+        lowered = {output.lower(): output for output in index.outputs}
+        twin = next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
+        if twin is not None:
+            return (
+                "case-mismatch",
+                f"the link {href} differs only in letter case from /{twin}",
+                "match the letter case: it works on a laptop, not on the server",
+            )
+        return ("broken-link", f"the link {href} leads nowhere in the site", _suggest(path, index))
+    if fragment:
+        page = "/" + found.removesuffix("index.html")
+        ids = index.ids.get(page)
+        if ids is not None and fragment not in ids:
+            nearest = difflib.get_close_matches(fragment, sorted(ids), n=1)
+            hint = f"did you mean #{nearest[0]}?" if nearest else "check the heading's text"
+            return (
+                "broken-anchor",
+                f"the link {href} points to #{fragment}, which is not on {page}",
+                hint,
+            )
+    return None
+
+
+def _suggest(path: str, index: SiteIndex) -> str:
+    nearest = difflib.get_close_matches(path, sorted(index.outputs), n=1, cutoff=0.6)
+    if nearest:
+        return f"did you mean /{nearest[0].removesuffix('index.html')}?"
+    return "check the path; links are written from the site root (/posts/week1/) or relative"
+
+
+def _urls_in(attribute: str, value: str) -> list[str]:
+    if attribute in ("href", "src", "poster", "data"):
+        return [value]
+    if attribute == "srcset":
+        urls: list[str] = []
+
+        def collect(url: str) -> str:
+            urls.append(url)
+            return url
+
+        rewrite_srcset(value, collect)
+        return urls
+    return []
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str], int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}, self.getpos()[0] - 1))
+
+    handle_startendtag = handle_starttag
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str], int]]:
+    collector = _TagCollector()
+    try:
+        collector.feed(html)
+        collector.close()
+    except AssertionError:  # html.parser on `<![` in prose: check what was read so far
+        pass
+    return collector.tags
