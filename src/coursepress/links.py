@@ -83,9 +83,24 @@ def _is_relative(url: str) -> bool:
     return bool(url) and not urlsplit(url).scheme and not url.startswith("/")
 
 
+# Code blocks as highlight.py writes them: escaped code in thousands of <span>s and no URL.
+# Skipping them keeps rewriting a long post fast; nothing else is skipped.
+_HIGHLIGHTED_CODE = re.compile(r'<div class="highlight"><pre>.*?</pre></div>', re.DOTALL)
+
+
 def rewrite_html(html: str, transform: UrlTransform) -> str:
     """`html` with the URLs in its tags (attributes, `srcset`, `style`) and `<style>` blocks
     passed through `transform`."""
+    if '<div class="highlight"><pre>' not in html:
+        return _rewrite_markup(html, transform)
+    pieces, cursor = [], 0
+    for code in _HIGHLIGHTED_CODE.finditer(html):
+        pieces += [_rewrite_markup(html[cursor : code.start()], transform), code.group(0)]
+        cursor = code.end()
+    return "".join([*pieces, _rewrite_markup(html[cursor:], transform)])
+
+
+def _rewrite_markup(html: str, transform: UrlTransform) -> str:
     rewriter = _HtmlRewriter(transform)
     rewriter.feed(html)
     rewriter.close()

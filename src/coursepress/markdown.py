@@ -61,6 +61,7 @@ def create_parser() -> MarkdownIt:
         .use(math_plugin)
         .use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     )
+    _link_bare_urls_like_hugo(md)
     md.core.ruler.push("site_urls", _place_urls_under_base_path)
     md.core.ruler.push("outline", _outline)
     md.add_render_rule("fence", _render_fence)
@@ -113,6 +114,24 @@ def _place_urls_under_base_path(state: StateCore) -> None:
                 value = child.attrGet(name)
                 if isinstance(value, str):
                     child.attrSet(name, transform(value))
+
+
+_WWW_DOMAIN = re.compile(
+    r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#][^\s<>()]*[^\s<>().,;:!?])?", re.IGNORECASE
+)
+
+
+def _link_bare_urls_like_hugo(md: MarkdownIt) -> None:
+    """Bare `https://...`, `www....` and e-mail addresses become links, as in Hugo; bare names
+    such as `train.py` (a real top-level domain) stay text."""
+
+    def with_scheme(_: object, match: Any) -> None:
+        match.url = "http://" + match.url
+
+    linkify = md.linkify
+    assert linkify is not None  # linkify-it-py is a dependency; MarkdownIt loads it for linkify
+    linkify.set({"fuzzy_link": False})
+    linkify.add("www.", {"validate": _WWW_DOMAIN, "normalize": with_scheme})
 
 
 def heading_id(title: str) -> str:

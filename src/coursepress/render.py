@@ -6,7 +6,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
@@ -148,6 +148,7 @@ def _isodate(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+@lru_cache(maxsize=4096)  # a post is in several feeds (site, section, each tag): rewrite once
 def _absolute_html(html: str, page_url: str, base_url: str) -> str:
     """A page's HTML for a feed, every link and image made absolute. Returned as text, so
     that the feed template escapes it into the XML."""
