@@ -67,7 +67,7 @@ def test_github_format_annotates_lines(tmp_path: Path) -> None:
     result = run_cli("check", "--format", "github", cwd=site)
     assert result.returncode == 1
     assert result.stdout == (
-        "::error file=content/posts/a.md,line=5,title=broken-link::the link /posts/week9/ "
+        "::error file=content/posts/a.md,line=5,col=14,title=broken-link::the link /posts/week9/ "
         "leads nowhere in the site%0Ahint: check the path; links are written from the site root "
         "(/posts/week1/) or relative\n"
     )
@@ -89,6 +89,16 @@ def test_an_unknown_code_in_settings_is_a_config_error(make_site) -> None:
         "site.toml:1: Config value 'check.severity': unknown diagnostic 'broken-lnk'\n"
         "  hint: did you mean 'broken-link'?"
     )
+
+
+def test_build_follows_the_check_settings(make_site) -> None:
+    site = make_site(
+        {
+            "site.toml": '[check.severity]\nunknown-language = "off"\n',
+            "content/a.md": '+++\ntitle = "A"\n+++\n```pythn\nx\n```\n',
+        }
+    )
+    assert run_cli("build", "--strict", cwd=site).returncode == 0
 
 
 def test_build_strict_fails_on_what_build_sees(make_site) -> None:

@@ -82,9 +82,8 @@ def test_schedule_weeks_dates_break_and_upcoming(demo: Path) -> None:
     assert '<time datetime="2023-08-28">Aug 28</time>' in page
     assert "Reading week" in page
     rows = page.split("<tr class=")[1:]
-    assert [row.split('"')[1] for row in rows] == ["done"] * 5 + ["upcoming", "break"] + [
-        "upcoming"
-    ] * 8
+    # The demo's term is in the past: empty weeks say "No post", not "Upcoming".
+    assert [row.split('"')[1] for row in rows] == ["done"] * 5 + ["empty", "break"] + ["empty"] * 8
     assert '<time datetime="2023-10-16">Oct 16</time>' in rows[7]  # week 7, after the break
 
 
@@ -194,3 +193,32 @@ def test_an_alias_redirects_to_its_page(demo: Path) -> None:
     alias = read(demo, "lectures/1/index.html")
     assert '<meta http-equiv="refresh" content="0; url=/course/posts/week1/">' in alias
     assert f'<link rel="canonical" href="{BASE}posts/week1/">' in alias
+
+
+def test_empty_weeks_to_come_are_upcoming(make_site) -> None:
+    site = make_site(
+        {"site.toml": "term_start = 2999-01-04\nterm_weeks = 2\n", "content/a.md": "# A\n"}
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    page = (site / "public/schedule/index.html").read_text()
+    assert page.count('<span class="upcoming">Upcoming</span>') == 2
+
+
+def test_tags_differing_only_in_case_are_one_tag(make_site) -> None:
+    post = '+++\ntitle = "{t}"\ndate = 2023-09-0{d}\ntags = ["{tag}"]\n+++\nText.\n'
+    site = make_site(
+        {
+            "content/posts/a.md": post.format(t="A", d=1, tag="ML"),
+            "content/posts/b.md": post.format(t="B", d=2, tag="ml"),
+            "content/posts/c.md": post.format(t="C", d=3, tag="C++"),
+            "content/posts/d.md": post.format(t="D", d=4, tag="c"),
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    tags = (site / "public/tags/index.html").read_text()
+    assert tags.count('href="/tags/ml/"') == 1
+    ml = (site / "public/tags/ml/index.html").read_text()
+    assert ">A</a>" in ml and ">B</a>" in ml
+    assert (site / "public/tags/c++/index.html").is_file() and (
+        site / "public/tags/c/index.html"
+    ).is_file()

@@ -73,7 +73,7 @@ def test_discover_classifies_files(tmp_path: Path) -> None:
         ("Gradient Descent, Explained!", "gradient-descent-explained"),
         ("  Überblick  ", "überblick"),
         ("a -- b", "a-b"),
-        ("C++ & Rust", "c-rust"),
+        ("C++ & Rust", "c++-rust"),
         ("???", "page"),
     ],
 )

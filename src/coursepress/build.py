@@ -15,8 +15,9 @@ from coursepress.assets import (
     stylesheets_under_base_path,
 )
 from coursepress.config import CONFIG_FILE, Config, load_config
+from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, check_site_folder, discover
-from coursepress.errors import BuildFailed, Diagnostic, SiteError
+from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError
 from coursepress.frontmatter import Document, read_document
 from coursepress.highlight import stylesheet
 from coursepress.markdown import create_parser
@@ -78,6 +79,7 @@ def build(options: BuildOptions) -> BuildReport:
     copies = plan_copies(sources, site, warnings)
     settle_overlaps(texts, copies, warnings)
     stylesheets_under_base_path(texts, copies, config)
+    warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
     fail_on_warnings(warnings, options.strict)
     written = write_site(texts, copies, options.output_dir, site_dir)
     return BuildReport(
@@ -111,9 +113,10 @@ def render_pages(selection: Selection, config: Config, warnings: list[Diagnostic
 
 
 def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:
-    if strict and warnings:
+    serious = [w for w in warnings if w.severity is not Severity.INFO]
+    if strict and serious:
         raise BuildFailed(
-            [SiteError(w.message, path=w.path, line=w.line, hint=w.hint) for w in warnings]
+            [SiteError(w.message, path=w.path, line=w.line, hint=w.hint) for w in serious]
         )
 
 

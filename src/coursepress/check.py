@@ -4,9 +4,8 @@ writing anything. Drafts and future posts are checked too: they will publish one
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -14,10 +13,11 @@ from markdown_it import MarkdownIt
 
 from coursepress.assets import plan_copies, skipped_warnings
 from coursepress.config import CONFIG_FILE, Config, load_config
-from coursepress.discover import SourceFile, Sources, check_site_folder, discover
+from coursepress.diagnostics import apply_settings
+from coursepress.discover import SourceFile, SourceKind, Sources, check_site_folder, discover
 from coursepress.errors import ContentError, Diagnostic, Severity, SiteError
 from coursepress.frontmatter import Document, read_document
-from coursepress.lint import SiteIndex, lint_page
+from coursepress.lint import THEME_IDS, SiteIndex, lint_page, page_ids
 from coursepress.markdown import create_parser
 from coursepress.pages import Page, make_page
 from coursepress.select import Verdict, verdict
@@ -25,8 +25,6 @@ from coursepress.site import Site, assemble
 from coursepress.views import plan_views
 
 FORMATS = ("text", "json", "github")
-_IDS = re.compile(r'\bid="([^"]+)"')
-_IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +49,22 @@ def check_site(site_dir: Path) -> CheckReport:
     documents = _read_all(sources.pages, config, found)
     md = create_parser()
     pages = _render_all(documents, md, config, found)
-    site = _assemble(list(pages.values()), config, found)
-    if site is not None:
-        index = _site_index(site, sources)
-        lint_parser = create_parser()
-        for document in documents:
-            page = pages.get(document.source.rel)
-            found += lint_page(document, lint_parser, page.url if page else None, index)
+    now = datetime.now(config.zone)
+    published = {
+        rel: page for rel, page in pages.items()
+        if verdict(_document(documents, rel), now, drafts=False, future=False) is Verdict.PUBLISH
+    }  # fmt: skip
+    site = _assemble(list(published.values()), config, found)
+    unpublished = {
+        page.output: str(page.source) for rel, page in pages.items() if rel not in published
+    }
+    index = _site_index(site, sources, unpublished, found)
+    for document in documents:
+        page = pages.get(document.source.rel)
+        found += lint_page(document, md, page.url if page else None, index)
     found += _publishing(documents, config)
     found += _required_keys(documents, config)
-    settled = _apply_settings(found, config, site_dir)
+    settled = apply_settings(found, config)
     return CheckReport(tuple(settled), len(sources.pages))
 
 
@@ -99,19 +103,27 @@ def _render_all(
     return pages
 
 
-def _assemble(pages: list[Page], config: Config, found: list[Diagnostic]) -> Site | None:
-    try:
-        return assemble(pages, config)
-    except SiteError as error:
-        found.append(_as_diagnostic(error))
-        return None
+def _document(documents: list[Document], rel: PurePosixPath) -> Document:
+    return next(document for document in documents if document.source.rel == rel)
 
 
-def _site_index(site: Site, sources: Sources) -> SiteIndex:
-    copies = plan_copies(sources, site, [])
+def _assemble(pages: list[Page], config: Config, found: list[Diagnostic]) -> Site:
+    """The site; a page whose URL is taken is reported and left out, so the rest is checked."""
+    while True:
+        try:
+            return assemble(pages, config)
+        except SiteError as error:
+            found.append(_as_diagnostic(error))
+            pages = [page for page in pages if page.source != error.path]
+
+
+def _site_index(
+    site: Site, sources: Sources, unpublished: dict[str, str], found: list[Diagnostic]
+) -> SiteIndex:
+    copies = plan_copies(sources, site, found)
     outputs = {view.output for view in plan_views(site)} | set(copies) | {"css/syntax.css"}
-    ids = {page.url: frozenset(_IDS.findall(str(page.content))) for page in site.pages}
-    return SiteIndex(frozenset(outputs), ids, site.config.base_path)
+    ids = {page.url: page_ids(str(page.content)) | THEME_IDS for page in site.pages}
+    return SiteIndex(frozenset(outputs), ids, site.config.base_path, unpublished)
 
 
 def _publishing(documents: list[Document], config: Config) -> list[Diagnostic]:
@@ -148,6 +160,8 @@ def _publishing(documents: list[Document], config: Config) -> list[Diagnostic]:
 def _required_keys(documents: list[Document], config: Config) -> list[Diagnostic]:
     found = []
     for document in documents:
+        if document.source.kind is not SourceKind.PAGE:
+            continue  # a section's _index.md is not a post
         required = config.check.required.get(document.source.section, ())
         present = {key.lower() for key in document.key_lines} | set(document.meta.params)
         for key in required:
@@ -163,58 +177,8 @@ def _required_keys(documents: list[Document], config: Config) -> list[Diagnostic
 
 
 def _as_diagnostic(error: SiteError) -> Diagnostic:
-    code = "front-matter" if isinstance(error, ContentError) else "site"
-    if "date" in error.message:
-        code = "ambiguous-date" if "ambiguous" in error.message else "bad-date"
-    elif "UTF-8" in error.message or "binary" in error.message:
-        code = "encoding"
-    elif "same URL" in error.message or "alias" in error.message:
-        code = "duplicate-url" if "same URL" in error.message else "alias-collision"
+    code = error.code or ("front-matter" if isinstance(error, ContentError) else "site")
     return Diagnostic(error.message, error.path, error.line, error.hint, code, Severity.ERROR)
-
-
-def _apply_settings(found: list[Diagnostic], config: Config, site_dir: Path) -> list[Diagnostic]:
-    """Severities from site.toml's [check.severity], minus lines marked `coursepress: ignore`."""
-    settled = []
-    for diagnostic in found:
-        level = config.check.severity.get(diagnostic.code)
-        if level == "off" or _silenced(diagnostic, site_dir):
-            continue
-        if level is not None:
-            diagnostic = replace(diagnostic, severity=Severity(level))
-        settled.append(diagnostic)
-    return sorted(settled, key=lambda d: (str(d.path), d.line or 0, d.code))
-
-
-def _silenced(diagnostic: Diagnostic, site_dir: Path) -> bool:
-    """`<!-- coursepress: ignore[code] -->` on the line, or alone on the line before it."""
-    if diagnostic.path is None or not diagnostic.line:
-        return False
-    lines = _source_lines(Path(str(diagnostic.path)))
-    candidates = [lines[diagnostic.line - 1]] if diagnostic.line <= len(lines) else []
-    if 1 < diagnostic.line <= len(lines) + 1 and lines[diagnostic.line - 2].strip().startswith(
-        ("<!--", "#")
-    ):
-        candidates.append(lines[diagnostic.line - 2])
-    for line in candidates:
-        match = _IGNORE.search(line)
-        if match and (
-            match.group(1) is None or diagnostic.code in re.split(r"[, ]+", match.group(1))
-        ):
-            return True
-    return False
-
-
-_LINES: dict[Path, list[str]] = {}
-
-
-def _source_lines(path: Path) -> list[str]:
-    if path not in _LINES:
-        try:
-            _LINES[path] = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            _LINES[path] = []
-    return _LINES[path]
 
 
 def format_text(report: CheckReport) -> str:
@@ -225,9 +189,9 @@ def format_text(report: CheckReport) -> str:
             current = d.path
             lines.append(f"{d.path}" if lines == [] else f"\n{d.path}")
         where = f"{d.line}:{d.column}" if d.column else f"{d.line or ''}"
-        lines.append(f"  {where:<7} {d.severity.value:<7} {d.code:<18} {d.message}")
+        lines.append(f"  {where:<7} {d.severity.value:<7} {d.code:<20} {d.message}")
         if d.hint:
-            lines.append(f"  {'':<7} {'':<7} {'':<18} hint: {d.hint}")
+            lines.append(f"  {'':<7} {'':<7} {'':<20} hint: {d.hint}")
     errors, warnings, infos = (report.count(s) for s in Severity)
     files = len({d.path for d in report.diagnostics})
     summary = (

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from coursepress.errors import CODES, ConfigError
+from coursepress.codes import CODES
+from coursepress.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

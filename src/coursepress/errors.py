@@ -25,16 +25,19 @@ class SiteError(Exception):
         path: PurePath | str | None = None,
         line: int | None = None,
         hint: str | None = None,
+        code: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
         self.hint = hint
+        self.code = code
+        """The diagnostic code `coursepress check` reports it under."""
 
     def located(self, path: PurePath | str) -> SiteError:
         """The same error, placed in `path` (the file the failing stage was reading)."""
-        return type(self)(self.message, path=path, line=self.line, hint=self.hint)
+        return type(self)(self.message, path=path, line=self.line, hint=self.hint, code=self.code)
 
     def format(self) -> str:
         text = f"{describe_location(self.path, self.line)}: {self.message}"
@@ -99,14 +102,3 @@ class Diagnostic:
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
-
-
-# Every diagnostic code, for site.toml's [check.severity] and `coursepress: ignore[...]`.
-CODES = (
-    "broken-link", "missing-image", "broken-anchor", "case-mismatch", "base-path-in-link",
-    "encoding", "byte-order-mark", "mojibake", "image-no-alt", "heading-skip", "empty-link",
-    "vague-link-text", "unknown-language", "missing-title", "missing-date", "bad-date",
-    "ambiguous-date", "unknown-key", "required-key", "front-matter", "draft", "future",
-    "expired", "duplicate-url", "alias-collision", "empty-file", "math", "hidden-file",
-    "markdown-in-bundle", "broken-symlink", "no-content", "site",
-)  # fmt: skip

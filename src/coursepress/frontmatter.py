@@ -118,6 +118,7 @@ def decode(source: SourceFile) -> str:
             path=source.rel,
             line=1,
             hint="give it its real extension (.pdf, .png, ...); only .md files are read as pages",
+            code="encoding",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -129,6 +130,7 @@ def decode(source: SourceFile) -> str:
             path=source.rel,
             line=data.count(b"\n", 0, error.start) + 1,
             hint="save the file as UTF-8 in your editor (it looks like Windows-1252 or Latin-1)",
+            code="encoding",
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -207,6 +209,15 @@ def _typed(
             values[key] = _expect(value, bool, "true or false", original_key, source, line)
         elif key == "weight":
             values[key] = _expect(value, int, "a whole number", original_key, source, line)
+        elif key in ("week", "lecture"):  # the schedule's keys: whole numbers from 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ContentError(
+                    f"'{original_key}' must be a whole number from 1, not {value!r}",
+                    path=source.rel,
+                    line=line,
+                    hint=f"for example: {key} = 3",
+                )
+            params[key] = value
         elif key == "params" and isinstance(value, dict):
             # A `[params]` table holds page params, as Hugo reads it; top-level keys win.
             params.update({k: v for k, v in value.items() if k not in params})
@@ -220,7 +231,11 @@ def _date(value: object, zone: tzinfo, source: SourceFile, line: int | None) -> 
         return parse_date(value, zone)
     except DateFormatError as error:
         raise ContentError(
-            str(error), path=source.rel, line=line, hint=f"write it like one of: {ACCEPTED_FORMS}"
+            str(error),
+            path=source.rel,
+            line=line,
+            hint=f"write it like one of: {ACCEPTED_FORMS}",
+            code="ambiguous-date" if "ambiguous" in str(error) else "bad-date",
         ) from None
 
 

@@ -16,6 +16,7 @@ from ftfy.badness import is_bad
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from coursepress.discover import SourceKind
 from coursepress.errors import Diagnostic, Severity
 from coursepress.frontmatter import Document
 from coursepress.links import rewrite_srcset
@@ -45,7 +46,13 @@ KNOWN_KEYS = (
     "linktitle",
     "params",
 )
-IMAGE_ATTRIBUTES = {("img", "src"), ("video", "poster"), ("source", "src"), ("img", "srcset")}
+IMAGE_ATTRIBUTES = {
+    ("img", "src"),
+    ("img", "srcset"),
+    ("video", "poster"),
+    ("source", "src"),
+    ("source", "srcset"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +60,20 @@ class SiteIndex:
     """What exists in the built site, for resolving links."""
 
     outputs: frozenset[str]
-    """Every output file path (`posts/week1/index.html`)."""
+    """Every output file path (`posts/week1/index.html`) of the published site."""
     ids: dict[str, frozenset[str]]
     """Page URL → the ids in it (headings, footnotes, raw HTML), for `#fragment` links."""
     base_path: str
+    unpublished: dict[str, str]
+    """Output path → source of pages that exist but do not publish (drafts, future, expired)."""
+
+
+THEME_IDS = frozenset({"cp-main", "cp-toc", "cp-latest"})
+"""Ids the default theme puts on every page."""
+
+
+def page_ids(html: str) -> frozenset[str]:
+    return frozenset(attrs["id"] for _, attrs, _ in _tags(html) if attrs.get("id"))
 
 
 def lint_page(
@@ -66,10 +83,10 @@ def lint_page(
     found.front_matter()
     found.text_lines()
     tokens = md.parse(document.body, {"docId": "lint", "path": document.source.rel})
-    levels: list[int] = []
+    levels = [1]  # the page title is the page's <h1>; body headings are rendered below it
     for token, line in _with_lines(tokens, document.body_line):
         if token.type == "heading_open":
-            found.heading(_level(token), levels, line)
+            found.heading(int(token.tag[1]), levels, line)
         elif token.type in ("html_block", "html_inline"):
             found.raw_html(token.content, line, page_url, index)
         elif token.type == "link_open" and page_url is not None:
@@ -89,14 +106,6 @@ def lint_page(
     return found.diagnostics
 
 
-def _level(token: Token) -> int:
-    return (
-        len(token.markup)
-        if token.markup.startswith("#")
-        else (1 if token.markup.startswith("=") else 2)
-    )
-
-
 def _with_lines(tokens: list[Token], first_line: int) -> Iterator[tuple[Token, int]]:
     """Every token with the file line it starts on (inline children counted by line breaks)."""
     for token in tokens:
@@ -106,6 +115,8 @@ def _with_lines(tokens: list[Token], first_line: int) -> Iterator[tuple[Token, i
             yield child, line
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
+            elif child.type in ("html_inline", "text"):
+                line += child.content.count("\n")
 
 
 def _link_texts(tokens: list[Token], first_line: int) -> Iterator[tuple[str, int]]:
@@ -119,6 +130,8 @@ def _link_texts(tokens: list[Token], first_line: int) -> Iterator[tuple[str, int
             text = None
         elif text is not None and token.type in ("text", "code_inline"):
             text.append(token.content)
+        elif text is not None and token.type in ("softbreak", "hardbreak"):
+            text.append(" ")
         elif text is not None and token.type == "image":
             text.append("".join(c.content for c in token.children or ()) or "")
 
@@ -137,14 +150,21 @@ class Finder:
         message: str,
         hint: str | None = None,
         severity: Severity = Severity.WARNING,
+        needle: str | None = None,
     ) -> None:
+        """A finding at `line`; its column is where `needle` is on that line, when it is."""
+        column = None
+        lines = self.document.body.splitlines()
+        index = (line or 0) - self.document.body_line
+        if needle and 0 <= index < len(lines) and needle in lines[index]:
+            column = lines[index].index(needle) + 1
         self.diagnostics.append(
-            Diagnostic(message, self.document.source.rel, line, hint, code, severity)
+            Diagnostic(message, self.document.source.rel, line, hint, code, severity, column)
         )
 
     def front_matter(self) -> None:
         meta, doc = self.document.meta, self.document
-        if meta.date is None and doc.source.section and doc.source.kind.name == "PAGE":
+        if meta.date is None and doc.source.section and doc.source.kind is SourceKind.PAGE:
             self.add(
                 "missing-date",
                 1,
@@ -160,7 +180,7 @@ class Finder:
                     f"unknown key '{key}'",
                     f"did you mean '{nearest[0]}'? Other keys are kept as params",
                 )
-        if not doc.body.strip():
+        if not doc.body.strip() and doc.source.kind is SourceKind.PAGE:
             self.add(
                 "empty-file",
                 doc.body_line,
@@ -181,7 +201,7 @@ class Finder:
                 )
 
     def heading(self, level: int, levels: list[int], line: int) -> None:
-        if levels and level > levels[-1] + 1:
+        if level > levels[-1] + 1:
             self.add(
                 "heading-skip",
                 line,
@@ -231,7 +251,7 @@ class Finder:
         if code == "broken-link" and image:
             code, message = "missing-image", message.replace("link", "image", 1)
         severity = Severity.WARNING if code == "base-path-in-link" else Severity.ERROR
-        self.add(code, line, message, hint, severity)
+        self.add(code, line, message, hint, severity, needle=href)
 
 
 def resolve(href: str, page_url: str, index: SiteIndex) -> tuple[str, str, str] | None:
@@ -239,15 +259,26 @@ def resolve(href: str, page_url: str, index: SiteIndex) -> tuple[str, str, str] 
     parts = urlsplit(href)
     if not href or parts.scheme or href.startswith("//"):
         return None
+    problem = _resolve_path(href, page_url, index)
     base = index.base_path
-    if base != "/" and href.startswith(base):
+    without_base = href[len(base) - 1 :]
+    if (
+        problem
+        and base != "/"
+        and href.startswith(base)
+        and _resolve_path(without_base, page_url, index) is None
+    ):
         return (
             "base-path-in-link",
             f"the link {href} already contains the base path {base}",
-            f"write it from the site root ({href[len(base) - 1 :]}): the base path is added",
+            f"write it from the site root ({without_base}): the base path is added",
         )
+    return problem
+
+
+def _resolve_path(href: str, page_url: str, index: SiteIndex) -> tuple[str, str, str] | None:
     target, fragment = urldefrag(urljoin(page_url, href))
-    path = unquote(target).lstrip("/")
+    path = unquote(urlsplit(target).path).lstrip("/")
     candidates = (
         [path + "index.html"] if path.endswith("/") or not path else [path, path + "/index.html"]
     )
@@ -260,6 +291,15 @@ def resolve(href: str, page_url: str, index: SiteIndex) -> tuple[str, str, str] 
                 "case-mismatch",
                 f"the link {href} differs only in letter case from /{twin}",
                 "match the letter case: it works on a laptop, not on the server",
+            )
+        unpublished = next(
+            (index.unpublished[c] for c in candidates if c in index.unpublished), None
+        )
+        if unpublished is not None:
+            return (
+                "link-to-unpublished",
+                f"the link {href} leads to {unpublished}, which does not publish",
+                "publish that page first (draft = false, or wait for its date), or link elsewhere",
             )
         return ("broken-link", f"the link {href} leads nowhere in the site", _suggest(path, index))
     if fragment:

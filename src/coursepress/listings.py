@@ -81,7 +81,10 @@ def taxonomies(posts: tuple[Page, ...]) -> tuple[Taxonomy, ...]:
     people: dict[str, Author] = {}
     for page in posts:
         for tag in page.tags:
-            tags.setdefault(tag, []).append(page)
+            # Tags are one term per URL, as in Hugo: "ML" and "ml" are the same tag.
+            key = next((known for known in tags if urlize(known) == urlize(tag)), tag)
+            if page not in tags.setdefault(key, []):
+                tags[key].append(page)
         for author in page.authors:
             authors.setdefault(author.id, []).append(page)
             people[author.id] = author
@@ -120,6 +123,8 @@ class Week:
     posts: tuple[Page, ...]
     label: str = ""
     """A break's label ("Reading week")."""
+    future: bool = True
+    """The week has not started yet (always true without `term_start`)."""
 
     @property
     def end(self) -> date | None:
@@ -127,14 +132,14 @@ class Week:
 
     @property
     def upcoming(self) -> bool:
-        """A course week with nothing posted yet."""
-        return self.number is not None and not self.posts
+        """A course week still to come, with nothing posted yet."""
+        return self.number is not None and not self.posts and self.future
 
 
 SCHEDULE_URL = "/schedule/"
 
 
-def schedule(posts: tuple[Page, ...], config: Config) -> tuple[Week, ...]:
+def schedule(posts: tuple[Page, ...], config: Config, today: date) -> tuple[Week, ...]:
     """Weeks 1..N (N: `term_weeks`, else the last week with a post), breaks in between."""
     by_week: dict[int, list[Page]] = {}
     for page in posts:
@@ -146,10 +151,10 @@ def schedule(posts: tuple[Page, ...], config: Config) -> tuple[Week, ...]:
     weeks = []
     for number, start, label in _calendar(last, config.term_start, config.skip_weeks):
         found = sorted(
-            by_week.get(number or 0, []) if number else [],
+            by_week.get(number, []) if number else [],
             key=lambda page: (page.lecture or 0, page.date.timestamp() if page.date else 0),
         )
-        weeks.append(Week(number, start, tuple(found), label))
+        weeks.append(Week(number, start, tuple(found), label, start is None or start >= today))
     return tuple(weeks)
 
 

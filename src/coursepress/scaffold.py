@@ -4,7 +4,8 @@ files; an existing file is never overwritten."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from coursepress import __version__
@@ -24,9 +25,15 @@ class ScaffoldError(SiteError):
 def new_post(site_dir: Path, title: str, section: str = "posts", week: int | None = None) -> Path:
     """A draft post dated today (in the site's time zone); returns its path."""
     config = load_config(site_dir)
+    if not re.fullmatch(r"[\w][\w .-]*", section) or ".." in section:
+        raise ScaffoldError(
+            f"'{section}' is not a section name; nothing was written",
+            path="--section",
+            hint="a section is one folder under content/, such as posts or notes",
+        )
     slug = urlize(title)
     path = site_dir / CONTENT_DIR / section / f"{slug}.md"
-    if path.exists():
+    if path.exists() or path.with_suffix("").is_dir():
         raise ScaffoldError(
             "this file already exists; nothing was written",
             path=shown_path(site_dir, path.relative_to(site_dir).as_posix()),
@@ -54,7 +61,7 @@ def init_site(site_dir: Path) -> list[Path]:
             hint="choose a new folder name: coursepress init my-course",
         )
     title = site_dir.resolve().name.replace("-", " ").replace("_", " ").title()
-    today = datetime.now().date().isoformat()
+    today = datetime.now(UTC).date().isoformat()  # the new site's time zone: UTC
     files = {
         CONFIG_FILE: _site_toml(title),
         "content/_index.md": f"+++\ntitle = {json.dumps(title)}\n+++\n\nWelcome to the course.\n",

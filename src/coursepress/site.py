@@ -97,7 +97,7 @@ def assemble(pages: list[Page], config: Config) -> Site:
         sections=sections,
         posts=posts,
         taxonomies=kinds,
-        schedule=schedule(posts, config),
+        schedule=schedule(posts, config, datetime.now(config.zone).date()),
         neighbours=neighbours({s.name: s.pages for s in sections}),
         feeds=_feeds(config, posts, sections, kinds),
     )
@@ -196,5 +196,6 @@ def _claim(owners: dict[str, str], output: str, page: Page, message: str, key: s
             path=page.source,
             line=page.line_of(key),
             hint=f"change `{key}` in the front matter of one of them",
+            code="alias-collision" if key == "aliases" else "duplicate-url",
         )
     owners[output] = str(page.source)

@@ -25,7 +25,7 @@ def urlize(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = re.sub(r"\s+", "-", text)
-    text = re.sub(r"[^\w.\-~]", "", text)
+    text = re.sub(r"[^\w.\-~+]", "", text)
     return re.sub(r"-{2,}", "-", text).strip("-.") or "page"
 
 
