@@ -18,7 +18,7 @@ from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, check_site_folder, discover
 from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError
-from coursepress.frontmatter import Document, read_document
+from coursepress.frontmatter import Document, read_documents
 from coursepress.highlight import stylesheet
 from coursepress.markdown import create_parser
 from coursepress.pages import Page, make_page
@@ -68,7 +68,7 @@ def build(options: BuildOptions) -> BuildReport:
     config = load_config(site_dir, options.base_url)
     check_output_folder(options.output_dir, site_dir)
     sources = discover(site_dir)
-    documents = read_documents(sources.pages, config)
+    documents = read_all(sources.pages, config)
     selection = select(
         documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
     )
@@ -92,15 +92,8 @@ def build(options: BuildOptions) -> BuildReport:
     )
 
 
-def read_documents(sources: tuple[SourceFile, ...], config: Config) -> list[Document]:
-    """Front matter of every page; all broken files are reported together, not one per run."""
-    documents: list[Document] = []
-    errors: list[SiteError] = []
-    for source in sources:
-        try:
-            documents.append(read_document(source, config.zone))
-        except SiteError as error:
-            errors.append(error)
+def read_all(sources: tuple[SourceFile, ...], config: Config) -> list[Document]:
+    documents, errors = read_documents(sources, config.zone)
     if errors:
         raise BuildFailed(errors)
     return documents

@@ -4,7 +4,6 @@ writing anything. Drafts and future posts are checked too: they will publish one
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -15,8 +14,8 @@ from coursepress.assets import plan_copies, skipped_warnings
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, SourceKind, Sources, check_site_folder, discover
-from coursepress.errors import ContentError, Diagnostic, Severity, SiteError
-from coursepress.frontmatter import Document, read_document
+from coursepress.errors import ContentError, Diagnostic, Severity, SiteError, count_of
+from coursepress.frontmatter import Document, read_documents
 from coursepress.lint import THEME_IDS, SiteIndex, lint_page, page_ids
 from coursepress.markdown import create_parser
 from coursepress.pages import Page, make_page
@@ -69,25 +68,16 @@ def check_site(site_dir: Path) -> CheckReport:
 
 
 def _read_all(
-    sources: Iterable[SourceFile], config: Config, found: list[Diagnostic]
+    sources: tuple[SourceFile, ...], config: Config, found: list[Diagnostic]
 ) -> list[Document]:
-    documents = []
     for source in sources:
-        raw = source.path.read_bytes()
-        if raw.startswith(b"\xef\xbb\xbf"):
-            found.append(
-                Diagnostic(
-                    "the file starts with a byte-order mark (BOM)",
-                    source.rel,
-                    1,
-                    "save it as UTF-8 without BOM",
-                    "byte-order-mark",
-                )
-            )
-        try:
-            documents.append(read_document(source, config.zone))
-        except SiteError as error:
-            found.append(_as_diagnostic(error))
+        with source.path.open("rb") as handle:
+            if handle.read(3) == b"\xef\xbb\xbf":  # decoding drops it silently; say so here
+                message = "the file starts with a byte-order mark (BOM)"
+                hint = "save it as UTF-8 without BOM"
+                found.append(Diagnostic(message, source.rel, 1, hint, "byte-order-mark"))
+    documents, errors = read_documents(sources, config.zone)
+    found += [_as_diagnostic(error) for error in errors]
     return documents
 
 
@@ -195,16 +185,12 @@ def format_text(report: CheckReport) -> str:
     errors, warnings, infos = (report.count(s) for s in Severity)
     files = len({d.path for d in report.diagnostics})
     summary = (
-        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}, {_count(infos, 'note')} "
-        f"in {files} of {_count(report.files_checked, 'file')}"
+        f"{count_of(errors, 'error')}, {count_of(warnings, 'warning')}, {count_of(infos, 'note')} "
+        f"in {files} of {count_of(report.files_checked, 'file')}"
     )
     if not report.diagnostics:
         return f"No problems in {report.files_checked} files."
     return "\n".join([*lines, "", summary])
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def format_json(report: CheckReport) -> str:

@@ -14,7 +14,7 @@ from coursepress import __version__
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check import FORMATS, check_site, format_github, format_json, format_text
 from coursepress.discover import shown_folder
-from coursepress.errors import BuildFailed, SiteError
+from coursepress.errors import BuildFailed, SiteError, count_of
 from coursepress.scaffold import init_site, new_post
 from coursepress.select import Verdict
 from coursepress.serve import ServeOptions, serve
@@ -242,8 +242,8 @@ def summary(report: BuildReport) -> str:
     written, warnings = report.written, len(report.warnings)
     lines = [
         f"Built {shown_folder(report.output_dir)} in {report.seconds:.2f} s: "
-        f"{_count(written.pages, 'page')}, {_count(written.files, 'other file')}, "
-        f"{_count(warnings, 'warning')}."
+        f"{count_of(written.pages, 'page')}, {count_of(written.files, 'other file')}, "
+        f"{count_of(warnings, 'warning')}."
     ]
     zone = report.config.timezone
     groups: list[tuple[Verdict, str, str, Callable[[LeftOut], str]]] = [
@@ -259,14 +259,10 @@ def summary(report: BuildReport) -> str:
     for verdict, noun, advice, detail in groups:
         items = [item for item in report.left_out if item.verdict is verdict]
         if items:
-            lines.append(f"Left out {_count(len(items), noun)}{' ' + advice if advice else ''}:")
+            lines.append(f"Left out {count_of(len(items), noun)}{' ' + advice if advice else ''}:")
             lines.extend(f"  {item.source}{detail(item)}" for item in items)
     return "\n".join(lines)
 
 
 def _when(item: LeftOut) -> str:
     return item.date.strftime("%Y-%m-%d %H:%M") if item.date else "?"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"1 {noun}" if number == 1 else f"{number} {noun}s"

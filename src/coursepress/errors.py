@@ -15,6 +15,11 @@ def describe_location(path: PurePath | str | None, line: int | None) -> str:
     return f"{where}:{line}" if line else where
 
 
+def count_of(number: int, noun: str) -> str:
+    """`1 error`, `3 errors`: counts in messages and summaries."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 class SiteError(Exception):
     """A mistake in the site's input that the user can fix: printed as `path:line: message`."""
 

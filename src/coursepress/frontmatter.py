@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from types import MappingProxyType
@@ -16,7 +16,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from coursepress.dates import ACCEPTED_FORMS, DateFormatError, parse_date
 from coursepress.discover import SourceFile
-from coursepress.errors import ContentError
+from coursepress.errors import ContentError, SiteError
 from coursepress.locate import line_of_key, toml_error
 
 
@@ -90,6 +90,29 @@ class Document:
 _TEXT_KEYS = ("title", "slug", "url", "summary", "description")
 _LIST_KEYS = ("tags", "authors", "aliases")
 _DATE_KEYS = ("date", "lastmod", "expirydate")
+_SCHEDULE_KEYS = ("week", "lecture")
+THEME_KEYS = ("toc", "menu", "linktitle")
+"""Keys the default theme reads from `page.params`."""
+KNOWN_KEYS = (
+    *_TEXT_KEYS, *_LIST_KEYS, *_DATE_KEYS, *_SCHEDULE_KEYS, *THEME_KEYS,
+    "draft", "weight", "author", "params",
+)  # fmt: skip
+"""Every front matter key with a meaning; others are kept as params."""
+
+
+def read_documents(
+    sources: Iterable[SourceFile], zone: tzinfo
+) -> tuple[list[Document], list[SiteError]]:
+    """Every page's front matter, and the errors of those that cannot be read: all broken
+    files are reported together, not one per run."""
+    documents: list[Document] = []
+    errors: list[SiteError] = []
+    for source in sources:
+        try:
+            documents.append(read_document(source, zone))
+        except SiteError as error:
+            errors.append(error)
+    return documents, errors
 
 
 def read_document(source: SourceFile, zone: tzinfo) -> Document:
@@ -209,7 +232,7 @@ def _typed(
             values[key] = _expect(value, bool, "true or false", original_key, source, line)
         elif key == "weight":
             values[key] = _expect(value, int, "a whole number", original_key, source, line)
-        elif key in ("week", "lecture"):  # the schedule's keys: whole numbers from 1
+        elif key in _SCHEDULE_KEYS:  # whole numbers from 1
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ContentError(
                     f"'{original_key}' must be a whole number from 1, not {value!r}",

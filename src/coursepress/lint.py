@@ -18,33 +18,11 @@ from markdown_it.token import Token
 
 from coursepress.discover import SourceKind
 from coursepress.errors import Diagnostic, Severity
-from coursepress.frontmatter import Document
+from coursepress.frontmatter import KNOWN_KEYS, Document
 from coursepress.links import rewrite_srcset
 
 VAGUE_LINK_TEXTS = frozenset(
     {"click here", "here", "this", "link", "this link", "read more", "more"}
-)
-KNOWN_KEYS = (
-    "title",
-    "date",
-    "lastmod",
-    "draft",
-    "slug",
-    "url",
-    "summary",
-    "description",
-    "tags",
-    "authors",
-    "author",
-    "weight",
-    "aliases",
-    "expirydate",
-    "week",
-    "lecture",
-    "toc",
-    "menu",
-    "linktitle",
-    "params",
 )
 IMAGE_ATTRIBUTES = {
     ("img", "src"),
