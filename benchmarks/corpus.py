@@ -16,12 +16,61 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-WORDS = (
-    "attention transformer model token layer gradient loss training data encoder decoder "
-    "sequence embedding vector matrix softmax probability language network weight bias "
-    "student lecture week discussion paper result question answer example method scale "
-    "the of and to in is that for with as on by this from are be it an at which we"
-).split()
+WORDS = [
+    "attention",
+    "transformer",
+    "model",
+    "token",
+    "layer",
+    "gradient",
+    "loss",
+    "training",
+    "data",
+    "encoder",
+    "decoder",
+    "sequence",
+    "embedding",
+    "vector",
+    "matrix",
+    "softmax",
+    "probability",
+    "language",
+    "network",
+    "weight",
+    "bias",
+    "student",
+    "lecture",
+    "week",
+    "discussion",
+    "paper",
+    "result",
+    "question",
+    "answer",
+    "example",
+    "method",
+    "scale",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "that",
+    "for",
+    "with",
+    "as",
+    "on",
+    "by",
+    "this",
+    "from",
+    "are",
+    "be",
+    "it",
+    "an",
+    "at",
+    "which",
+    "we",
+]
 TAGS = [f"topic-{n}" for n in range(20)]
 AUTHORS = ["Ana Lima", "Ben Okafor", "Chen Wei", "Dara Singh", "Eli Novak", "Fatima Haddad"]
 CODE = {
@@ -32,7 +81,7 @@ CODE = {
 HUGO_LAYOUTS = {
     "_default/baseof.html": (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
-        "</head><body><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n"
+        '</head><body><main>{{ block "main" . }}{{ end }}</main></body></html>\n'
     ),
     "_default/single.html": (
         '{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "2 January 2006" }}'
@@ -76,9 +125,14 @@ def post_body(rng: random.Random, number: int) -> str:
             parts.append(f"```{language}\n{CODE[language] * rng.randint(2, 5)}```")
             fences -= 1
         if rng.random() < 0.5:
-            parts.append(f'<img src="/images/figure.png" alt="Figure {number}.{section}" width="60%">')
+            parts.append(
+                f'<img src="/images/figure.png" alt="Figure {number}.{section}" width="60%">'
+            )
         if rng.random() < 0.15:
-            rows = "\n".join(f"| {w} | {rng.random():.3f} | {rng.randint(1, 99)} |" for w in rng.choices(WORDS, k=4))
+            rows = "\n".join(
+                f"| {w} | {rng.random():.3f} | {rng.randint(1, 99)} |"
+                for w in rng.choices(WORDS, k=4)
+            )
             parts.append("| term | score | count |\n|---|--:|--:|\n" + rows)
     parts += [f"[^{note}]: {sentence(rng)}" for note in notes]
     return "\n\n".join(parts) + "\n"
@@ -101,7 +155,9 @@ def write_corpus(root: Path, posts: int, seed: int = 7) -> Path:
             + ("draft = true\n" if rng.random() < 0.05 else "")
             + "+++\n\n"
         )
-        (content / f"post-{number:05d}.md").write_text(front + post_body(rng, number), encoding="utf-8")
+        (content / f"post-{number:05d}.md").write_text(
+            front + post_body(rng, number), encoding="utf-8"
+        )
     (root / "content" / "_index.md").write_text('+++\ntitle = "Benchmark course"\n+++\n')
     (root / "content" / "posts" / "_index.md").write_text('+++\ntitle = "Posts"\n+++\n')
     (root / "static" / "images").mkdir(parents=True)

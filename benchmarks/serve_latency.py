@@ -38,14 +38,19 @@ def main() -> None:
             copy(source, site / part)
         latencies = measure(site, runs)
     print(f"serve rebuild latency, one-post edit on the demo site, {runs} runs:")
-    print(f"  median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"min {min(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    print(
+        f"  median {statistics.median(latencies) * 1000:.0f} ms, "
+        f"min {min(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
 
 
 def measure(site: Path, runs: int) -> list[float]:
     process = subprocess.Popen(
         [sys.executable, "-m", "coursepress", "serve", "--port", "0"],
-        cwd=site, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         url = ""

@@ -296,3 +296,11 @@ def test_refuses_an_output_folder_inside_the_sources(make_site) -> None:
         "static/site/: this output folder holds the site's own sources\n"
     )
     assert not (site / "static" / "site").exists()
+
+
+def test_profile_prints_time_per_stage(make_site) -> None:
+    site = make_site({"content/posts/a.md": post("A")})
+    result = run_cli("build", "--profile", "--jobs", "1", cwd=site)
+    assert result.returncode == 0, result.stderr
+    stages = [line.split()[0] for line in result.stdout.splitlines() if line.endswith("%")]
+    assert stages == ["discover", "front", "markdown", "collect", "templates", "plan", "write"]

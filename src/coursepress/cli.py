@@ -50,6 +50,14 @@ def main() -> None:
 @click.option("--base-url", "-b", default=None, help="Override base_url from site.toml.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that render Markdown (default: one per core).",
+)
+@click.option("--profile", is_flag=True, help="Print the time each stage took.")
 def build_command(
     source: Path,
     output: Path | None,
@@ -58,6 +66,8 @@ def build_command(
     base_url: str | None,
     strict: bool,
     quiet: bool,
+    jobs: int | None,
+    profile: bool,
 ) -> None:
     """Build the site into public/ (or --output)."""
     if not source.is_dir():
@@ -69,6 +79,7 @@ def build_command(
         future=future,
         base_url=base_url,
         strict=strict,
+        jobs=jobs,
     )
     with user_errors():
         report = build(options)
@@ -76,6 +87,10 @@ def build_command(
         click.echo(warning.format(), err=True)
     if not quiet:
         click.echo(summary(report))
+    if profile:
+        for stage, seconds in report.stages:
+            share = seconds / report.seconds if report.seconds else 0
+            click.echo(f"  {stage:<13} {seconds:7.3f} s  {share:4.0%}")
 
 
 @main.command("serve")

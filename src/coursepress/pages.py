@@ -18,7 +18,7 @@ from coursepress.discover import SourceKind
 from coursepress.errors import ContentError, Diagnostic
 from coursepress.frontmatter import Document
 from coursepress.links import resolved_from, rewrite_html
-from coursepress.markdown import Heading, render_markdown
+from coursepress.markdown import Heading, RenderedMarkdown, render_markdown
 from coursepress.urls import (
     DEFAULT_PATTERN,
     clean_url_path,
@@ -75,19 +75,45 @@ class Page:
         return self.key_lines.get(key, 1)
 
 
+@dataclass(frozen=True, slots=True)
+class MarkdownJob:
+    """Everything needed to render one page's Markdown, in this process or another."""
+
+    body: str
+    doc_id: str
+    path: PurePosixPath
+    first_line: int
+    base_path: str
+
+    def run(self, md: MarkdownIt) -> RenderedMarkdown:
+        return render_markdown(
+            md,
+            self.body,
+            doc_id=self.doc_id,
+            path=self.path,
+            first_line=self.first_line,
+            base_path=self.base_path,
+        )
+
+
+def markdown_job(document: Document, config: Config) -> MarkdownJob:
+    url = page_url(document, config)
+    return MarkdownJob(
+        document.body, _doc_id(url), document.source.rel, document.body_line, config.base_path
+    )
+
+
 def make_page(
-    document: Document, md: MarkdownIt, config: Config, warnings: list[Diagnostic]
+    document: Document,
+    md: MarkdownIt,
+    config: Config,
+    warnings: list[Diagnostic],
+    rendered: RenderedMarkdown | None = None,
 ) -> Page:
+    """The page of a document; `rendered` is its Markdown when that was rendered elsewhere."""
     source, meta = document.source, document.meta
     url = page_url(document, config)
-    rendered = render_markdown(
-        md,
-        document.body,
-        doc_id=_doc_id(url),
-        path=source.rel,
-        first_line=document.body_line,
-        base_path=config.base_path,
-    )
+    rendered = rendered or markdown_job(document, config).run(md)
     warnings.extend(rendered.warnings)
     title = meta.title or _fallback_title(document, rendered.first_heading, warnings)
     names = meta.authors or ((config.author,) if config.author else ())

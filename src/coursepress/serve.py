@@ -113,6 +113,7 @@ class Rebuilder:
                     output_dir=output,
                     drafts=self.options.drafts,
                     future=self.options.future,
+                    jobs=1,  # no worker processes forked from a server with threads
                 )
             )
         except (SiteError, BuildFailed) as failure:
