@@ -55,6 +55,8 @@ class Config:
     """Free values for templates, reachable as `config.params`."""
     paginate: int = 10
     """Posts per list page; further pages are at `/<section>/page/N/`."""
+    feed_limit: int = 20
+    """Newest posts in each Atom feed (0: all of them)."""
     term_start: date | None = None
     """The first day of week 1, for the schedule."""
     term_weeks: int = 0
@@ -140,6 +142,7 @@ def _typed(key: str, value: Any, line: int | None) -> Any:
         "term_start": lambda: read_term_start(value, line),
         "paginate": lambda: read_positive(key, value, line, minimum=1),
         "term_weeks": lambda: read_positive(key, value, line, minimum=0),
+        "feed_limit": lambda: read_positive(key, value, line, minimum=0),
         "check": lambda: read_check(value, line),
     }
     return readers[key]() if key in readers else value

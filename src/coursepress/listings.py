@@ -212,6 +212,7 @@ class Feed:
         return output_path(self.url)
 
 
-def feed(title: str, page_url: str, pages: tuple[Page, ...]) -> Feed:
+def feed(title: str, page_url: str, pages: tuple[Page, ...], limit: int) -> Feed:
+    """The newest `limit` posts (0: all); feed readers keep what they have already seen."""
     dated = sorted(pages, key=lambda page: _chronological(page), reverse=True)
-    return Feed(title, page_url + "feed.xml", page_url, tuple(dated))
+    return Feed(title, page_url + "feed.xml", page_url, tuple(dated[:limit] if limit else dated))

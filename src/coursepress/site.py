@@ -113,11 +113,12 @@ def _feeds(
 ) -> tuple[Feed, ...]:
     if not config.has_host:  # feed readers need absolute URLs
         return ()
-    made = [feed(config.title, "/", posts)]
-    made += [feed(f"{s.title} · {config.title}", s.url, s.pages) for s in sections]
+    limit = config.feed_limit
+    made = [feed(config.title, "/", posts, limit)]
+    made += [feed(f"{s.title} · {config.title}", s.url, s.pages, limit) for s in sections]
     for kind in kinds:
         if kind.kind == "tags":
-            made += [feed(f"{t.name} · {config.title}", t.url, t.pages) for t in kind.terms]
+            made += [feed(f"{t.name} · {config.title}", t.url, t.pages, limit) for t in kind.terms]
     return tuple(made)
 
 
