@@ -42,6 +42,12 @@ class Served:
                 return line
         raise AssertionError(f"no line with {text!r} within {timeout} s; saw {self.seen}")
 
+    def has_printed(self, text: str, timeout: float = 20) -> str:
+        """A line with `text`, printed before now or within `timeout` (stdout and stderr are
+        read separately, so their order is not kept)."""
+        earlier = next((line for line in self.seen if text in line), None)
+        return earlier if earlier is not None else self.wait_for_line(text, timeout)
+
     def get(self, path: str) -> tuple[int, dict[str, str], str]:
         return fetch(self.origin + path)
 

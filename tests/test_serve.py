@@ -180,7 +180,7 @@ def test_a_port_in_use_gets_a_clear_message(tmp_path: Path) -> None:
 
 def test_binding_all_interfaces_warns(tmp_path: Path) -> None:
     with serving(course(tmp_path), "--bind", "0.0.0.0") as served:
-        served.wait_for_line("warning: serving on all network interfaces")
+        served.has_printed("warning: serving on all network interfaces")
         assert served.url.startswith("http://127.0.0.1:")
 
 
