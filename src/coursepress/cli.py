@@ -26,8 +26,7 @@ def main() -> None:
     """coursepress: a static site generator for course blogs."""
 
 
-@main.command("build")
-@click.option(
+source_option = click.option(
     "--source",
     "-s",
     "source",
@@ -36,6 +35,11 @@ def main() -> None:
     show_default="the current folder",
     help="The site folder.",
 )
+"""`--source DIR`, the same on every command."""
+
+
+@main.command("build")
+@source_option
 @click.option(
     "--output",
     "-o",
@@ -94,15 +98,7 @@ def build_command(
 
 
 @main.command("serve")
-@click.option(
-    "--source",
-    "-s",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default="the current folder",
-    help="The site folder.",
-)
+@source_option
 @click.option(
     "--port",
     "-p",
@@ -146,15 +142,7 @@ def serve_command(
 
 
 @main.command("check")
-@click.option(
-    "--source",
-    "-s",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default="the current folder",
-    help="The site folder.",
-)
+@source_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option(
     "--format",
@@ -188,15 +176,7 @@ def new_group() -> None:
 @click.option(
     "--week", type=click.IntRange(min=1), default=None, help="Course week, for /schedule/."
 )
-@click.option(
-    "--source",
-    "-s",
-    "source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default="the current folder",
-    help="The site folder.",
-)
+@source_option
 def new_post_command(title: str, section: str, week: int | None, source: Path) -> None:
     """Write a new draft post dated today and print its path."""
     with user_errors("new post", "nothing was written"):
