@@ -20,6 +20,7 @@ from coursepress.assets import (
     skipped_warnings,
     stylesheets_under_base_path,
 )
+from coursepress.cache import MarkdownCache
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, check_site_folder, discover
@@ -49,6 +50,8 @@ class BuildOptions:
     """Warnings fail the build, before anything is written."""
     jobs: int | None = None
     """Processes rendering Markdown; None: one per core."""
+    cache: bool = True
+    """Reuse rendered Markdown from `.coursepress-cache/` for pages that did not change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,8 @@ def build(options: BuildOptions) -> BuildReport:
         documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
     )
     warnings += skipped_warnings(sources.skipped)
-    pages = clock.lap("markdown", render_pages(selection, config, warnings, options.jobs))
+    cache = MarkdownCache(site_dir) if options.cache else None
+    pages = clock.lap("markdown", render_pages(selection, config, warnings, options.jobs, cache))
     site = clock.lap("collect", assemble(pages, config))
     texts = render_site(site, create_environment(site_dir, config), site_dir)
     texts = clock.lap("templates", texts | {SYNTAX_CSS: stylesheet(), **github_pages_files(config)})
@@ -135,26 +139,38 @@ PARALLEL_FROM = 64
 
 
 def render_pages(
-    selection: Selection, config: Config, warnings: list[Diagnostic], jobs: int | None = None
+    selection: Selection,
+    config: Config,
+    warnings: list[Diagnostic],
+    jobs: int | None = None,
+    cache: MarkdownCache | None = None,
 ) -> list[Page]:
     # Only published documents are rendered: a draft costs nothing and cannot leak.
     md = create_parser()
     documents = selection.published
     tasks = [markdown_job(document, config) for document in documents]
-    workers = jobs or os.cpu_count() or 1
-    if workers > 1 and len(tasks) >= PARALLEL_FROM:
-        # Markdown and Pygments dominate a build: spread them over the cores. Results come
-        # back in order, so the output is the same as from one process.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-            chunk = max(1, len(tasks) // (workers * 8))
-            rendered = list(pool.map(_run_job, tasks, chunksize=chunk))
-    else:
-        rendered = [task.run(md) for task in tasks]
+    keys = [MarkdownCache.key(task) for task in tasks]
+    found = [cache.get(key) if cache else None for key in keys]
+    missing = [index for index, result in enumerate(found) if result is None]
+    for index, result in zip(missing, _render([tasks[i] for i in missing], md, jobs), strict=True):
+        found[index] = result
+        if cache:
+            cache.put(keys[index], result)
     return [
         make_page(document, md, config, warnings, result)
-        for document, result in zip(documents, rendered, strict=True)
+        for document, result in zip(documents, found, strict=True)
     ]
+
+
+def _render(tasks: list[MarkdownJob], md: MarkdownIt, jobs: int | None) -> list[RenderedMarkdown]:
+    workers = jobs or os.cpu_count() or 1
+    if workers < 2 or len(tasks) < PARALLEL_FROM:
+        return [task.run(md) for task in tasks]
+    # Markdown and Pygments dominate a build: spread them over the cores. Results come back
+    # in order, so the output is the same as from one process.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        return list(pool.map(_run_job, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
 
 
 _WORKER_PARSER: list[MarkdownIt] = []

@@ -62,6 +62,12 @@ source_option = click.option(
     help="Processes that render Markdown (default: one per core).",
 )
 @click.option("--profile", is_flag=True, help="Print the time each stage took.")
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Render every page again, without .coursepress-cache/.",
+)
 def build_command(
     source: Path,
     output: Path | None,
@@ -72,6 +78,7 @@ def build_command(
     quiet: bool,
     jobs: int | None,
     profile: bool,
+    no_cache: bool,
 ) -> None:
     """Build the site into public/ (or --output)."""
     if not source.is_dir():
@@ -84,6 +91,7 @@ def build_command(
         base_url=base_url,
         strict=strict,
         jobs=jobs,
+        cache=not no_cache,
     )
     with user_errors():
         report = build(options)
