@@ -129,3 +129,11 @@ def test_the_build_does_not_depend_on_the_machine_time_zone(make_site) -> None:
     assert outputs[0] == outputs[1] == outputs[2]
     page = (site / "public/posts/a/index.html").read_text()
     assert '<time datetime="2024-01-01T00:30:00+14:00">1 January 2024</time>' in page
+
+
+def test_pages_restores_and_saves_the_build_cache() -> None:
+    steps = workflow()["jobs"]["build"]["steps"]
+    cache = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".coursepress-cache"
+    assert "${{ github.sha }}" in cache["with"]["key"]
+    assert cache["with"]["restore-keys"].startswith("coursepress-")
