@@ -39,7 +39,7 @@ def test_warm_build_equals_cold_and_sees_edits(tmp_path: Path) -> None:
 def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     site = write_corpus(tmp_path / "corpus", posts=6, seed=9)
     expected = build(site, tmp_path / "first")
-    entries = list((site / ".coursepress-cache").rglob("*.pickle"))
+    entries = list((site / ".coursepress-cache").rglob("*.json"))
     assert entries
     for number, entry in enumerate(entries):
         entry.write_bytes(entry.read_bytes()[: number % 3 * 10])  # truncated or empty
