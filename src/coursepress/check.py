@@ -19,7 +19,7 @@ from coursepress.frontmatter import Document, read_documents
 from coursepress.lint import THEME_IDS, SiteIndex, lint_page, page_ids
 from coursepress.markdown import create_parser
 from coursepress.pages import Page, make_page
-from coursepress.select import Verdict, verdict
+from coursepress.select import Selection, Verdict, select
 from coursepress.site import Site, assemble
 from coursepress.views import plan_views
 
@@ -48,11 +48,10 @@ def check_site(site_dir: Path) -> CheckReport:
     documents = _read_all(sources.pages, config, found)
     md = create_parser()
     pages = _render_all(documents, md, config, found)
-    now = datetime.now(config.zone)
-    published = {
-        rel: page for rel, page in pages.items()
-        if verdict(_document(documents, rel), now, drafts=False, future=False) is Verdict.PUBLISH
-    }  # fmt: skip
+    # Links are checked against the site as it publishes: the one `select` decides.
+    selection = select(documents, datetime.now(config.zone), drafts=False, future=False)
+    publishing = {document.source.rel for document in selection.published}
+    published = {rel: page for rel, page in pages.items() if rel in publishing}
     site = _assemble(list(published.values()), config, found)
     unpublished = {
         page.output: str(page.source) for rel, page in pages.items() if rel not in published
@@ -61,7 +60,7 @@ def check_site(site_dir: Path) -> CheckReport:
     for document in documents:
         page = pages.get(document.source.rel)
         found += lint_page(document, md, page.url if page else None, index)
-    found += _publishing(documents, config)
+    found += _publishing(selection, config)
     found += _required_keys(documents, config)
     settled = apply_settings(found, config)
     return CheckReport(tuple(settled), len(sources.pages))
@@ -93,10 +92,6 @@ def _render_all(
     return pages
 
 
-def _document(documents: list[Document], rel: PurePosixPath) -> Document:
-    return next(document for document in documents if document.source.rel == rel)
-
-
 def _assemble(pages: list[Page], config: Config, found: list[Diagnostic]) -> Site:
     """The site; a page whose URL is taken is reported and left out, so the rest is checked."""
     while True:
@@ -116,11 +111,9 @@ def _site_index(
     return SiteIndex(frozenset(outputs), ids, site.config.base_path, unpublished)
 
 
-def _publishing(documents: list[Document], config: Config) -> list[Diagnostic]:
-    now = datetime.now(config.zone)
+def _publishing(selection: Selection, config: Config) -> list[Diagnostic]:
     found = []
-    for document in documents:
-        why = verdict(document, now, drafts=False, future=False)
+    for document, why in selection.left_out:
         meta, rel = document.meta, document.source.rel
         if why is Verdict.DRAFT:
             found.append(
