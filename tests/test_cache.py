@@ -1,12 +1,18 @@
-"""The Markdown cache: a warm build gives exactly the cold build's site, an edit is seen, and
-a damaged cache is ignored."""
+"""The build cache: a warm build renders nothing and gives exactly the cold build's site; edits
+to a post or a template are seen; a damaged cache, or one from another version, is rebuilt and
+never yields a wrong page; the output folder is updated in place only when it is untouched."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from benchmarks.corpus import write_corpus
 
+from coursepress.cache import CACHE_DIR, CACHE_FILE
+from coursepress.render import THEME_DIR
 from tests.conftest import run_cli, snapshot
 
 
@@ -16,31 +22,111 @@ def build(site: Path, output: Path, *args: str) -> dict[str, bytes]:
     return snapshot(output)
 
 
-def test_warm_build_equals_cold_and_sees_edits(tmp_path: Path) -> None:
+def tallies(site: Path, output: Path) -> tuple[str, str]:
+    """The cache notes of the markdown and templates stages of `build --profile`."""
+    result = run_cli("build", "--profile", "--quiet", "--output", str(output), cwd=site)
+    assert result.returncode == 0, result.stderr
+    notes = {
+        line.split()[0]: line.split("%", 1)[1].strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("  ")
+    }
+    return notes["markdown"], notes["templates"]
+
+
+def test_warm_build_renders_nothing_and_equals_cold(tmp_path: Path) -> None:
     site = write_corpus(tmp_path / "corpus", posts=12, seed=5)
     cold = build(site, tmp_path / "cold", "--no-cache")
-    assert not (site / ".coursepress-cache").exists()
+    assert not (site / CACHE_DIR).exists()
     first = build(site, tmp_path / "first")
-    assert (site / ".coursepress-cache").is_dir()
-    assert build(site, tmp_path / "warm") == first == cold
+    assert (site / CACHE_DIR / CACHE_FILE).is_file()
+    markdown, templates = tallies(site, tmp_path / "warm")
+    assert markdown.endswith(" from the cache, 0 rendered")
+    assert templates.endswith(" from the cache, 0 rendered")
+    assert snapshot(tmp_path / "warm") == first == cold
 
+
+def test_an_edited_post_rerenders_only_what_shows_it(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=12, seed=5)
+    build(site, tmp_path / "out")
     post = site / "content/posts/post-00003.md"
     post.write_text(post.read_text() + "\nA new closing sentence.\n")
-    edited = build(site, tmp_path / "edited")
-    page = next(
-        name
-        for name in edited
-        if name.endswith("index.html") and b"closing sentence" in edited[name]
-    )
-    assert page == "posts/post-00003/index.html"
+    markdown, templates = tallies(site, tmp_path / "out")
+    assert markdown.endswith(", 1 rendered")
+    reused, rendered = (int(part.split()[0]) for part in templates.split(", "))
+    assert 0 < rendered < reused  # the post and the lists and feeds that show its text
+    edited = snapshot(tmp_path / "out")
+    assert b"closing sentence" in edited["posts/post-00003/index.html"]
     assert edited == build(site, tmp_path / "edited-cold", "--no-cache")
 
 
-def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+def test_an_edited_template_rerenders_every_page_that_uses_it(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=12, seed=5)
+    build(site, tmp_path / "out")
+    single = (THEME_DIR / "templates/single.html").read_text(encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/single.html").write_text(
+        single.replace("{% block main %}", "{% block main %}<p>Edited template</p>", 1),
+        encoding="utf-8",
+    )
+    built = build(site, tmp_path / "out")
+    posts = [name for name in built if name.startswith("posts/post-") and name.endswith(".html")]
+    assert len(posts) >= 10
+    assert all(b"Edited template" in built[name] for name in posts)
+    assert built == build(site, tmp_path / "cold", "--no-cache")
+
+
+def damage_truncate(database: Path) -> None:
+    database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+
+
+def damage_overwrite(database: Path) -> None:
+    data = bytearray(database.read_bytes())
+    data[4096:12288] = b"\xff" * 8192
+    database.write_bytes(bytes(data))
+
+
+def damage_garbage(database: Path) -> None:
+    database.write_bytes(b"not a database at all\n" * 100)
+
+
+def damage_entries(database: Path) -> None:
+    """A stored page changed behind the cache's back: its checksum no longer matches."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE views SET value = replace(value, '<p>', '<p>WRONG ')")
+        db.execute("UPDATE markdown SET value = replace(value, '<p>', '<p>WRONG ')")
+
+
+def damage_version(database: Path) -> None:
+    """A cache written by another coursepress: same keys would mean something else."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE meta SET value = 'coursepress 0.0.1' WHERE name = 'fingerprint'")
+        db.execute("UPDATE views SET value = replace(value, '<p>', '<p>WRONG ')")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [damage_truncate, damage_overwrite, damage_garbage, damage_entries, damage_version],
+)
+def test_a_damaged_cache_is_rebuilt_never_trusted(
+    tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
     site = write_corpus(tmp_path / "corpus", posts=6, seed=9)
     expected = build(site, tmp_path / "first")
-    entries = list((site / ".coursepress-cache").rglob("*.json"))
-    assert entries
-    for number, entry in enumerate(entries):
-        entry.write_bytes(entry.read_bytes()[: number % 3 * 10])  # truncated or empty
-    assert build(site, tmp_path / "again") == expected
+    damage(site / CACHE_DIR / CACHE_FILE)
+    again = build(site, tmp_path / "again")
+    assert again == expected
+    assert not any(b"WRONG" in data for data in again.values())
+    markdown, _ = tallies(site, tmp_path / "third")  # and the cache works again
+    assert markdown.endswith(", 0 rendered")
+
+
+def test_output_changed_by_hand_is_rewritten_whole(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=6, seed=9)
+    output = tmp_path / "public"
+    expected = build(site, output)
+    page = next(output.rglob("post-00002/index.html"))
+    page.write_text("edited by hand")
+    (output / "stray.txt").write_text("left here by someone")
+    assert build(site, output) == expected
+    assert build(site, output) == expected  # and an untouched folder is updated in place

@@ -302,5 +302,7 @@ def test_profile_prints_time_per_stage(make_site) -> None:
     site = make_site({"content/posts/a.md": post("A")})
     result = run_cli("build", "--profile", "--jobs", "1", cwd=site)
     assert result.returncode == 0, result.stderr
-    stages = [line.split()[0] for line in result.stdout.splitlines() if line.endswith("%")]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    stages = [line.split()[0] for line in lines]
     assert stages == ["discover", "front", "markdown", "collect", "templates", "plan", "write"]
+    assert "0 from the cache, 1 rendered" in lines[2]

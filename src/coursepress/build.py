@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -20,7 +17,7 @@ from coursepress.assets import (
     skipped_warnings,
     stylesheets_under_base_path,
 )
-from coursepress.cache import MarkdownCache
+from coursepress.cache import BuildCache, digest
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, check_site_folder, discover
@@ -29,6 +26,7 @@ from coursepress.frontmatter import Document, read_documents
 from coursepress.highlight import stylesheet
 from coursepress.markdown import RenderedMarkdown, create_parser
 from coursepress.pages import MarkdownJob, Page, make_page, markdown_job
+from coursepress.parallel import map_over_cores
 from coursepress.render import create_environment, render_site
 from coursepress.select import Selection, Verdict, select
 from coursepress.site import assemble
@@ -71,8 +69,8 @@ class BuildReport:
     left_out: tuple[LeftOut, ...]
     seconds: float
     config: Config
-    stages: tuple[tuple[str, float], ...] = ()
-    """Seconds per stage, in order."""
+    stages: tuple[tuple[str, float, str], ...] = ()
+    """Seconds per stage, in order, with a note (what the cache saved)."""
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -87,18 +85,24 @@ def build(options: BuildOptions) -> BuildReport:
         documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
     )
     warnings += skipped_warnings(sources.skipped)
-    cache = MarkdownCache(site_dir) if options.cache else None
-    pages = clock.lap("markdown", render_pages(selection, config, warnings, options.jobs, cache))
+    cache = BuildCache(site_dir) if options.cache else None
+    pages = render_pages(selection, config, warnings, options.jobs, cache)
+    pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
     site = clock.lap("collect", assemble(pages, config))
-    texts = render_site(site, create_environment(site_dir, config), site_dir)
-    texts = clock.lap("templates", texts | {SYNTAX_CSS: stylesheet(), **github_pages_files(config)})
+    environment = create_environment(site_dir, config)
+    texts = render_site(site, environment, site_dir, cache, options.jobs)
+    texts |= {SYNTAX_CSS: stylesheet(), **github_pages_files(config)}
+    texts = clock.lap("templates", texts, cache.tally("views") if cache else "")
     copies = plan_copies(sources, site, warnings)
     settle_overlaps(texts, copies, warnings)
     stylesheets_under_base_path(texts, copies, config)
     clock.lap("plan copies", copies)
     warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
     fail_on_warnings(warnings, options.strict)
-    written = clock.lap("write", write_site(texts, copies, options.output_dir, site_dir))
+    written = write_site(texts, copies, options.output_dir, site_dir, cache)
+    written = clock.lap("write", written)
+    if cache:
+        cache.finish()
     return BuildReport(
         output_dir=options.output_dir,
         written=written,
@@ -115,11 +119,11 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.started = self.last = time.perf_counter()
-        self.laps: list[tuple[str, float]] = []
+        self.laps: list[tuple[str, float, str]] = []
 
-    def lap(self, name: str, value: T) -> T:
+    def lap(self, name: str, value: T, note: str = "") -> T:
         now = time.perf_counter()
-        self.laps.append((name, now - self.last))
+        self.laps.append((name, now - self.last, note))
         self.last = now
         return value
 
@@ -134,54 +138,44 @@ def read_all(sources: tuple[SourceFile, ...], config: Config) -> list[Document]:
     return documents
 
 
-PARALLEL_FROM = 64
-"""Pages below which one process renders faster than starting a pool."""
-
-
 def render_pages(
     selection: Selection,
     config: Config,
     warnings: list[Diagnostic],
     jobs: int | None = None,
-    cache: MarkdownCache | None = None,
+    cache: BuildCache | None = None,
 ) -> list[Page]:
     # Only published documents are rendered: a draft costs nothing and cannot leak.
     md = create_parser()
     documents = selection.published
     tasks = [markdown_job(document, config) for document in documents]
-    keys = [MarkdownCache.key(task) for task in tasks]
-    found = [cache.get(key) if cache else None for key in keys]
-    missing = [index for index, result in enumerate(found) if result is None]
-    for index, result in zip(missing, _render([tasks[i] for i in missing], md, jobs), strict=True):
-        found[index] = result
-        if cache:
-            cache.put(keys[index], result)
+    keys = [digest(t.body, t.doc_id, t.path, t.first_line, t.base_path) for t in tasks]
+    found = cache.markdown(keys) if cache else {}
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    _JOBS[:] = [tasks[index] for index in missing]
+    try:
+        rendered = map_over_cores(_run_job, len(missing), jobs)
+    finally:
+        _JOBS.clear()
+    fresh = {keys[index]: result for index, result in zip(missing, rendered, strict=True)}
+    if cache:
+        cache.put_markdown(fresh)
+    found |= fresh
     return [
-        make_page(document, md, config, warnings, result)
-        for document, result in zip(documents, found, strict=True)
+        make_page(document, md, config, warnings, found[key])
+        for document, key in zip(documents, keys, strict=True)
     ]
 
 
-def _render(tasks: list[MarkdownJob], md: MarkdownIt, jobs: int | None) -> list[RenderedMarkdown]:
-    workers = jobs or os.cpu_count() or 1
-    if workers < 2 or len(tasks) < PARALLEL_FROM:
-        return [task.run(md) for task in tasks]
-    # Markdown and Pygments dominate a build: spread them over the cores. Results come back
-    # in order, so the output is the same as from one process.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-        return list(pool.map(_run_job, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+# Set for the length of one map_over_cores call; workers inherit them by fork.
+_JOBS: list[MarkdownJob] = []
+_PARSER: list[MarkdownIt] = []
 
 
-_WORKER_PARSER: list[MarkdownIt] = []
-
-
-def _start_worker() -> None:
-    _WORKER_PARSER.append(create_parser())
-
-
-def _run_job(job: MarkdownJob) -> RenderedMarkdown:
-    return job.run(_WORKER_PARSER[0])
+def _run_job(index: int) -> RenderedMarkdown:
+    if not _PARSER:
+        _PARSER.append(create_parser())
+    return _JOBS[index].run(_PARSER[0])
 
 
 def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:

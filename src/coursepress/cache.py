@@ -1,13 +1,21 @@
-"""The Markdown cache in `.coursepress-cache/`: a page's rendered Markdown, keyed by everything
-that can change it. A warm build renders only the pages whose input changed; deleting the
-folder is always safe."""
+"""The build cache in `.coursepress-cache/`: rendered Markdown by page, rendered templates by
+view, and what was last written to each output folder. Everything is keyed by what can change
+it, so a warm build renders only what changed; deleting the folder is always safe.
+
+One SQLite file holds it all: SQLite's locking lets two builds share it without corrupting it,
+and a damaged file is detected and replaced instead of trusted. Entries are plain JSON and
+text, never pickle: a cache folder someone else wrote cannot run code. `serve` keeps one
+BuildCache open across rebuilds, so after the first build its lookups never leave memory.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import sqlite3
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,52 +25,267 @@ from coursepress.errors import Diagnostic, Severity
 from coursepress.markdown import Heading, RenderedMarkdown
 
 CACHE_DIR = ".coursepress-cache"
-# Everything besides the page itself that decides its HTML: a new release of any of these
-# gives every page a new key.
-_TOOLS = ("markdown-it-py", "mdit-py-plugins", "pygments", "latex2mathml", "linkify-it-py")
-_FINGERPRINT = "|".join([__version__, *(f"{tool}={version(tool)}" for tool in _TOOLS)])
+CACHE_FILE = "build.sqlite"
+# Everything besides the site itself that decides its output: a new release of any of these
+# gives every entry a new key.
+_TOOLS = (
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "pygments",
+    "latex2mathml",
+    "linkify-it-py",
+    "jinja2",
+)
+FINGERPRINT = "|".join([__version__, *(f"{tool}={version(tool)}" for tool in _TOOLS)])
+_SCHEMA = 4
+_SLACK = 2
+"""A table is pruned to this build's entries once it holds this many times more."""
 
 
-class MarkdownCache:
+def digest(*parts: object) -> str:
+    """A key from the reprs of `parts`, together with coursepress's and its tools' versions."""
+    hashed = hashlib.sha256(FINGERPRINT.encode())
+    for part in parts:
+        text = part if isinstance(part, str) else repr(part)  # long texts: no escaping pass
+        hashed.update(b"\0%d\0" % isinstance(part, str) + text.encode())
+    return hashed.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedView:
+    """A templated file and the page bodies it read, by source, with their digests."""
+
+    text: str
+    reads: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    digest: str
+    size: int
+    mtime_ns: int
+
+
+class BuildCache:
     def __init__(self, site_dir: Path) -> None:
-        self.root = site_dir / CACHE_DIR / "markdown"
+        self.path = site_dir / CACHE_DIR / CACHE_FILE
+        self._markdown: dict[str, RenderedMarkdown] = {}
+        self._views: dict[str, RenderedView] = {}
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
+        self._used: dict[str, set[str]] = {"markdown": set(), "views": set()}
+        self._rendered = {"markdown": 0, "views": 0}
 
-    @staticmethod
-    def key(*parts: object) -> str:
-        digest = hashlib.sha256(_FINGERPRINT.encode())
-        for part in parts:
-            digest.update(b"\0" + repr(part).encode())
-        return digest.hexdigest()
+    # -- reading and writing entries -------------------------------------------------------
 
-    def get(self, key: str) -> RenderedMarkdown | None:
-        """The cached result; None when missing, truncated, corrupt or from another version.
+    def markdown(self, keys: list[str]) -> dict[str, RenderedMarkdown]:
+        found = {key: self._markdown[key] for key in keys if key in self._markdown}
+        for key, value in self._select("markdown", [k for k in keys if k not in found]):
+            # The JSON of the small fields, a newline, then the HTML: the large part needs no
+            # decoding.
+            fields_json, _, html = value.partition("\n")
+            try:
+                found[key] = self._markdown[key] = _markdown_from_json(
+                    json.loads(fields_json), html
+                )
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged entry is rendered again
+        self._used["markdown"].update(keys)
+        return found
 
-        Entries are plain JSON, never pickle: a cache folder someone else wrote cannot run code.
-        """
+    def put_markdown(self, entries: Mapping[str, RenderedMarkdown]) -> None:
+        self._markdown.update(entries)
+        self._rendered["markdown"] += len(entries)
+        rows = [
+            (key, f"{json.dumps(_markdown_to_json(value))}\n{value.html}")
+            for key, value in entries.items()
+        ]
+        self._insert("markdown", rows)
+
+    def views(self, keys: list[str]) -> dict[str, RenderedView]:
+        found = {key: self._views[key] for key in keys if key in self._views}
+        for key, value in self._select("views", [k for k in keys if k not in found]):
+            # `reads` JSON, a newline, then the text: the large part needs no decoding.
+            reads_json, _, text = value.partition("\n")
+            try:
+                reads = {
+                    str(source): str(hashed) for source, hashed in json.loads(reads_json).items()
+                }
+            except (ValueError, TypeError, AttributeError):
+                continue
+            found[key] = self._views[key] = RenderedView(text, reads)
+        self._used["views"].update(keys)
+        return found
+
+    def put_views(self, entries: Mapping[str, RenderedView]) -> None:
+        self._views.update(entries)
+        self._rendered["views"] += len(entries)
+        rows = [
+            (key, f"{json.dumps(dict(view.reads))}\n{view.text}") for key, view in entries.items()
+        ]
+        self._insert("views", rows)
+
+    def written(self, output_dir: Path) -> dict[str, WrittenFile]:
+        """What the last build wrote to `output_dir`: name → digest, size and mtime."""
+        rows = self._select("written", [str(output_dir.resolve())])
         try:
-            return _from_json(json.loads(self._path(key).read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+            return {
+                name: WrittenFile(str(hashed), int(size), int(mtime))
+                for _, value in rows
+                for name, (hashed, size, mtime) in json.loads(value).items()
+            }
+        except (ValueError, KeyError, TypeError):
+            return {}
 
-    def put(self, key: str, rendered: RenderedMarkdown) -> None:
-        """Written to a temporary file and renamed, so a reader never sees half an entry."""
-        path = self._path(key)
+    def put_written(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None:
+        value = json.dumps({name: [f.digest, f.size, f.mtime_ns] for name, f in files.items()})
+        self._insert("written", [(str(output_dir.resolve()), value)])
+
+    def tally(self, table: str) -> str:
+        """What this build took from the cache and what it rendered, for `build --profile`."""
+        rendered = self._rendered[table]
+        return f"{len(self._used[table]) - rendered} from the cache, {rendered} rendered"
+
+    def finish(self) -> None:
+        """Keep the file from growing without end: once a table holds far more entries than
+        this build used (old versions of pages), only this build's are kept."""
+        db = self._connection()
+        if db is None:
+            return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(_to_json(rendered), stream)
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
+            for table, used in self._used.items():
+                (count,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
+                if count > _SLACK * len(used) + 100:
+                    with db:
+                        db.execute("BEGIN IMMEDIATE")
+                        db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                        db.execute("DELETE FROM used")
+                        db.executemany(
+                            "INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used]
+                        )
+                        db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
+        except sqlite3.Error:
+            self._give_up()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+    # -- the SQLite file ---------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._db is not None or self._broken:
+            return self._db
+        for attempt in range(2):
+            try:
+                self._db = self._open()
+                return self._db
+            except sqlite3.DatabaseError:
+                # Truncated, overwritten, or not a database at all: start a new one.
+                self._close()
+                if attempt == 0:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                break
+        self._broken = True  # work without the file: a cache can only make builds faster
+        return None
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A second build of the same site waits for this one's writes instead of failing.
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self._db = db
+        # A rollback journal keeps each commit whole; no fsync, because a cache lost to a power
+        # cut costs only time: a damaged entry fails its checksum and is rendered again.
+        db.execute("PRAGMA journal_mode=TRUNCATE")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            stored = dict(db.execute("SELECT name, value FROM meta").fetchall())
+            if stored.get("schema") != str(_SCHEMA) or stored.get("fingerprint") != FINGERPRINT:
+                # Another coursepress or tool version wrote it: none of its entries can be used.
+                for table in ("markdown", "views", "written"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute("DELETE FROM meta")
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [("schema", str(_SCHEMA)), ("fingerprint", FINGERPRINT)],
+                )
+            for table in ("markdown", "views", "written"):
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} "
+                    "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+            db.execute("PRAGMA quick_check")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return db
+
+    def _select(self, table: str, keys: list[str]) -> list[tuple[str, str]]:
+        db = self._connection() if keys else None
+        if db is None:
+            return []
+        rows: list[tuple[str, str]] = []
+        try:
+            for chunk in _chunks(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, value FROM {table} WHERE key IN ({marks})"
+                rows += [
+                    (key, payload)
+                    for key, value in db.execute(query, chunk).fetchall()
+                    if (payload := _checked(value)) is not None
+                ]
+        except sqlite3.Error:
+            self._give_up()
+            return []
+        return rows
+
+    def _insert(self, table: str, rows: list[tuple[str, str]]) -> None:
+        db = self._connection() if rows else None
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                    [(key, _with_checksum(value)) for key, value in rows],
+                )
+        except sqlite3.Error:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        self._close()
+        self._broken = True
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def close(self) -> None:
+        self._close()
 
 
-def _to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
+def _with_checksum(payload: str) -> str:
+    return f"{zlib.crc32(payload.encode()):08x}{payload}"
+
+
+def _checked(value: object) -> str | None:
+    """The payload of a stored value, or None when it is not what was written."""
+    if not isinstance(value, str) or len(value) < 8:
+        return None
+    payload = value[8:]
+    return payload if value[:8] == f"{zlib.crc32(payload.encode()):08x}" else None
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    return (items[i : i + size] for i in range(0, len(items), size))
+
+
+def _markdown_to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
     return {
-        "html": rendered.html,
         "summary_html": rendered.summary_html,
         "first_heading": rendered.first_heading,
         "headings": [[h.level, h.id, h.text] for h in rendered.headings],
@@ -74,9 +297,9 @@ def _to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
     }
 
 
-def _from_json(data: dict[str, Any]) -> RenderedMarkdown:
+def _markdown_from_json(data: dict[str, Any], html: str) -> RenderedMarkdown:
     return RenderedMarkdown(
-        html=str(data["html"]),
+        html=html,
         summary_html=str(data["summary_html"]),
         first_heading=data["first_heading"],
         headings=tuple(

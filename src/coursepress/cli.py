@@ -17,7 +17,6 @@ from coursepress.discover import shown_folder
 from coursepress.errors import BuildFailed, SiteError, count_of
 from coursepress.scaffold import init_site, new_post
 from coursepress.select import Verdict
-from coursepress.serve import ServeOptions, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,9 +99,9 @@ def build_command(
     if not quiet:
         click.echo(summary(report))
     if profile:
-        for stage, seconds in report.stages:
+        for stage, seconds, note in report.stages:
             share = seconds / report.seconds if report.seconds else 0
-            click.echo(f"  {stage:<13} {seconds:7.3f} s  {share:4.0%}")
+            click.echo(f"  {stage:<13} {seconds:7.3f} s  {share:4.0%}  {note}".rstrip())
 
 
 @main.command("serve")
@@ -135,6 +134,8 @@ def serve_command(
     """Preview the site with live reload; rebuilds on every change."""
     if not source.is_dir():
         fail(f"{source}: no such folder", "pass the site folder with --source")
+    from coursepress.serve import ServeOptions, serve  # imported when used: builds start faster
+
     options = ServeOptions(source, bind, port, drafts, future, open_browser)
     # SIGTERM (a closed terminal, `kill`) stops as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)

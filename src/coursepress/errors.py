@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from pathlib import PurePath
+from typing import Any
 
 
 def describe_location(path: PurePath | str | None, line: int | None) -> str:
@@ -39,6 +41,13 @@ class SiteError(Exception):
         self.hint = hint
         self.code = code
         """The diagnostic code `coursepress check` reports it under."""
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Errors cross from the processes that render pages; keep where they happened.
+        rebuild = partial(
+            type(self), path=self.path, line=self.line, hint=self.hint, code=self.code
+        )
+        return rebuild, (self.message,)
 
     def located(self, path: PurePath | str) -> SiteError:
         """The same error, placed in `path` (the file the failing stage was reading)."""

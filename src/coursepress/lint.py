@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from ftfy import fix_text
-from ftfy.badness import is_bad
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -168,7 +166,9 @@ class Finder:
 
     def text_lines(self) -> None:
         for number, line in enumerate(self.document.body.splitlines(), self.document.body_line):
-            if not line.isascii() and is_bad(line):
+            if not line.isascii() and _mojibake(line):
+                from ftfy import fix_text  # slow to import; only for lines that look garbled
+
                 fixed = fix_text(line, uncurl_quotes=False).strip()
                 self.add(
                     "mojibake",
@@ -335,3 +335,9 @@ def _tags(html: str) -> list[tuple[str, dict[str, str], int]]:
     except AssertionError:  # html.parser on `<![` in prose: check what was read so far
         pass
     return collector.tags
+
+
+def _mojibake(line: str) -> bool:
+    from ftfy.badness import is_bad  # slow to import: only `check` needs it
+
+    return bool(is_bad(line))

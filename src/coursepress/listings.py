@@ -77,14 +77,17 @@ class Taxonomy:
 
 def taxonomies(posts: tuple[Page, ...]) -> tuple[Taxonomy, ...]:
     tags: dict[str, list[Page]] = {}
+    tag_names: dict[str, str] = {}
+    """The first spelling seen of each tag, by its URL segment."""
     authors: dict[str, list[Page]] = {}
     people: dict[str, Author] = {}
     for page in posts:
         for tag in page.tags:
             # Tags are one term per URL, as in Hugo: "ML" and "ml" are the same tag.
-            key = next((known for known in tags if urlize(known) == urlize(tag)), tag)
-            if page not in tags.setdefault(key, []):
-                tags[key].append(page)
+            key = tag_names.setdefault(urlize(tag), tag)
+            tagged = tags.setdefault(key, [])
+            if not tagged or tagged[-1] is not page:  # a tag repeated in one post
+                tagged.append(page)
         for author in page.authors:
             authors.setdefault(author.id, []).append(page)
             people[author.id] = author

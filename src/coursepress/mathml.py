@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
@@ -48,6 +47,8 @@ def _convert(token: Token, block: Token, env: EnvType) -> str:
     tex = token.content.strip()
     display = _DISPLAY[token.type]
     try:
+        from latex2mathml.converter import convert as latex_to_mathml  # slow to import
+
         return str(latex_to_mathml(tex, display="block" if display else "inline"))
     except Exception as error:  # latex2mathml raises many types; the TeX itself is the fallback
         line = block.map[0] + 1 + env.get("line_offset", 0) if block.map else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin
@@ -50,13 +53,8 @@ class Page:
     lastmod: datetime | None
     draft: bool
     description: str
-    summary: Markup
-    content: Markup
-    headings: tuple[Heading, ...]
-    """The page's headings, for its table of contents."""
-    show_toc: bool
-    """At least three headings, and `toc = false` not set."""
-    reading_minutes: int
+    body: Body
+    """What the Markdown body gives: read through `content`, `summary`, `headings`..."""
     tags: tuple[str, ...]
     authors: tuple[Author, ...]
     """Named in `authors` (ids from site.toml's [authors] or plain names), else the site's."""
@@ -73,6 +71,76 @@ class Page:
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
+
+    # The body is read through these, so that a build can record which pages' bodies each
+    # template read: a cached file is reused only while those bodies are unchanged.
+    @property
+    def content(self) -> Markup:
+        return self._read().content
+
+    @property
+    def summary(self) -> Markup:
+        return self._read().summary
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        """The page's headings, for its table of contents."""
+        return self._read().headings
+
+    @property
+    def show_toc(self) -> bool:
+        """At least three headings, and `toc = false` not set."""
+        return self._read().show_toc
+
+    @property
+    def reading_minutes(self) -> int:
+        return self._read().reading_minutes
+
+    def _read(self) -> Body:
+        if _BODY_READS:
+            _BODY_READS[-1][str(self.source)] = self.body.digest
+        return self.body
+
+    def metadata(self) -> tuple[object, ...]:
+        """Everything about the page besides its body: what lists, menus and feeds may show."""
+        return tuple(getattr(self, name) for name in _METADATA_FIELDS)
+
+
+@dataclass(frozen=True)  # no slots: `digest` is computed once, on first use
+class Body:
+    summary: Markup
+    content: Markup
+    headings: tuple[Heading, ...]
+    show_toc: bool
+    reading_minutes: int
+
+    @cached_property
+    def digest(self) -> str:
+        hashed = hashlib.sha256(self.content.encode())
+        hashed.update(b"\0" + self.summary.encode())
+        extra = (self.headings, self.show_toc, self.reading_minutes)
+        hashed.update(b"\0" + repr(extra).encode())
+        return hashed.hexdigest()
+
+
+_METADATA_FIELDS = tuple(
+    field.name for field in fields(Page) if field.name not in ("body", "key_lines")
+)
+_BODY_READS: list[dict[str, str]] = []
+"""While a view renders: source → body digest of every page it read the body of."""
+
+
+@contextmanager
+def recording_body_reads() -> Iterator[dict[str, str]]:
+    """Collect the bodies read inside the block (source → digest)."""
+    reads: dict[str, str] = {}
+    _BODY_READS.append(reads)
+    try:
+        yield reads
+    finally:
+        _BODY_READS.pop()
+        if _BODY_READS:  # an enclosing recording saw these reads too
+            _BODY_READS[-1].update(reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +197,14 @@ def make_page(
         lastmod=meta.lastmod or meta.date,
         draft=meta.draft,
         description=meta.description or "",
-        summary=Markup(_summary(md, document, rendered.summary_html, url, config)),
-        content=Markup(rendered.html),
-        headings=rendered.headings,
-        show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS and meta.params.get("toc") is not False,
-        reading_minutes=max(1, round(rendered.words / WORDS_PER_MINUTE)),
+        body=Body(
+            summary=Markup(_summary(md, document, rendered.summary_html, url, config)),
+            content=Markup(rendered.html),
+            headings=rendered.headings,
+            show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS
+            and meta.params.get("toc") is not False,
+            reading_minutes=max(1, round(rendered.words / WORDS_PER_MINUTE)),
+        ),
         tags=meta.tags,
         authors=tuple(author_of(name, config) for name in names),
         week=_whole_number(document, "week"),

@@ -6,15 +6,18 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 import jinja2
 
+from coursepress.cache import BuildCache, RenderedView, digest
 from coursepress.config import Config
-from coursepress.discover import shown_path
+from coursepress.discover import SourceKind, shown_path
 from coursepress.errors import TemplateError
 from coursepress.links import absolute_from, rewrite_html
+from coursepress.pages import Page, recording_body_reads
+from coursepress.parallel import map_over_cores
 from coursepress.site import Site
 from coursepress.urls import absolute_url, relative_to_site, urlize
 from coursepress.views import View, plan_views
@@ -32,6 +35,7 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build reads each template once; serve makes a new environment
     )
     environment.filters["relative_url"] = partial(relative_to_site, base_path=config.base_path)
     environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
@@ -42,9 +46,87 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     return environment
 
 
-def render_site(site: Site, environment: jinja2.Environment, site_dir: Path) -> dict[str, str]:
-    """Every templated file of the site, keyed by output path."""
-    return {view.output: _render(environment, site, site_dir, view) for view in plan_views(site)}
+def render_site(
+    site: Site,
+    environment: jinja2.Environment,
+    site_dir: Path,
+    cache: BuildCache | None = None,
+    jobs: int | None = None,
+) -> dict[str, str]:
+    """Every templated file of the site, keyed by output path.
+
+    A file comes from the cache when the templates, the config, today's date and every page's
+    metadata are as they were, and so is the body of each page it read; else it is rendered,
+    on all cores when there are many.
+    """
+    views = plan_views(site)
+    shared = _shared_digest(site, site_dir)
+    keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
+    bodies = {str(page.source): page.body.digest for page in _all_pages(site)}
+    found = cache.views(keys) if cache else {}
+    found = {
+        key: view
+        for key, view in found.items()
+        if all(bodies.get(source) == hashed for source, hashed in view.reads.items())
+    }
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    _prepare_feed_html([views[index] for index in missing], site.config.base_url, jobs)
+    # One view of each kind is rendered here first, so that its templates and everything they
+    # include are compiled once, before processes are forked, rather than once in each.
+    first = {views[index].templates: index for index in reversed(missing)}
+    _RENDERING[:] = [(environment, site, site_dir, [views[index] for index in missing])]
+    try:
+        fresh = {keys[i]: _render_recorded(missing.index(i)) for i in sorted(first.values())}
+        rest = [index for index in missing if keys[index] not in fresh]
+        _RENDERING[:] = [(environment, site, site_dir, [views[index] for index in rest])]
+        rendered = map_over_cores(_render_recorded, len(rest), jobs)
+    finally:
+        _RENDERING.clear()
+    fresh |= {keys[index]: result for index, result in zip(rest, rendered, strict=True)}
+    if cache:
+        cache.put_views(fresh)
+    found |= fresh
+    return {view.output: found[key].text for view, key in zip(views, keys, strict=True)}
+
+
+_RENDERING: list[tuple[jinja2.Environment, Site, Path, list[View]]] = []
+"""Set for one map_over_cores call; workers inherit it by fork."""
+
+
+def _render_recorded(index: int) -> RenderedView:
+    environment, site, site_dir, views = _RENDERING[0]
+    with recording_body_reads() as reads:
+        text = _render(environment, site, site_dir, views[index])
+    return RenderedView(text, reads)
+
+
+def _shared_digest(site: Site, site_dir: Path) -> str:
+    """What every template may see besides page bodies: templates, config, today, metadata.
+
+    Section and home intros are bodies shown through `section.intro`, so they count here.
+    """
+    templates = sorted(
+        (str(path.relative_to(root)), path.read_bytes())
+        for root in (site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR)
+        if root.is_dir()
+        for path in root.rglob("*")
+        if path.is_file()
+    )
+    indexes = [
+        page.body.digest for page in _all_pages(site) if page.kind is SourceKind.SECTION_INDEX
+    ]
+    return digest(
+        templates,
+        site.config,
+        datetime.now(site.config.zone).date(),
+        [page.metadata() for page in _all_pages(site)],
+        indexes,
+    )
+
+
+def _all_pages(site: Site) -> list[Page]:
+    indexes = [section.index for section in site.sections if section.index]
+    return [page for page in (site.home, *indexes, *site.pages) if page is not None]
 
 
 def _render(environment: jinja2.Environment, site: Site, site_dir: Path, view: View) -> str:
@@ -148,8 +230,45 @@ def _isodate(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-@lru_cache(maxsize=4096)  # a post is in several feeds (site, section, each tag): rewrite once
 def _absolute_html(html: str, page_url: str, base_url: str) -> str:
     """A page's HTML for a feed, every link and image made absolute. Returned as text, so
     that the feed template escapes it into the XML."""
-    return rewrite_html(str(html), absolute_from(page_url, base_url))
+    key = (str(html), page_url, base_url)
+    if key not in _ABSOLUTE:
+        _ABSOLUTE[key] = rewrite_html(key[0], absolute_from(page_url, base_url))
+    return _ABSOLUTE[key]
+
+
+_ABSOLUTE: dict[tuple[str, str, str], str] = {}
+"""Feed HTML by (HTML, page URL, base URL): a post is in several feeds, and is rewritten once."""
+
+
+def _prepare_feed_html(views: list[View], base_url: str, jobs: int | None) -> None:
+    """Rewrite the entries of the feeds about to be rendered on all cores, before the feeds
+    are spread over them, so that no process rewrites a post another one already did."""
+    _ABSOLUTE.clear()
+    entries = {
+        page.url: page
+        for view in views
+        if "feed" in view.context
+        for page in view.context["feed"].entries
+    }
+    _FEED_HTML[:] = [
+        (html, page.url, base_url)
+        for page in entries.values()
+        for html in (str(page.body.summary), str(page.body.content))
+    ]
+    try:
+        rewritten = map_over_cores(_rewrite_feed_html, len(_FEED_HTML), jobs)
+    finally:
+        keys = list(_FEED_HTML)
+        _FEED_HTML.clear()
+    _ABSOLUTE.update(zip(keys, rewritten, strict=True))
+
+
+_FEED_HTML: list[tuple[str, str, str]] = []
+
+
+def _rewrite_feed_html(index: int) -> str:
+    html, page_url, base_url = _FEED_HTML[index]
+    return rewrite_html(html, absolute_from(page_url, base_url))

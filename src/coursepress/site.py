@@ -65,6 +65,8 @@ class Site:
     """Post URL → (previous, next) post of its section, by date."""
     feeds: tuple[Feed, ...]
     """Atom feeds of the site, each section and each tag (only with a host in base_url)."""
+    menu: tuple[Page, ...] = ()
+    """Top-level pages with `menu` set in front matter, for the site's navigation."""
 
     @property
     def updated(self) -> datetime:
@@ -100,6 +102,7 @@ def assemble(pages: list[Page], config: Config) -> Site:
         schedule=schedule(posts, config, datetime.now(config.zone).date()),
         neighbours=neighbours({s.name: s.pages for s in sections}),
         feeds=_feeds(config, posts, sections, kinds),
+        menu=tuple(page for page in regular if not page.section and page.params.get("menu")),
     )
     check_unique_outputs(site)
     return site

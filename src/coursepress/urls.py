@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ def unknown_permalink_tokens(pattern: str) -> list[str]:
     return [token for token in _TOKEN.findall(pattern) if token not in PERMALINK_TOKENS]
 
 
+@lru_cache(maxsize=8192)  # tags and authors are urlized on every page that lists them
 def urlize(text: str) -> str:
     """A URL-safe path segment the way Hugo makes one: lower case, spaces to hyphens.
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from coursepress import __version__
+from coursepress.cache import BuildCache, WrittenFile
 from coursepress.discover import SourceFile, shown_folder
 from coursepress.errors import OutputError
 
@@ -60,47 +65,161 @@ def write_site(
     copies: Mapping[str, SourceFile],
     output_dir: Path,
     site_dir: Path,
+    cache: BuildCache | None = None,
 ) -> Written:
-    """Write into a sibling folder, then swap: a failure leaves the previous site as it was."""
+    """Write the site so that a failure leaves the previous one as it was.
+
+    When the output folder holds exactly what the last build wrote (known from the cache), only
+    the files that changed are replaced, each by a rename; else the whole site is written into
+    a sibling folder that is then swapped in.
+    """
     check_output_folder(output_dir, site_dir)  # again, right before anything is replaced
+    encoded = {name: text.encode("utf-8") for name, text in texts.items()}
+    wanted = {name: _text_digest(data) for name, data in encoded.items()}
+    wanted |= {name: _copy_digest(source) for name, source in copies.items()}
+    previous = cache.written(output_dir) if cache else {}
     try:
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(
-            tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent)
-        )
+        if previous and _holds_exactly(output_dir, previous):
+            files = _update_in_place(output_dir, encoded, copies, wanted, previous)
+        else:
+            files = _write_staged(output_dir, encoded, copies, wanted)
     except OSError as error:
         raise _write_error(error, output_dir) from None
+    if cache:
+        cache.put_written(output_dir, files)
+    pages = sum(1 for name in texts if name.endswith(".html"))
+    return Written(pages=pages, files=len(copies) + len(texts) - pages)
+
+
+def _text_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _copy_digest(source: SourceFile) -> str:
+    # A copied file is known by its source's path, size and modification time: reading every
+    # static file to hash it would cost more than copying it.
+    status = source.path.stat()
+    return f"copy:{source.path.resolve()}:{status.st_size}:{status.st_mtime_ns}"
+
+
+def _holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> bool:
+    """The folder has the files the last build wrote, unchanged since, and nothing else."""
+    if not (output_dir / MARKER).is_file():
+        return False
+    found = 0
+    for folder, _, names in os.walk(output_dir):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, output_dir).replace(os.sep, "/")
+            if relative == MARKER:
+                continue
+            record = previous.get(relative)
+            status = os.lstat(path)
+            if record is None or (status.st_size, status.st_mtime_ns) != (
+                record.size,
+                record.mtime_ns,
+            ):
+                return False
+            found += 1
+    return found == len(previous)
+
+
+def _update_in_place(
+    output_dir: Path,
+    encoded: Mapping[str, bytes],
+    copies: Mapping[str, SourceFile],
+    wanted: Mapping[str, str],
+    previous: Mapping[str, WrittenFile],
+) -> dict[str, WrittenFile]:
+    changed = [
+        name for name, hashed in wanted.items() if previous.get(name, _NONE).digest != hashed
+    ]
+    gone = [name for name in previous if name not in wanted]
+    # New versions go beside their targets first; only when all are written are they renamed
+    # into place, with Ctrl-C held back for those few renames.
+    fresh: dict[str, Path] = {}
     try:
-        _write_texts(staging, texts)
-        _copy_files(staging, copies)
+        for name in changed:
+            target = output_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fresh[name] = target.with_name(f".{target.name}.coursepress-new")
+            _put(fresh[name], encoded.get(name), copies.get(name))
+    except BaseException:
+        for path in fresh.values():
+            path.unlink(missing_ok=True)
+        raise
+    with _signals_held():
+        for name, path in fresh.items():
+            os.replace(path, output_dir / name)
+        for name in gone:
+            (output_dir / name).unlink(missing_ok=True)
+    _remove_empty_folders(output_dir, gone)
+    files = {name: previous[name] for name in wanted if name not in fresh}
+    files |= {name: _record(output_dir / name, wanted[name]) for name in fresh}
+    return files
+
+
+def _write_staged(
+    output_dir: Path,
+    encoded: Mapping[str, bytes],
+    copies: Mapping[str, SourceFile],
+    wanted: Mapping[str, str],
+) -> dict[str, WrittenFile]:
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent))
+    try:
+        for name in wanted:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _put(target, encoded.get(name), copies.get(name))
         (staging / MARKER).write_text(
             f"Built by coursepress {__version__}. This folder is replaced on every build.\n",
             encoding="utf-8",
         )
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
+        files = {name: _record(staging / name, hashed) for name, hashed in wanted.items()}
         _swap(staging, output_dir)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise _write_error(error, output_dir) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pages = sum(1 for name in texts if name.endswith(".html"))
-    return Written(pages=pages, files=len(copies) + len(texts) - pages)
+    return files
 
 
-def _write_texts(staging: Path, texts: Mapping[str, str]) -> None:
-    for name, text in texts.items():
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-
-def _copy_files(staging: Path, copies: Mapping[str, SourceFile]) -> None:
-    for name, source in copies.items():
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+def _put(target: Path, data: bytes | None, source: SourceFile | None) -> None:
+    if data is not None:
+        target.write_bytes(data)
+    elif source is not None:
         shutil.copyfile(source.path, target)  # streams the bytes; large files are not read whole
+
+
+def _record(path: Path, hashed: str) -> WrittenFile:
+    status = path.stat()
+    return WrittenFile(hashed, status.st_size, status.st_mtime_ns)
+
+
+def _remove_empty_folders(output_dir: Path, gone: list[str]) -> None:
+    for name in gone:
+        folder = (output_dir / name).parent
+        while folder != output_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (only the main thread receives them)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+_NONE = WrittenFile("", -1, -1)
 
 
 def _swap(staging: Path, output_dir: Path) -> None:
