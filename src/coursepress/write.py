@@ -66,6 +66,7 @@ def write_site(
     output_dir: Path,
     site_dir: Path,
     cache: BuildCache | None = None,
+    verify: bool = True,
 ) -> Written:
     """Write the site so that a failure leaves the previous one as it was.
 
@@ -79,7 +80,7 @@ def write_site(
     wanted |= {name: _copy_digest(source) for name, source in copies.items()}
     previous = cache.written(output_dir) if cache else {}
     try:
-        if previous and _holds_exactly(output_dir, previous):
+        if previous and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
             files = _update_in_place(output_dir, encoded, copies, wanted, previous)
         else:
             files = _write_staged(output_dir, encoded, copies, wanted)
