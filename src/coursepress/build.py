@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
+import jinja2
 from markdown_it import MarkdownIt
 
 from coursepress.assets import (
@@ -29,7 +30,7 @@ from coursepress.highlight import stylesheet
 from coursepress.markdown import RenderedMarkdown, create_parser
 from coursepress.pages import MarkdownJob, Page, make_page, markdown_job
 from coursepress.parallel import map_over_cores
-from coursepress.render import create_environment, render_site
+from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
 from coursepress.site import assemble
 from coursepress.write import Written, check_output_folder, write_site
@@ -111,7 +112,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport
     pages = render_pages(selection, config, warnings, options.jobs, cache)
     pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
     site = clock.lap("collect", assemble(pages, config))
-    environment = create_environment(site_dir, config)
+    environment = _environment(site_dir, config, cache)
     texts = render_site(site, environment, site_dir, cache, options.jobs)
     texts |= {SYNTAX_CSS: stylesheet(), **github_pages_files(config)}
     texts = clock.lap("templates", texts, cache.tally("views") if cache else "")
@@ -217,6 +218,18 @@ def _run_job(index: int) -> RenderedMarkdown:
     if not _PARSER:
         _PARSER.append(create_parser())
     return _JOBS[index].run(_PARSER[0])
+
+
+def _environment(site_dir: Path, config: Config, cache: BuildCache | None) -> jinja2.Environment:
+    """The Jinja environment; serve's rebuilds keep it, compiled templates and all, while the
+    templates and the config are as they were."""
+    if cache is None:
+        return create_environment(site_dir, config)
+    key = digest(templates_digest(site_dir), config)
+    if key not in cache.environments:
+        cache.environments.clear()
+        cache.environments[key] = create_environment(site_dir, config)
+    return cache.environments[key]
 
 
 def _rendered(cache: BuildCache) -> Rendered:

@@ -20,6 +20,8 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jinja2
+
 from coursepress import __version__
 from coursepress.config import Config
 from coursepress.discover import SourceFile
@@ -93,6 +95,10 @@ class BuildCache:
         # In memory only, for serve's rebuilds: what an unchanged file gave the last build.
         self.documents: dict[SourceFile, tuple[object, Document]] = {}
         self.pages: dict[SourceFile, KnownPage] = {}
+        self.environments: dict[str, jinja2.Environment] = {}
+        """The Jinja environment by templates digest and config."""
+        self.text_digests: dict[str, tuple[str, str]] = {}
+        """Output name → (text, digest) as last written."""
 
     # -- reading and writing entries -------------------------------------------------------
 

@@ -6,6 +6,7 @@ import fnmatch
 import os
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from coursepress.errors import ContentError, Diagnostic
@@ -71,6 +72,7 @@ class Sources:
     skipped: tuple[Skipped, ...] = ()
 
 
+@lru_cache(maxsize=4096)  # asked for every file of the site on every build
 def is_junk(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in _JUNK_PATTERNS)
 
@@ -174,6 +176,8 @@ def _kind(target: PurePosixPath, bundle: PurePosixPath | None) -> SourceKind:
 
 
 def _enclosing_bundle(target: PurePosixPath, bundles: set[PurePosixPath]) -> PurePosixPath | None:
+    if not bundles:
+        return None
     for folder in target.parents:
         if folder in bundles:
             return folder

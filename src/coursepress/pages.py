@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin
@@ -68,37 +67,44 @@ class Page:
     params: Mapping[str, Any]
     key_lines: Mapping[str, int]
     """The front matter line of each key, for messages about the page."""
+    meta_digest: str = ""
+    """A digest of `metadata()`, made once: builds compare it to see what lists may show."""
+
+    def __post_init__(self) -> None:
+        metadata = repr(self.metadata()).encode()
+        object.__setattr__(self, "meta_digest", hashlib.sha256(metadata).hexdigest())
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
 
-    # The body is read through these, so that a build can record which pages' bodies each
-    # template read: a cached file is reused only while those bodies are unchanged.
+    # The body is read through these, so that a build can record which parts of which pages'
+    # bodies each template read: a cached file is reused only while those are unchanged (a
+    # list showing summaries does not change when a post's last paragraph does).
     @property
     def content(self) -> Markup:
-        return self._read().content
+        return self._read("content").content
 
     @property
     def summary(self) -> Markup:
-        return self._read().summary
+        return self._read("summary").summary
 
     @property
     def headings(self) -> tuple[Heading, ...]:
         """The page's headings, for its table of contents."""
-        return self._read().headings
+        return self._read("headings").headings
 
     @property
     def show_toc(self) -> bool:
         """At least three headings, and `toc = false` not set."""
-        return self._read().show_toc
+        return self._read("show_toc").show_toc
 
     @property
     def reading_minutes(self) -> int:
-        return self._read().reading_minutes
+        return self._read("reading_minutes").reading_minutes
 
-    def _read(self) -> Body:
+    def _read(self, part: str) -> Body:
         if _BODY_READS:
-            _BODY_READS[-1][str(self.source)] = self.body.digest
+            _BODY_READS[-1][f"{self.source}|{part}"] = self.body.digest_of(part)
         return self.body
 
     def metadata(self) -> tuple[object, ...]:
@@ -106,33 +112,44 @@ class Page:
         return tuple(getattr(self, name) for name in _METADATA_FIELDS)
 
 
-@dataclass(frozen=True)  # no slots: `digest` is computed once, on first use
+@dataclass(frozen=True)
 class Body:
     summary: Markup
     content: Markup
     headings: tuple[Heading, ...]
     show_toc: bool
     reading_minutes: int
+    _digests: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Computed once, on first use."""
 
-    @cached_property
+    def digest_of(self, part: str) -> str:
+        """A digest of one part (`content`, `summary`, ...)."""
+        if part not in self._digests:
+            value = getattr(self, part)
+            text = value if isinstance(value, str) else repr(value)
+            self._digests[part] = hashlib.sha256(text.encode()).hexdigest()
+        return self._digests[part]
+
+    @property
     def digest(self) -> str:
-        hashed = hashlib.sha256(self.content.encode())
-        hashed.update(b"\0" + self.summary.encode())
-        extra = (self.headings, self.show_toc, self.reading_minutes)
-        hashed.update(b"\0" + repr(extra).encode())
-        return hashed.hexdigest()
+        """A digest of the whole body."""
+        whole = "".join(self.digest_of(part) for part in BODY_PARTS)
+        return hashlib.sha256(whole.encode()).hexdigest()
+
+
+BODY_PARTS = ("content", "summary", "headings", "show_toc", "reading_minutes")
 
 
 _METADATA_FIELDS = tuple(
-    field.name for field in fields(Page) if field.name not in ("body", "key_lines")
+    f.name for f in fields(Page) if f.name not in ("body", "key_lines", "meta_digest")
 )
 _BODY_READS: list[dict[str, str]] = []
-"""While a view renders: source → body digest of every page it read the body of."""
+"""While a view renders: `source|part` → digest of each part of a page body it read."""
 
 
 @contextmanager
 def recording_body_reads() -> Iterator[dict[str, str]]:
-    """Collect the bodies read inside the block (source → digest)."""
+    """Collect the body parts read inside the block (`source|part` → digest)."""
     reads: dict[str, str] = {}
     _BODY_READS.append(reads)
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
@@ -16,7 +16,7 @@ from coursepress.config import Config
 from coursepress.discover import SourceKind, shown_path
 from coursepress.errors import TemplateError
 from coursepress.links import absolute_from, rewrite_html
-from coursepress.pages import Page, recording_body_reads
+from coursepress.pages import BODY_PARTS, Page, recording_body_reads
 from coursepress.parallel import map_over_cores
 from coursepress.site import Site
 from coursepress.urls import absolute_url, relative_to_site, urlize
@@ -62,13 +62,9 @@ def render_site(
     views = plan_views(site)
     shared = _shared_digest(site, site_dir)
     keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
-    bodies = {str(page.source): page.body.digest for page in _all_pages(site)}
+    pages = {str(page.source): page for page in _all_pages(site)}
     found = cache.views(keys) if cache else {}
-    found = {
-        key: view
-        for key, view in found.items()
-        if all(bodies.get(source) == hashed for source, hashed in view.reads.items())
-    }
+    found = {key: view for key, view in found.items() if _reads_hold(view.reads, pages)}
     missing = [index for index, key in enumerate(keys) if key not in found]
     _prepare_feed_html([views[index] for index in missing], site.config.base_url, jobs)
     # One view of each kind is rendered here first, so that its templates and everything they
@@ -100,11 +96,8 @@ def _render_recorded(index: int) -> RenderedView:
     return RenderedView(text, reads)
 
 
-def _shared_digest(site: Site, site_dir: Path) -> str:
-    """What every template may see besides page bodies: templates, config, today, metadata.
-
-    Section and home intros are bodies shown through `section.intro`, so they count here.
-    """
+def templates_digest(site_dir: Path) -> str:
+    """A digest of every template the site can use: its own and the default theme's."""
     templates = sorted(
         (str(path.relative_to(root)), path.read_bytes())
         for root in (site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR)
@@ -112,14 +105,32 @@ def _shared_digest(site: Site, site_dir: Path) -> str:
         for path in root.rglob("*")
         if path.is_file()
     )
+    return digest(templates)
+
+
+def _reads_hold(reads: Mapping[str, str], pages: Mapping[str, Page]) -> bool:
+    """Every body part the file was made from is as it was."""
+    for read, hashed in reads.items():
+        source, _, part = read.rpartition("|")
+        page = pages.get(source)
+        if page is None or part not in BODY_PARTS or page.body.digest_of(part) != hashed:
+            return False
+    return True
+
+
+def _shared_digest(site: Site, site_dir: Path) -> str:
+    """What every template may see besides page bodies: templates, config, today, metadata.
+
+    Section and home intros are bodies shown through `section.intro`, so they count here.
+    """
     indexes = [
         page.body.digest for page in _all_pages(site) if page.kind is SourceKind.SECTION_INDEX
     ]
     return digest(
-        templates,
+        templates_digest(site_dir),
         site.config,
         datetime.now(site.config.zone).date(),
-        [page.metadata() for page in _all_pages(site)],
+        [page.meta_digest for page in _all_pages(site)],
         indexes,
     )
 

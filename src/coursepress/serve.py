@@ -30,7 +30,7 @@ from coursepress.livereload import Broadcaster, BuildState
 from coursepress.render import TEMPLATES_DIR
 
 WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
-SETTLE_MS = 50
+SETTLE_MS = 20
 """How long a burst of saves must be quiet before a rebuild starts."""
 
 

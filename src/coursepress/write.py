@@ -75,15 +75,15 @@ def write_site(
     a sibling folder that is then swapped in.
     """
     check_output_folder(output_dir, site_dir)  # again, right before anything is replaced
-    encoded = {name: text.encode("utf-8") for name, text in texts.items()}
-    wanted = {name: _text_digest(data) for name, data in encoded.items()}
+    known = cache.text_digests if cache else {}
+    wanted = {name: _text_digest(name, text, known) for name, text in texts.items()}
     wanted |= {name: _copy_digest(source) for name, source in copies.items()}
     previous = cache.written(output_dir) if cache else {}
     try:
         if previous and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
-            files = _update_in_place(output_dir, encoded, copies, wanted, previous)
+            files = _update_in_place(output_dir, texts, copies, wanted, previous)
         else:
-            files = _write_staged(output_dir, encoded, copies, wanted)
+            files = _write_staged(output_dir, texts, copies, wanted)
     except OSError as error:
         raise _write_error(error, output_dir) from None
     if cache:
@@ -92,8 +92,13 @@ def write_site(
     return Written(pages=pages, files=len(copies) + len(texts) - pages)
 
 
-def _text_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _text_digest(name: str, text: str, known: dict[str, tuple[str, str]]) -> str:
+    """The digest of a file's text; serve's rebuilds reuse it while the text is the very
+    object the last build had (taken from the cache, not rendered again)."""
+    entry = known.get(name)
+    if entry is None or entry[0] is not text:
+        entry = known[name] = (text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return entry[1]
 
 
 def _copy_digest(source: SourceFile) -> str:
@@ -127,7 +132,7 @@ def _holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> boo
 
 def _update_in_place(
     output_dir: Path,
-    encoded: Mapping[str, bytes],
+    texts: Mapping[str, str],
     copies: Mapping[str, SourceFile],
     wanted: Mapping[str, str],
     previous: Mapping[str, WrittenFile],
@@ -144,7 +149,7 @@ def _update_in_place(
             target = output_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
             fresh[name] = target.with_name(f".{target.name}.coursepress-new")
-            _put(fresh[name], encoded.get(name), copies.get(name))
+            _put(fresh[name], texts.get(name), copies.get(name))
     except BaseException:
         for path in fresh.values():
             path.unlink(missing_ok=True)
@@ -162,7 +167,7 @@ def _update_in_place(
 
 def _write_staged(
     output_dir: Path,
-    encoded: Mapping[str, bytes],
+    texts: Mapping[str, str],
     copies: Mapping[str, SourceFile],
     wanted: Mapping[str, str],
 ) -> dict[str, WrittenFile]:
@@ -172,7 +177,7 @@ def _write_staged(
         for name in wanted:
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            _put(target, encoded.get(name), copies.get(name))
+            _put(target, texts.get(name), copies.get(name))
         (staging / MARKER).write_text(
             f"Built by coursepress {__version__}. This folder is replaced on every build.\n",
             encoding="utf-8",
@@ -186,9 +191,9 @@ def _write_staged(
     return files
 
 
-def _put(target: Path, data: bytes | None, source: SourceFile | None) -> None:
-    if data is not None:
-        target.write_bytes(data)
+def _put(target: Path, text: str | None, source: SourceFile | None) -> None:
+    if text is not None:
+        target.write_bytes(text.encode("utf-8"))
     elif source is not None:
         shutil.copyfile(source.path, target)  # streams the bytes; large files are not read whole
 
