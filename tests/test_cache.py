@@ -93,15 +93,15 @@ def damage_garbage(database: Path) -> None:
 def damage_entries(database: Path) -> None:
     """A stored page changed behind the cache's back: its checksum no longer matches."""
     with sqlite3.connect(database) as db:
-        db.execute("UPDATE views SET value = replace(value, '<p>', '<p>WRONG ')")
-        db.execute("UPDATE markdown SET value = replace(value, '<p>', '<p>WRONG ')")
+        db.execute("UPDATE views SET body = replace(body, '<p>', '<p>WRONG ')")
+        db.execute("UPDATE markdown SET body = replace(body, '<p>', '<p>WRONG ')")
 
 
 def damage_version(database: Path) -> None:
     """A cache written by another coursepress: same keys would mean something else."""
     with sqlite3.connect(database) as db:
         db.execute("UPDATE meta SET value = 'coursepress 0.0.1' WHERE name = 'fingerprint'")
-        db.execute("UPDATE views SET value = replace(value, '<p>', '<p>WRONG ')")
+        db.execute("UPDATE views SET body = replace(body, '<p>', '<p>WRONG ')")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
@@ -43,7 +44,7 @@ _TOOLS = (
     "jinja2",
 )
 FINGERPRINT = "|".join([__version__, *(f"{tool}={version(tool)}" for tool in _TOOLS)])
-_SCHEMA = 4
+_SCHEMA = 5
 _SLACK = 2
 """A table is pruned to this build's entries once it holds this many times more."""
 
@@ -104,66 +105,62 @@ class BuildCache:
 
     def markdown(self, keys: list[str]) -> dict[str, RenderedMarkdown]:
         found = {key: self._markdown[key] for key in keys if key in self._markdown}
-        for key, value in self._select("markdown", [k for k in keys if k not in found]):
-            # The JSON of the small fields, a newline, then the HTML: the large part needs no
-            # decoding.
-            fields_json, _, html = value.partition("\n")
-            try:
-                found[key] = self._markdown[key] = _markdown_from_json(
-                    json.loads(fields_json), html
-                )
-            except (ValueError, KeyError, TypeError):
-                continue  # a damaged entry is rendered again
+
+        def take(key: str, meta: str, html: str) -> None:
+            # The HTML has a column of its own: the large part needs no decoding.
+            with suppress(ValueError, KeyError, TypeError):  # else it is rendered again
+                found[key] = self._markdown[key] = _markdown_from_json(json.loads(meta), html)
+
+        self._select("markdown", [k for k in keys if k not in found], take)
         self._used["markdown"].update(keys)
         return found
 
     def put_markdown(self, entries: Mapping[str, RenderedMarkdown]) -> None:
         self._markdown.update(entries)
         self._rendered["markdown"] += len(entries)
-        rows = [
-            (key, f"{json.dumps(_markdown_to_json(value))}\n{value.html}")
+        rows = (
+            (key, json.dumps(_markdown_to_json(value)), value.html)
             for key, value in entries.items()
-        ]
+        )
         self._insert("markdown", rows)
 
     def views(self, keys: list[str]) -> dict[str, RenderedView]:
         found = {key: self._views[key] for key in keys if key in self._views}
-        for key, value in self._select("views", [k for k in keys if k not in found]):
-            # `reads` JSON, a newline, then the text: the large part needs no decoding.
-            reads_json, _, text = value.partition("\n")
+
+        def take(key: str, meta: str, text: str) -> None:
             try:
-                reads = {
-                    str(source): str(hashed) for source, hashed in json.loads(reads_json).items()
-                }
+                reads = {str(source): str(hashed) for source, hashed in json.loads(meta).items()}
             except (ValueError, TypeError, AttributeError):
-                continue
+                return
             found[key] = self._views[key] = RenderedView(text, reads)
+
+        self._select("views", [k for k in keys if k not in found], take)
         self._used["views"].update(keys)
         return found
 
     def put_views(self, entries: Mapping[str, RenderedView]) -> None:
         self._views.update(entries)
         self._rendered["views"] += len(entries)
-        rows = [
-            (key, f"{json.dumps(dict(view.reads))}\n{view.text}") for key, view in entries.items()
-        ]
+        rows = ((key, json.dumps(dict(view.reads)), view.text) for key, view in entries.items())
         self._insert("views", rows)
 
     def written(self, output_dir: Path) -> dict[str, WrittenFile]:
         """What the last build wrote to `output_dir`: name → digest, size and mtime."""
-        rows = self._select("written", [str(output_dir.resolve())])
-        try:
-            return {
-                name: WrittenFile(str(hashed), int(size), int(mtime))
-                for _, value in rows
-                for name, (hashed, size, mtime) in json.loads(value).items()
-            }
-        except (ValueError, KeyError, TypeError):
-            return {}
+        found: dict[str, WrittenFile] = {}
+
+        def take(key: str, meta: str, body: str) -> None:
+            try:
+                for name, (hashed, size, mtime) in json.loads(body).items():
+                    found[name] = WrittenFile(str(hashed), int(size), int(mtime))
+            except (ValueError, KeyError, TypeError):
+                found.clear()
+
+        self._select("written", [str(output_dir.resolve())], take)
+        return found
 
     def put_written(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None:
         value = json.dumps({name: [f.digest, f.size, f.mtime_ns] for name, f in files.items()})
-        self._insert("written", [(str(output_dir.resolve()), value)])
+        self._insert("written", iter([(str(output_dir.resolve()), "", value)]))
 
     def begin(self) -> None:
         """A new build: its tallies and the entries it uses start from nothing."""
@@ -259,7 +256,8 @@ class BuildCache:
             for table in ("markdown", "views", "written"):
                 db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} "
-                    "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                    "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, body TEXT NOT NULL, "
+                    "checksum INTEGER NOT NULL)"
                 )
             db.execute("PRAGMA quick_check")
             db.execute("COMMIT")
@@ -269,35 +267,33 @@ class BuildCache:
             raise
         return db
 
-    def _select(self, table: str, keys: list[str]) -> list[tuple[str, str]]:
+    def _select(self, table: str, keys: list[str], take: Callable[[str, str, str], None]) -> None:
+        """`take(key, meta, body)` for each stored entry of `keys` that is as it was written;
+        rows are read one at a time, so a large cache is never in memory twice."""
         db = self._connection() if keys else None
         if db is None:
-            return []
-        rows: list[tuple[str, str]] = []
+            return
         try:
             for chunk in _chunks(keys, 500):
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, value FROM {table} WHERE key IN ({marks})"
-                rows += [
-                    (key, payload)
-                    for key, value in db.execute(query, chunk).fetchall()
-                    if (payload := _checked(value)) is not None
-                ]
+                query = f"SELECT key, meta, body, checksum FROM {table} WHERE key IN ({marks})"
+                for key, meta, body, checksum in db.execute(query, chunk):
+                    texts = isinstance(meta, str) and isinstance(body, str)
+                    if texts and _checksum(meta, body) == checksum:
+                        take(key, meta, body)
         except sqlite3.Error:
             self._give_up()
-            return []
-        return rows
 
-    def _insert(self, table: str, rows: list[tuple[str, str]]) -> None:
-        db = self._connection() if rows else None
+    def _insert(self, table: str, rows: Iterator[tuple[str, str, str]]) -> None:
+        db = self._connection()
         if db is None:
             return
         try:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
-                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                    [(key, _with_checksum(value)) for key, value in rows],
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
+                    ((key, meta, body, _checksum(meta, body)) for key, meta, body in rows),
                 )
         except sqlite3.Error:
             self._give_up()
@@ -315,16 +311,9 @@ class BuildCache:
         self._close()
 
 
-def _with_checksum(payload: str) -> str:
-    return f"{zlib.crc32(payload.encode()):08x}{payload}"
-
-
-def _checked(value: object) -> str | None:
-    """The payload of a stored value, or None when it is not what was written."""
-    if not isinstance(value, str) or len(value) < 8:
-        return None
-    payload = value[8:]
-    return payload if value[:8] == f"{zlib.crc32(payload.encode()):08x}" else None
+def _checksum(meta: str, body: str) -> int:
+    """CRC-32 of an entry: a damaged or altered row is noticed and rendered again."""
+    return zlib.crc32(body.encode(), zlib.crc32(meta.encode()))
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

@@ -82,11 +82,13 @@ class Page:
     # list showing summaries does not change when a post's last paragraph does).
     @property
     def content(self) -> Markup:
-        return self._read("content").content
+        # Bodies keep plain text, shared with the rendered Markdown: a Markup per page would
+        # be a second copy of every page in memory.
+        return Markup(self._read("content").content)
 
     @property
     def summary(self) -> Markup:
-        return self._read("summary").summary
+        return Markup(self._read("summary").summary)
 
     @property
     def headings(self) -> tuple[Heading, ...]:
@@ -114,8 +116,8 @@ class Page:
 
 @dataclass(frozen=True)
 class Body:
-    summary: Markup
-    content: Markup
+    summary: str
+    content: str
     headings: tuple[Heading, ...]
     show_toc: bool
     reading_minutes: int
@@ -215,8 +217,8 @@ def make_page(
         draft=meta.draft,
         description=meta.description or "",
         body=Body(
-            summary=Markup(_summary(md, document, rendered.summary_html, url, config)),
-            content=Markup(rendered.html),
+            summary=_summary(md, document, rendered.summary_html, url, config),
+            content=rendered.html,
             headings=rendered.headings,
             show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS
             and meta.params.get("toc") is not False,

@@ -78,6 +78,7 @@ def render_site(
         rendered = map_over_cores(_render_recorded, len(rest), jobs)
     finally:
         _RENDERING.clear()
+        _ABSOLUTE.clear()
     fresh |= {keys[index]: result for index, result in zip(rest, rendered, strict=True)}
     if cache:
         cache.put_views(fresh)
