@@ -250,7 +250,7 @@ def left_out(selection: Selection) -> tuple[LeftOut, ...]:
         LeftOut(
             document.source.rel,
             verdict,
-            document.meta.expirydate if verdict is Verdict.EXPIRED else document.meta.date,
+            document.meta.expirydate if verdict is Verdict.EXPIRED else document.meta.publishdate,
         )
         for document, verdict in selection.left_out
     )

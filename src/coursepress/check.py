@@ -126,10 +126,11 @@ def _publishing(selection: Selection, config: Config) -> list[Diagnostic]:
                     Severity.INFO,
                 )
             )
-        elif why is Verdict.FUTURE and meta.date is not None:
-            day = meta.date.strftime("%Y-%m-%d %H:%M")
+        elif why is Verdict.FUTURE and meta.publishdate is not None:
+            day = meta.publishdate.strftime("%Y-%m-%d %H:%M")
             message = f"will not publish until {day} {config.timezone}"
-            line = document.line_of("date")
+            written = "publishdate" if "publishdate" in document.key_lines else "date"
+            line = document.line_of(written)
             found.append(Diagnostic(message, rel, line, None, "future", Severity.INFO))
         elif why is Verdict.EXPIRED:
             message, line = (

@@ -53,6 +53,10 @@ class Config:
     """Per-section URL patterns, e.g. `posts = "/:year/:month/:slug/"`."""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """Free values for templates, reachable as `config.params`."""
+    taxonomies: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"tag": "tags", "category": "categories"})
+    )
+    """Singular → plural: the front matter key of each taxonomy (as Hugo's `[taxonomies]`)."""
     paginate: int = 10
     """Posts per list page; further pages are at `/<section>/page/N/`."""
     feed_limit: int = 20
@@ -120,6 +124,7 @@ def _validate(values: dict[str, Any], text: str) -> Config:
         base_url=_normalized(config.base_url, config.cname),
         permalinks=MappingProxyType(dict(config.permalinks)),
         params=MappingProxyType(dict(config.params)),
+        taxonomies=MappingProxyType(dict(config.taxonomies)),
     )
 
 
@@ -164,7 +169,7 @@ def _check_key(key: str, value: Any, text: str) -> None:
             line=line,
             hint=f'put it in double quotes: {key} = "..."',
         )
-    if key in ("permalinks", "params") and not isinstance(value, dict):
+    if key in ("permalinks", "params", "taxonomies") and not isinstance(value, dict):
         raise ConfigError(
             f"Config value '{key}': expected a table, got {_type_name(value)}",
             line=line,
@@ -182,6 +187,8 @@ def _check_key(key: str, value: Any, text: str) -> None:
         )
     if key == "permalinks":
         _check_permalinks(value, text)
+    if key == "taxonomies":
+        _check_taxonomies(value, text)
 
 
 def _check_timezone(name: str, line: int | None) -> None:
@@ -230,6 +237,16 @@ def _check_permalinks(patterns: dict[str, Any], text: str) -> None:
                 f"Config value 'permalinks.{section}': unknown token '{unknown[0]}'",
                 line=line,
                 hint=f"known tokens: {' '.join(PERMALINK_TOKENS)}",
+            )
+
+
+def _check_taxonomies(taxonomies: dict[str, Any], text: str) -> None:
+    for singular, plural in taxonomies.items():
+        if not isinstance(plural, str) or not plural.strip() or "/" in plural:
+            raise ConfigError(
+                f"Config value 'taxonomies.{singular}': expected a plural name, got {plural!r}",
+                line=line_of_key(text, singular),
+                hint='for example: [taxonomies] tag = "tags"',
             )
 
 

@@ -54,7 +54,10 @@ class FrontMatter:
 
     title: str | None = None
     date: datetime | None = None
+    """The page's date; as in Hugo, `publishDate` or `lastmod` when it has none."""
     lastmod: datetime | None = None
+    publishdate: datetime | None = None
+    """Not published before this; `date` when not given (Hugo's `publishDate`)."""
     expirydate: datetime | None = None
     draft: bool = False
     slug: str | None = None
@@ -62,7 +65,10 @@ class FrontMatter:
     """A URL path that replaces the permalink pattern, e.g. `/syllabus/`."""
     summary: str | None = None
     description: str | None = None
+    linktitle: str | None = None
+    """A shorter title for menus and navigation (Hugo's `linkTitle`)."""
     tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     weight: int = 0
     aliases: tuple[str, ...] = ()
@@ -87,11 +93,11 @@ class Document:
         return self.key_lines.get(key, 1)
 
 
-_TEXT_KEYS = ("title", "slug", "url", "summary", "description")
-_LIST_KEYS = ("tags", "authors", "aliases")
-_DATE_KEYS = ("date", "lastmod", "expirydate")
+_TEXT_KEYS = ("title", "slug", "url", "summary", "description", "linktitle")
+_LIST_KEYS = ("tags", "categories", "authors", "aliases")
+_DATE_KEYS = ("date", "lastmod", "publishdate", "expirydate")
 _SCHEDULE_KEYS = ("week", "lecture")
-THEME_KEYS = ("toc", "menu", "linktitle")
+THEME_KEYS = ("toc", "menu")
 """Keys the default theme reads from `page.params`."""
 KNOWN_KEYS = (
     *_TEXT_KEYS, *_LIST_KEYS, *_DATE_KEYS, *_SCHEDULE_KEYS, *THEME_KEYS,
@@ -266,6 +272,10 @@ def _typed(
             params.update({k: v for k, v in value.items() if k not in params})
         else:
             params[str(original_key)] = value
+    # Hugo's fallbacks: a page without `date` is dated by `publishDate`, then `lastmod`; one
+    # without `publishDate` publishes from its `date`.
+    values.setdefault("date", values.get("publishdate") or values.get("lastmod"))
+    values.setdefault("publishdate", values["date"])
     return FrontMatter(**values, params=MappingProxyType(params))
 
 

@@ -64,7 +64,8 @@ class Term:
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
     kind: str
-    """`tags` or `authors`."""
+    """The plural name: `tags`, `categories`, `authors`, ..."""
+    singular: str
     title: str
     url: str
     terms: tuple[Term, ...]
@@ -75,44 +76,51 @@ class Taxonomy:
         return output_path(self.url)
 
 
-def taxonomies(posts: tuple[Page, ...]) -> tuple[Taxonomy, ...]:
-    tags: dict[str, list[Page]] = {}
-    tag_names: dict[str, str] = {}
-    """The first spelling seen of each tag, by its URL segment."""
+def taxonomies(posts: tuple[Page, ...], config: Config) -> tuple[Taxonomy, ...]:
+    """Each taxonomy of the config that some post uses (tags, categories, ...), then authors."""
+    made = [
+        _taxonomy(plural, singular, _grouped(posts, plural))
+        for singular, plural in config.taxonomies.items()
+    ]
     authors: dict[str, list[Page]] = {}
     people: dict[str, Author] = {}
     for page in posts:
-        for tag in page.tags:
-            # Tags are one term per URL, as in Hugo: "ML" and "ml" are the same tag.
-            key = tag_names.setdefault(urlize(tag), tag)
-            tagged = tags.setdefault(key, [])
-            if not tagged or tagged[-1] is not page:  # a tag repeated in one post
-                tagged.append(page)
         for author in page.authors:
             authors.setdefault(author.id, []).append(page)
             people[author.id] = author
-    made = []
-    if tags:
-        made.append(_taxonomy("tags", "Tags", {name: (name, None) for name in tags}, tags))
-    if authors:
-        named = {key: (people[key].name, people[key]) for key in authors}
-        made.append(_taxonomy("authors", "Authors", named, authors))
-    return tuple(made)
+    named = {key: (people[key].name, people[key]) for key in authors}
+    made.append(_taxonomy("authors", "author", authors, named))
+    return tuple(kind for kind in made if kind.terms)
+
+
+def _grouped(posts: tuple[Page, ...], plural: str) -> dict[str, list[Page]]:
+    grouped: dict[str, list[Page]] = {}
+    spelled: dict[str, str] = {}
+    """The first spelling seen of each term, by its URL segment."""
+    for page in posts:
+        for term in page.terms.get(plural, ()):
+            # One term per URL, as in Hugo: "ML" and "ml" are the same tag.
+            key = spelled.setdefault(urlize(term), term)
+            pages = grouped.setdefault(key, [])
+            if not pages or pages[-1] is not page:  # a term repeated in one post
+                pages.append(page)
+    return grouped
 
 
 def _taxonomy(
     kind: str,
-    title: str,
-    names: Mapping[str, tuple[str, Author | None]],
+    singular: str,
     pages: dict[str, list[Page]],
+    names: Mapping[str, tuple[str, Author | None]] | None = None,
 ) -> Taxonomy:
-    root = f"/{kind}/"
+    root = f"/{urlize(kind)}/"
+    named = names or {key: (key, None) for key in pages}
     terms = [
         Term(name, urlize(key), f"{root}{urlize(key)}/", tuple(pages[key]), author)
-        for key, (name, author) in names.items()
+        for key, (name, author) in named.items()
     ]
     terms.sort(key=lambda term: (-len(term.pages), term.name.lower()))
-    return Taxonomy(kind, title, root, tuple(terms))
+    return Taxonomy(kind, singular, kind.capitalize(), root, tuple(terms))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import PurePosixPath
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin
 
@@ -48,6 +49,8 @@ class Page:
     output: str
     """File written, relative to the output folder, e.g. `posts/week1/index.html`."""
     title: str
+    link_title: str
+    """For menus and navigation: `linkTitle`, else the title."""
     date: datetime | None
     lastmod: datetime | None
     draft: bool
@@ -55,6 +58,9 @@ class Page:
     body: Body
     """What the Markdown body gives: read through `content`, `summary`, `headings`..."""
     tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    terms: Mapping[str, tuple[str, ...]]
+    """Taxonomy (plural name, such as `tags`) → the page's terms in it."""
     authors: tuple[Author, ...]
     """Named in `authors` (ids from site.toml's [authors] or plain names), else the site's."""
     week: int | None
@@ -212,6 +218,7 @@ def make_page(
         url=url,
         output=output_path(url),
         title=title,
+        link_title=meta.linktitle or title,
         date=meta.date,
         lastmod=meta.lastmod or meta.date,
         draft=meta.draft,
@@ -225,6 +232,10 @@ def make_page(
             reading_minutes=max(1, round(rendered.words / WORDS_PER_MINUTE)),
         ),
         tags=meta.tags,
+        categories=meta.categories,
+        terms=MappingProxyType(
+            {plural: _terms(document, plural) for plural in config.taxonomies.values()}
+        ),
         authors=tuple(author_of(name, config) for name in names),
         week=_whole_number(document, "week"),
         lecture=_whole_number(document, "lecture"),
@@ -266,6 +277,17 @@ def author_of(name: str, config: Config) -> Author:
         return config.authors[name]
     by_name = (author for author in config.authors.values() if author.name == name)
     return next(by_name, Author(urlize(name), name))
+
+
+def _terms(document: Document, plural: str) -> tuple[str, ...]:
+    """A page's terms in one taxonomy: `tags` and `categories` are read with the front
+    matter; any other taxonomy's list is among the params."""
+    meta = document.meta
+    if plural in ("tags", "categories"):
+        return meta.tags if plural == "tags" else meta.categories
+    value = next((v for k, v in meta.params.items() if k.lower() == plural.lower()), ())
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(str(item) for item in values if str(item).strip())
 
 
 def _whole_number(document: Document, key: str) -> int | None:

@@ -29,7 +29,7 @@ def verdict(document: Document, now: datetime, *, drafts: bool, future: bool) ->
     meta = document.meta
     if meta.draft and not drafts:
         return Verdict.DRAFT
-    if meta.date is not None and meta.date > now and not future:
+    if meta.publishdate is not None and meta.publishdate > now and not future:
         return Verdict.FUTURE
     if meta.expirydate is not None and meta.expirydate <= now:
         return Verdict.EXPIRED

@@ -91,7 +91,7 @@ def assemble(pages: list[Page], config: Config) -> Site:
     posts = tuple(page for page in regular if page.section and _is_post(page))
     names = sorted({p.section for p in regular if p.section} | (indexes.keys() - {""}))
     sections = tuple(_section(name, posts, indexes.get(name), config) for name in names)
-    kinds = taxonomies(posts)
+    kinds = taxonomies(posts, config)
     site = Site(
         config=config,
         home=indexes.get(""),
@@ -120,7 +120,7 @@ def _feeds(
     made = [feed(config.title, "/", posts, limit)]
     made += [feed(f"{s.title} · {config.title}", s.url, s.pages, limit) for s in sections]
     for kind in kinds:
-        if kind.kind == "tags":
+        if kind.kind != "authors":
             made += [feed(f"{t.name} · {config.title}", t.url, t.pages, limit) for t in kind.terms]
     return tuple(made)
 
