@@ -63,7 +63,7 @@ def test_a_bad_base_url_option_is_blamed_on_the_option(tmp_path: Path) -> None:
             "[permalinks]\nposts = '/:yr/'\n",
             "Config value 'permalinks.posts': unknown token ':yr'",
             2,
-            ":section :slug",
+            ":section :sections :slug",
         ),
         (
             "base_url = 'ftp://x'\n",

@@ -9,6 +9,7 @@ import pytest
 
 from coursepress.discover import SourceKind, discover, is_junk
 from coursepress.urls import (
+    DEFAULT_PATTERN,
     absolute_url,
     clean_url_path,
     expand_permalink,
@@ -72,7 +73,9 @@ def test_discover_classifies_files(tmp_path: Path) -> None:
         ("Week 2 Notes", "week-2-notes"),
         ("Gradient Descent, Explained!", "gradient-descent-explained"),
         ("  Überblick  ", "überblick"),
-        ("a -- b", "a-b"),
+        ("a -- b", "a--b"),  # Hugo keeps hyphens that were typed
+        ("Post 1: Layer", "post-1-layer"),
+        ("e-mail @ home", "e-mail-@-home"),
         ("C++ & Rust", "c++-rust"),
         ("???", "page"),
     ],
@@ -97,6 +100,26 @@ def test_expand_permalink() -> None:
             "/:title", section="", slug="s", title="Hello World", filename="f", date=None
         )
         == "/hello-world/"
+    )
+    # As in Hugo: `:slug` without a slug is the title; `:slugorcontentbasename` the file name;
+    # the default pattern follows the folders.
+    assert (
+        expand_permalink(
+            "/:slug/", section="posts", slug=None, title="Week 1: Intro", filename="w1", date=None
+        )
+        == "/week-1-intro/"
+    )
+    assert (
+        expand_permalink(
+            DEFAULT_PATTERN,
+            section="posts",
+            folders=PurePosixPath("posts/2023"),
+            slug=None,
+            title="T",
+            filename="Week 1",
+            date=None,
+        )
+        == "/posts/2023/week-1/"
     )
 
 

@@ -255,11 +255,12 @@ def page_url(document: Document, config: Config) -> str:
     if meta.url:
         return _written_url(meta.url, document)
     name = _file_name(document)
-    default = DEFAULT_PATTERN if source.section else "/:slug/"
+    page_folder = source.bundle if source.bundle else source.target
     return expand_permalink(
-        config.permalinks.get(source.section, default),
+        config.permalinks.get(source.section, DEFAULT_PATTERN),
         section=source.section,
-        slug=urlize(meta.slug or name),
+        folders=page_folder.parent,
+        slug=meta.slug,
         title=meta.title or name,
         filename=name,
         date=meta.date,

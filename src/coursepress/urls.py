@@ -9,8 +9,12 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-PERMALINK_TOKENS = (":section", ":slug", ":title", ":filename", ":year", ":month", ":day")
-DEFAULT_PATTERN = "/:section/:slug/"
+PERMALINK_TOKENS = (
+    ":section", ":sections", ":slug", ":title", ":filename", ":contentbasename",
+    ":slugorfilename", ":slugorcontentbasename", ":year", ":month", ":day",
+)  # fmt: skip
+DEFAULT_PATTERN = "/:sections/:slugorcontentbasename/"
+"""Hugo's: the page's folders under content/, then its slug, else its file (or bundle) name."""
 _TOKEN = re.compile(r":[a-z]+")
 
 
@@ -20,32 +24,64 @@ def unknown_permalink_tokens(pattern: str) -> list[str]:
 
 @lru_cache(maxsize=8192)  # tags and authors are urlized on every page that lists them
 def urlize(text: str) -> str:
-    """A URL-safe path segment the way Hugo makes one: lower case, spaces to hyphens.
+    """A URL path segment made the way Hugo makes one (its `MakePathSanitized`): letters of
+    any script, digits and `. _ + ~ - @` kept, a run of spaces made one hyphen, everything
+    else dropped, and lower case. Unlike Hugo, `/`, `\\` and `#` are dropped too: in a
+    segment they would start a folder or a fragment."""
+    source = unicodedata.normalize("NFC", text)
+    target: list[str] = []
+    space_before = was_hyphen = False
+    for index, char in enumerate(source):
+        if _url_safe(char) or _percent_escape(source, index):
+            was_hyphen = char == "-"
+            if space_before and not was_hyphen:
+                target.append("-")
+            space_before = False
+            target.append(char)
+        elif target and not was_hyphen and char.isspace():
+            space_before = True
+    segment = "".join(target).lower()
+    return segment if segment.strip(".") else "page"  # `..` must never leave its folder
 
-    Letters of any script are kept (browsers show them as typed); punctuation that has
-    a meaning in URLs is dropped.
-    """
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    text = re.sub(r"\s+", "-", text)
-    text = re.sub(r"[^\w.\-~+]", "", text)
-    return re.sub(r"-{2,}", "-", text).strip("-.") or "page"
+
+def _url_safe(char: str) -> bool:
+    return char in "._+~-@" or char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def _percent_escape(text: str, index: int) -> bool:
+    return (
+        text[index] == "%"
+        and all(c in _HEX for c in text[index + 1 : index + 3])
+        and (index + 2 < len(text))
+    )
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_NO_FOLDERS = PurePosixPath(".")
 
 
 def expand_permalink(
     pattern: str,
     *,
     section: str,
-    slug: str,
+    folders: PurePosixPath = _NO_FOLDERS,
+    slug: str | None,
     title: str,
     filename: str,
     date: datetime | None,
 ) -> str:
-    """Fill a permalink pattern such as `/:section/:year/:slug/`; the result is a URL path."""
+    """Fill a permalink pattern such as `/:section/:year/:slug/`, with Hugo's tokens; the
+    result is a URL path. `:slug` is the front matter slug, else the title (as in Hugo)."""
+    name = urlize(filename)
     values = {
         ":section": urlize(section) if section else "",
-        ":slug": slug,
+        ":sections": "/".join(urlize(part) for part in folders.parts if part != "."),
+        ":slug": urlize(slug) if slug else urlize(title),
         ":title": urlize(title),
-        ":filename": urlize(filename),
+        ":filename": name,
+        ":contentbasename": name,
+        ":slugorfilename": urlize(slug) if slug else name,
+        ":slugorcontentbasename": urlize(slug) if slug else name,
         ":year": f"{date.year:04d}" if date else "",
         ":month": f"{date.month:02d}" if date else "",
         ":day": f"{date.day:02d}" if date else "",
