@@ -27,8 +27,9 @@ from coursepress.discover import SourceFile, check_site_folder, discover
 from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError
 from coursepress.frontmatter import Document, read_documents
 from coursepress.highlight import stylesheet
+from coursepress.hugo import hugo_site_notes
 from coursepress.markdown import RenderedMarkdown, create_parser
-from coursepress.pages import MarkdownJob, Page, make_page, markdown_job
+from coursepress.pages import MarkdownJob, Page, make_page, markdown_job, page_url
 from coursepress.parallel import map_over_cores
 from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
@@ -100,6 +101,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport
     site_dir = options.site_dir
     warnings = check_site_folder(site_dir, CONFIG_FILE)
     config = load_config(site_dir, options.base_url)
+    warnings += hugo_site_notes(site_dir, CONFIG_FILE)
     check_output_folder(options.output_dir, site_dir)
     sources = clock.lap("discover", discover(site_dir))
     if cache:
@@ -179,8 +181,12 @@ def render_pages(
     documents = [d for d in selection.published if not _still_known(known, d, config)]
     if cache:
         cache.remembered("markdown", len(selection.published) - len(documents))
-    tasks = [markdown_job(document, config) for document in documents]
-    keys = [digest(t.body, t.doc_id, t.path, t.first_line, t.base_path) for t in tasks]
+    urls = _content_urls(selection.published, config) if _has_shortcodes(documents) else {}
+    tasks = [markdown_job(document, config, urls) for document in documents]
+    keys = [
+        digest(t.body, t.doc_id, t.path, t.first_line, t.base_path, t.summary_length, t.notes)
+        for t in tasks
+    ]
     found = cache.markdown(keys) if cache else {}
     missing = [index for index, key in enumerate(keys) if key not in found]
     _JOBS[:] = [tasks[index] for index in missing]
@@ -204,9 +210,24 @@ def render_pages(
 
 
 def _still_known(known: Mapping[SourceFile, KnownPage], document: Document, config: Config) -> bool:
-    """The page of this very document object (unchanged file) was made with this config."""
+    """The page of this very document object (unchanged file) was made with this config; a
+    page with shortcodes is made again, since the pages its `ref`s name may have moved."""
     entry = known.get(document.source)
-    return entry is not None and entry.document is document and entry.config == config
+    return (
+        entry is not None
+        and entry.document is document
+        and entry.config == config
+        and "{{" not in document.body
+    )
+
+
+def _has_shortcodes(documents: list[Document]) -> bool:
+    return any("{{" in document.body for document in documents)
+
+
+def _content_urls(documents: tuple[Document, ...], config: Config) -> dict[str, str]:
+    """Content path (`posts/week1.md`) → URL of every page that publishes, for `ref`."""
+    return {str(d.source.target): page_url(d, config) for d in documents}
 
 
 # Set for the length of one map_over_cores call; workers inherit them by fork.

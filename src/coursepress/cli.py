@@ -15,7 +15,8 @@ from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check import FORMATS, check_site, format_github, format_json, format_text
 from coursepress.discover import shown_folder
 from coursepress.errors import BuildFailed, SiteError, count_of
-from coursepress.scaffold import init_site, new_post
+from coursepress.hugo import hugo_notes
+from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
 from coursepress.select import Verdict
 
 
@@ -194,9 +195,21 @@ def new_post_command(title: str, section: str, week: int | None, source: Path) -
 
 
 @main.command("init")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-def init_command(folder: Path) -> None:
-    """Create a new course site in FOLDER (with the GitHub Pages workflow)."""
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option(
+    "--from-hugo",
+    "hugo_site",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Write site.toml for the Hugo site in this folder from its Hugo config.",
+)
+def init_command(folder: Path | None, hugo_site: Path | None) -> None:
+    """Create a new course site in FOLDER (with the GitHub Pages workflow), or, with
+    --from-hugo DIR, write the site.toml that says what DIR's Hugo config says."""
+    if hugo_site is not None:
+        _init_from_hugo(hugo_site)
+        return
+    if folder is None:
+        raise click.UsageError("init needs a FOLDER for the new site, or --from-hugo DIR")
     with user_errors("init", "nothing was written"):
         created = init_site(folder)
     for path in created:
@@ -205,6 +218,19 @@ def init_command(folder: Path) -> None:
         f"\nNext: cd {folder.as_posix()} && coursepress serve    (preview with live reload)\n"
         "Publish: push to GitHub and set Settings → Pages → Source: GitHub Actions."
     )
+
+
+def _init_from_hugo(hugo_site: Path) -> None:
+    with user_errors("init", "nothing was written"):
+        written, settings = site_toml_from_hugo(hugo_site)
+    click.echo(f"created {written.as_posix()} from {', '.join(settings.files)}")
+    if settings.unused:
+        click.echo(
+            f"not carried over (coursepress does not use them): {', '.join(settings.unused)}"
+        )
+    for note in hugo_notes(hugo_site, None):
+        click.echo(note.message)
+    click.echo(f"\nNext: coursepress build --source {hugo_site.as_posix()}")
 
 
 def _interrupt(signum: int, frame: object) -> None:

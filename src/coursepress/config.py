@@ -25,6 +25,7 @@ from coursepress.course import (
 )
 from coursepress.discover import shown_path
 from coursepress.errors import ConfigError
+from coursepress.hugo import HugoSettings, read_hugo_settings
 from coursepress.locate import line_of_key, toml_error
 from coursepress.urls import PERMALINK_TOKENS, unknown_permalink_tokens
 
@@ -61,6 +62,9 @@ class Config:
     """Posts per list page; further pages are at `/<section>/page/N/`."""
     feed_limit: int = 20
     """Newest posts in each Atom feed (0: all of them)."""
+    summary_length: int = 0
+    """0: a page's summary is its first paragraph; N: whole paragraphs up to N words (Hugo's
+    `summaryLength`, 70 for a site built from Hugo's config)."""
     term_start: date | None = None
     """The first day of week 1, for the schedule."""
     term_weeks: int = 0
@@ -92,16 +96,18 @@ KNOWN_KEYS = tuple(f.name for f in fields(Config))
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> Config:
-    """Read site.toml (a missing file means defaults) and apply a --base-url override."""
+    """Read site.toml, else a Hugo site's config, else use the defaults; then apply a
+    --base-url override."""
     shown = shown_path(site_dir, CONFIG_FILE)
     path = site_dir / CONFIG_FILE
+    hugo = None if path.is_file() else read_hugo_settings(site_dir)
     text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
     try:
-        config = _validate(tomllib.loads(text), text)
+        config = _from_hugo(hugo) if hugo else _validate(tomllib.loads(text), text)
     except tomllib.TOMLDecodeError as error:
         raise toml_error(error, text, shown, error_type=ConfigError) from None
     except ConfigError as error:
-        raise error.located(shown) from None
+        raise (error if error.path else error.located(shown)) from None
     if base_url is None:
         return config
     try:
@@ -118,7 +124,10 @@ def _validate(values: dict[str, Any], text: str) -> Config:
         key: _typed(key, value, line_of_key(text, key, table=isinstance(value, dict)))
         for key, value in values.items()
     }
-    config = Config(**values)
+    return _finished(Config(**values))
+
+
+def _finished(config: Config) -> Config:
     return replace(
         config,
         base_url=_normalized(config.base_url, config.cname),
@@ -126,6 +135,21 @@ def _validate(values: dict[str, Any], text: str) -> Config:
         params=MappingProxyType(dict(config.params)),
         taxonomies=MappingProxyType(dict(config.taxonomies)),
     )
+
+
+def _from_hugo(hugo: HugoSettings) -> Config:
+    """The Hugo config's values, checked as site.toml's are; a mistake is reported at the
+    Hugo file and line it came from."""
+    values = {}
+    for key, value in hugo.values.items():
+        where, line = hugo.lines.get(key, (hugo.files[0], None))
+        try:
+            _check_key(key, value, "")
+            values[key] = _typed(key, value, None)
+        except ConfigError as error:
+            hint = f"{error.hint}; in Hugo's config the key may be spelled differently"
+            raise ConfigError(error.message, path=where, line=line, hint=hint) from None
+    return _finished(Config(**values))
 
 
 def _normalized(url: str, cname: str) -> str:
@@ -148,6 +172,7 @@ def _typed(key: str, value: Any, line: int | None) -> Any:
         "paginate": lambda: read_positive(key, value, line, minimum=1),
         "term_weeks": lambda: read_positive(key, value, line, minimum=0),
         "feed_limit": lambda: read_positive(key, value, line, minimum=0),
+        "summary_length": lambda: read_positive(key, value, line, minimum=0),
         "check": lambda: read_check(value, line),
     }
     return readers[key]() if key in readers else value

@@ -22,6 +22,7 @@ from coursepress.errors import Diagnostic
 from coursepress.highlight import highlight_block, nearest_language
 from coursepress.links import rewrite_html, under_base_path
 from coursepress.mathml import math_plugin
+from coursepress.shortcodes import expand, restore
 
 MORE_MARKER = "<!--more-->"
 
@@ -77,6 +78,7 @@ def render_markdown(
     path: PurePath,
     first_line: int,
     base_path: str = "/",
+    summary_length: int = 0,
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
     env: dict[str, Any] = {
@@ -86,11 +88,24 @@ def render_markdown(
         "line_offset": first_line - 1,
         "url_transform": under_base_path(base_path) if base_path != "/" else None,
     }
-    tokens = md.parse(body, env)
-    html = md.renderer.render(tokens, md.options, env)
+    shortcodes = expand(
+        body,
+        path,
+        first_line,
+        # Rendered without the base path: it is put under it with the rest of the shortcode.
+        markdown=lambda text: str(
+            md.render(text, {**env, "docId": f"{doc_id}-inner", "url_transform": None})
+        ),
+        highlight=_highlight_shortcode,
+    )
+    if env["url_transform"]:
+        shortcodes.html = [rewrite_html(html, env["url_transform"]) for html in shortcodes.html]
+    env["warnings"].extend(shortcodes.warnings)
+    tokens = md.parse(shortcodes.body, env)
+    html = restore(md.renderer.render(tokens, md.options, env), shortcodes)
     return RenderedMarkdown(
         html=html,
-        summary_html=_summary(md, tokens, env),
+        summary_html=restore(_summary(md, tokens, env, summary_length), shortcodes),
         first_heading=env["first_heading"],
         headings=tuple(env["headings"]),
         words=env["words"],
@@ -160,6 +175,13 @@ def _render_fence(
     return f'<pre><code class="language-{escape(language)}">{escape(token.content)}</code></pre>\n'
 
 
+def _highlight_shortcode(code: str, language: str) -> str:
+    highlighted = highlight_block(code, language)
+    if highlighted is None:
+        return f'<pre><code class="language-{escape(language)}">{escape(code)}</code></pre>\n'
+    return highlighted
+
+
 def _render_code_block(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -184,16 +206,36 @@ def _language_hint(language: str) -> str:
     return "use a language name Pygments knows (see pygments.org/docs/lexers), or 'text'"
 
 
-def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType) -> str:
+def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> str:
+    """The text before `<!--more-->`; else whole paragraphs up to `length` words (Hugo's
+    `summaryLength`); else (`length` 0) the first paragraph."""
     for index, token in enumerate(tokens):
         if token.type == "html_block" and token.content.strip() == MORE_MARKER:
             lead = [_without_footnote_refs(t) for t in tokens[:index]]
             return str(md.renderer.render(lead, md.options, env)).strip()
+    if length:
+        return _leading_words(md, tokens, env, length)
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
             paragraph = [token, _without_footnote_refs(tokens[index + 1]), tokens[index + 2]]
             return str(md.renderer.render(paragraph, md.options, env)).strip()
     return ""
+
+
+def _leading_words(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> str:
+    """Everything up to the end of the top-level paragraph in which the text reaches `length`
+    words, as Hugo's automatic summary."""
+    words, end = 0, len(tokens)
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            words += len(_WORD.findall(_plain_text(token)))
+        if token.type == "paragraph_close" and token.level == 0 and words >= length:
+            end = index + 1
+            break
+    if end == len(tokens) and tokens and tokens[-1].type == "footnote_block_close":
+        end = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+    lead = [_without_footnote_refs(t) for t in tokens[:end]]
+    return str(md.renderer.render(lead, md.options, env)).strip()
 
 
 def _without_footnote_refs(token: Token) -> Token:

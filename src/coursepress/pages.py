@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -22,6 +22,7 @@ from coursepress.errors import ContentError, Diagnostic
 from coursepress.frontmatter import Document
 from coursepress.links import resolved_from, rewrite_html
 from coursepress.markdown import Heading, RenderedMarkdown, render_markdown
+from coursepress.shortcodes import References, resolve_references
 from coursepress.urls import (
     DEFAULT_PATTERN,
     clean_url_path,
@@ -177,22 +178,42 @@ class MarkdownJob:
     path: PurePosixPath
     first_line: int
     base_path: str
+    summary_length: int = 0
+    notes: tuple[Diagnostic, ...] = ()
+    """Warnings found before rendering (a `ref` to no page)."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
-        return render_markdown(
+        rendered = render_markdown(
             md,
             self.body,
             doc_id=self.doc_id,
             path=self.path,
             first_line=self.first_line,
             base_path=self.base_path,
+            summary_length=self.summary_length,
         )
+        return replace(rendered, warnings=self.notes + rendered.warnings)
 
 
-def markdown_job(document: Document, config: Config) -> MarkdownJob:
+def markdown_job(
+    document: Document, config: Config, urls: Mapping[str, str] | None = None
+) -> MarkdownJob:
+    """What to render for a page; `urls` (content path → URL) resolves Hugo's `ref`."""
     url = page_url(document, config)
+    body, notes = document.body, list[Diagnostic]()
+    if "{{" in body:
+        source = document.source
+        folder = (source.bundle or source.target).parent
+        refs = References(urls or {}, config.base_url, document.meta.params, config.params, folder)
+        body, notes = resolve_references(body, refs, source.rel, document.body_line)
     return MarkdownJob(
-        document.body, _doc_id(url), document.source.rel, document.body_line, config.base_path
+        body,
+        _doc_id(url),
+        document.source.rel,
+        document.body_line,
+        config.base_path,
+        config.summary_length,
+        tuple(notes),
     )
 
 

@@ -10,8 +10,15 @@ from pathlib import Path
 
 from coursepress import __version__
 from coursepress.config import CONFIG_FILE, load_config
-from coursepress.discover import CONTENT_DIR, shown_path
+from coursepress.discover import CONTENT_DIR, shown_folder, shown_path
 from coursepress.errors import SiteError
+from coursepress.hugo import (
+    CONFIG_FOLDER,
+    CONFIG_NAMES,
+    HugoSettings,
+    read_hugo_settings,
+    site_toml_text,
+)
 from coursepress.urls import urlize
 
 NEW_SITE_FILES = Path(__file__).resolve().parent / "newsite"
@@ -80,6 +87,27 @@ def init_site(site_dir: Path) -> list[Path]:
         _create(site_dir / name, text)
         created.append(site_dir / name)
     return created
+
+
+def site_toml_from_hugo(site_dir: Path) -> tuple[Path, HugoSettings]:
+    """Write `site_dir/site.toml` with what the Hugo config there says."""
+    target = site_dir / CONFIG_FILE
+    if target.exists():
+        raise ScaffoldError(
+            "this folder already has a site.toml; nothing was written",
+            path=str(target),
+            hint="coursepress uses site.toml when there is one; remove it to convert again",
+        )
+    settings = read_hugo_settings(site_dir)
+    if settings is None:
+        raise ScaffoldError(
+            "no Hugo config here; nothing was written",
+            path=shown_folder(site_dir),
+            hint=f"looked for {', '.join(CONFIG_NAMES)} and {CONFIG_FOLDER}/",
+        )
+    load_config(site_dir)  # the same checks a build makes, before anything is written
+    _create(target, site_toml_text(settings))
+    return target, settings
 
 
 def _site_toml(title: str) -> str:

@@ -1,0 +1,396 @@
+"""Hugo shortcodes in posts: the ones course sites use render to the HTML Hugo's give; any
+other stays in the page as written, with a warning that names its file and line.
+
+Two passes. `resolve_references` runs where every page's URL is known and replaces `ref`,
+`relref` and `param` with text. `expand` runs with the Markdown: `{{% %}}` shortcodes become
+Markdown, `{{< >}}` ones become placeholders that `restore` swaps for their HTML once the
+Markdown is rendered, so that Markdown never reads the HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import PurePath, PurePosixPath
+from typing import Any
+
+from coursepress.errors import Diagnostic
+
+# `{{< name args >}}` or `{{% name args %}}`; `{{</* ... */>}}` is an escaped one, shown as text.
+_SHORTCODE = re.compile(r"\{\{(?P<delim>[<%])(?P<inner>.*?)(?P<end>[>%])\}\}", re.DOTALL)
+_ARGUMENT = re.compile(
+    r"""\s*(?:(?P<key>[\w-]+)\s*=\s*)?"""  # a name, for named arguments
+    r"""(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|`(?P<raw>[^`]*)`|(?P<bare>[^\s"`]+))""",
+    re.DOTALL,
+)
+PAIRED = frozenset(("highlight", "details"))
+SINGLE = frozenset(("figure", "youtube", "vimeo"))
+REFERENCES = frozenset(("ref", "relref", "param"))
+KNOWN = PAIRED | SINGLE | REFERENCES
+PLACEHOLDER = "CPSHORTCODE{}X"
+_PLACEHOLDER = re.compile(r"(?:<p>)?CPSHORTCODE(\d+)X(?:</p>)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcode:
+    start: int
+    end: int
+    name: str
+    positional: tuple[str, ...]
+    named: Mapping[str, str]
+    markdown: bool
+    """`{{% %}}`: its output is Markdown."""
+    closing: bool
+    escaped: bool
+    text: str
+    """As written."""
+    unescaped: str
+    """For an escaped one, `{{</* x */>}}`: the shortcode it shows, `{{< x >}}`."""
+
+    def get(self, key: str, position: int | None = None, default: str = "") -> str:
+        if key in self.named:
+            return self.named[key]
+        if position is not None and position < len(self.positional):
+            return self.positional[position]
+        return default
+
+
+def find(body: str) -> list[Shortcode]:
+    found = []
+    for match in _SHORTCODE.finditer(body):
+        delim, inner, end = match.group("delim", "inner", "end")
+        if (delim == "<") != (end == ">"):
+            continue
+        words = inner.strip()
+        escaped = len(words) >= 4 and words.startswith("/*") and words.endswith("*/")
+        unescaped = f"{{{{{delim}{words[2:-2]}{end}}}}}" if escaped else match.group(0)
+        words = words[2:-2].strip() if escaped else words
+        closing = words.startswith("/")
+        words = words.lstrip("/").strip()
+        name = _NAME.match(words)
+        if name is None:
+            continue
+        positional, named = _arguments(words[name.end() :])
+        found.append(
+            Shortcode(
+                match.start(),
+                match.end(),
+                name.group(0),
+                positional,
+                named,
+                delim == "%",
+                closing,
+                escaped,
+                match.group(0),
+                unescaped,
+            )
+        )
+    return found
+
+
+_NAME = re.compile(r"[\w\-./]+")
+
+
+def _arguments(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for match in _ARGUMENT.finditer(text):
+        value = match.group("quoted")
+        if value is not None:
+            value = re.sub(r"\\(.)", r"\1", value)
+        else:
+            value = match.group("raw") if match.group("raw") is not None else match.group("bare")
+        if match.group("key"):
+            named[match.group("key").lower()] = value
+        else:
+            positional.append(value)
+    return tuple(positional), named
+
+
+def line_at(body: str, offset: int, first_line: int) -> int:
+    return first_line + body.count("\n", 0, offset)
+
+
+# -- the pass where every page's URL is known ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class References:
+    """What `ref`, `relref` and `param` need: page URLs by content path, and params."""
+
+    urls: Mapping[str, str]
+    """`posts/week1.md` → `/posts/week1/`, for every page that publishes."""
+    base_url: str
+    page_params: Mapping[str, Any]
+    site_params: Mapping[str, Any]
+    folder: PurePosixPath
+    """The referring page's folder under content/, for relative references."""
+
+
+def resolve_references(
+    body: str, refs: References, path: PurePath, first_line: int
+) -> tuple[str, list[Diagnostic]]:
+    """`ref`, `relref` and `param` replaced by their text; escaped shortcodes kept for
+    `expand`."""
+    if "{{" not in body:
+        return body, []
+    warnings: list[Diagnostic] = []
+    pieces: list[str] = []
+    position = 0
+    for code in find(body):
+        if code.escaped or code.name not in REFERENCES or code.closing:
+            continue
+        line = line_at(body, code.start, first_line)
+        text = _reference(code, refs, path, line, warnings)
+        pieces += [body[position : code.start], text]
+        position = code.end
+    return "".join(pieces) + body[position:], warnings
+
+
+def _reference(
+    code: Shortcode, refs: References, path: PurePath, line: int, warnings: list[Diagnostic]
+) -> str:
+    if code.name == "param":
+        key = code.get("name", 0)
+        value = _lookup(refs.page_params, key)
+        value = _lookup(refs.site_params, key) if value is None else value
+        if value is None:
+            warnings.append(_warning(f"param '{key}' is not set", path, line, code))
+            return ""
+        return str(value)
+    target = code.get("path", 0)
+    link, _, fragment = target.partition("#")
+    url = _page_url(link, refs) if link else ""
+    if url is None:
+        warnings.append(
+            Diagnostic(
+                f"{code.name} '{target}' names no page that publishes",
+                path=path,
+                line=line,
+                hint="give the path of a page under content/, such as posts/week1.md",
+                code="unknown-reference",
+            )
+        )
+        return "#" + fragment if fragment else "#"
+    if code.name == "ref" and refs.base_url.startswith("http") and url:
+        url = refs.base_url.rstrip("/") + url
+    return url + (f"#{fragment}" if fragment else "")
+
+
+def _page_url(link: str, refs: References) -> str | None:
+    """Hugo's lookup: a path from content/, else from the page's folder, else a unique file
+    or bundle name; with or without `.md`."""
+    wanted = link.strip().lstrip("/")
+    candidates = [wanted, f"{wanted}.md", f"{wanted}/index.md", f"{wanted}/_index.md"]
+    for base in ("", str(refs.folder)):
+        for candidate in candidates:
+            key = str(PurePosixPath(base) / candidate) if base and base != "." else candidate
+            if key in refs.urls:
+                return refs.urls[key]
+    name = PurePosixPath(wanted).name
+    matches = [
+        url
+        for key, url in refs.urls.items()
+        if PurePosixPath(key).stem == name.removesuffix(".md")
+        or (
+            PurePosixPath(key).name in ("index.md", "_index.md")
+            and PurePosixPath(key).parent.name == name
+        )
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _lookup(params: Mapping[str, Any], key: str) -> Any:
+    value: Any = params
+    for part in key.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = next((v for k, v in value.items() if str(k).lower() == part.lower()), None)
+    return value
+
+
+# -- the pass with the Markdown ------------------------------------------------------------
+
+
+@dataclass
+class Expanded:
+    body: str
+    html: list[str]
+    """The HTML of each placeholder, by number."""
+    warnings: list[Diagnostic]
+    inline: set[int] = field(default_factory=set)
+    """Placeholders whose HTML is text, not a block."""
+
+
+def expand(
+    body: str,
+    path: PurePath,
+    first_line: int,
+    markdown: Callable[[str], str],
+    highlight: Callable[[str, str], str],
+) -> Expanded:
+    """Every shortcode replaced: by Markdown (`{{% %}}`), by a placeholder for its HTML, by
+    its own text when escaped, and unknown ones by a placeholder that shows them as written."""
+    result = Expanded(body, [], [])
+    if "{{" not in body:
+        return result
+    codes = find(body)
+    pieces: list[str] = []
+    position = 0
+    index = 0
+    while index < len(codes):
+        code = codes[index]
+        pieces.append(body[position : code.start])
+        line = line_at(body, code.start, first_line)
+        inner, index, position = _inner(body, codes, index)
+        if code.escaped:
+            pieces.append(code.unescaped)
+            continue
+        if code.name not in KNOWN or code.closing or (code.name in PAIRED and inner is None):
+            result.warnings.append(_unknown(code, path, line))
+            result.inline.add(len(result.html))
+            pieces.append(_stash(result, f"<code>{escape(code.text)}</code>", code.text))
+            continue
+        output = _render(code, inner or "", markdown, highlight)
+        if code.markdown and code.name != "highlight":
+            pieces.append(output)
+        else:
+            written = code.text if inner is None else body[code.start : position]
+            pieces.append(_stash(result, output, written))
+    pieces.append(body[position:])
+    result.body = "".join(pieces)
+    return result
+
+
+def restore(html: str, expanded: Expanded) -> str:
+    """The rendered page with each placeholder's HTML in its place."""
+    if not expanded.html:
+        return html
+
+    def swap(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        output = expanded.html[number]
+        if number in expanded.inline and match.group(0).startswith("<p>"):
+            return f"<p>{output}</p>"  # text shown as written stays a paragraph
+        return output
+
+    return _PLACEHOLDER.sub(swap, html)
+
+
+def _inner(body: str, codes: list[Shortcode], index: int) -> tuple[str | None, int, int]:
+    """(the text between a paired shortcode and its closing one, next index, end offset)."""
+    code = codes[index]
+    if code.name not in PAIRED or code.closing or code.escaped:
+        return None, index + 1, code.end
+    depth = 0
+    for later in range(index + 1, len(codes)):
+        other = codes[later]
+        if other.name == code.name and not other.escaped:
+            if not other.closing:
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return body[code.end : other.start], later + 1, other.end
+    return None, index + 1, code.end
+
+
+def _stash(result: Expanded, html: str, source: str) -> str:
+    result.html.append(html)
+    # Keep the line count, so that what follows is still reported at its own line.
+    return PLACEHOLDER.format(len(result.html) - 1) + "\n" * source.count("\n")
+
+
+def _render(
+    code: Shortcode,
+    inner: str,
+    markdown: Callable[[str], str],
+    highlight: Callable[[str, str], str],
+) -> str:
+    if code.name == "figure":
+        return _figure(code, markdown)
+    if code.name in ("youtube", "vimeo"):
+        return _video(code)
+    if code.name == "highlight":
+        return highlight(inner.strip("\n"), code.get("lang", 0))
+    summary = code.get("summary", None, "Details")
+    opened = " open" if code.get("open").lower() in ("true", "open") else ""
+    head = f"<details{opened}>\n<summary>{escape(summary)}</summary>\n"
+    if code.markdown:
+        return f"{head}\n{inner.strip()}\n\n</details>\n"
+    return f"{head}{markdown(inner.strip())}</details>\n"
+
+
+def _figure(code: Shortcode, markdown: Callable[[str], str]) -> str:
+    attrs = f' alt="{escape(code.get("alt"))}"' + "".join(
+        f' {name}="{escape(code.get(name))}"'
+        for name in ("width", "height", "loading")
+        if code.get(name)
+    )
+    image = f'<img src="{escape(code.get("src"))}"{attrs}>'
+    link = code.get("link")
+    if link:
+        extra = "".join(
+            f' {name}="{escape(code.get(name))}"' for name in ("target", "rel") if code.get(name)
+        )
+        image = f'<a href="{escape(link)}"{extra}>{image}</a>'
+    caption = ""
+    title, text, attr = code.get("title"), code.get("caption"), code.get("attr")
+    if title or text or attr:
+        caption = "<figcaption>"
+        caption += f"<h4>{escape(title)}</h4>" if title else ""
+        if text or attr:
+            credit = _inline(markdown, attr)
+            if code.get("attrlink"):
+                credit = f'<a href="{escape(code.get("attrlink"))}">{credit}</a>'
+            caption += f"<p>{_inline(markdown, text)}{credit}</p>"
+        caption += "</figcaption>"
+    css = f' class="{escape(code.get("class"))}"' if code.get("class") else ""
+    return f"<figure{css}>{image}{caption}</figure>\n"
+
+
+def _inline(markdown: Callable[[str], str], text: str) -> str:
+    html = markdown(text).strip() if text else ""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def _video(code: Shortcode) -> str:
+    video = code.get("id", 0)
+    if code.name == "youtube":
+        source = f"https://www.youtube.com/embed/{escape(video)}"
+        title = code.get("title", None, "YouTube video")
+    else:
+        source = f"https://player.vimeo.com/video/{escape(video)}?dnt=0"
+        title = code.get("title", None, "vimeo video")
+    return (
+        '<div style="position: relative; padding-bottom: 56.25%; height: 0; overflow: hidden;">'
+        f'<iframe src="{source}" title="{escape(title)}" allowfullscreen loading="lazy" '
+        'style="position: absolute; top: 0; left: 0; width: 100%; height: 100%; border: 0;">'
+        "</iframe></div>\n"
+    )
+
+
+def _unknown(code: Shortcode, path: PurePath, line: int) -> Diagnostic:
+    name = f"/{code.name}" if code.closing else code.name
+    return Diagnostic(
+        f"unknown Hugo shortcode '{name}': it is shown in the page as written",
+        path=path,
+        line=line,
+        hint="coursepress renders figure, youtube, vimeo, highlight, details, ref, relref and "
+        "param; write the rest as Markdown or HTML",
+        code="unknown-shortcode",
+    )
+
+
+def _warning(message: str, path: PurePath, line: int, code: Shortcode) -> Diagnostic:
+    return Diagnostic(
+        message,
+        path=path,
+        line=line,
+        hint=f"set it in the page's front matter or in [params] of site.toml ({code.text})",
+        code="unknown-param",
+    )
