@@ -219,6 +219,7 @@ def test_tags_differing_only_in_case_are_one_tag(make_site) -> None:
     assert tags.count('href="/tags/ml/"') == 1
     ml = (site / "public/tags/ml/index.html").read_text()
     assert ">A</a>" in ml and ">B</a>" in ml
-    assert (site / "public/tags/c++/index.html").is_file() and (
-        site / "public/tags/c/index.html"
-    ).is_file()
+    # Hugo makes both "C++" and "c" into /tags/c/, so they are one tag there too.
+    c = (site / "public/tags/c/index.html").read_text()
+    assert ">C</a>" in c and ">D</a>" in c
+    assert not (site / "public/tags/c++").exists()

@@ -76,7 +76,12 @@ def test_discover_classifies_files(tmp_path: Path) -> None:
         ("a -- b", "a--b"),  # Hugo keeps hyphens that were typed
         ("Post 1: Layer", "post-1-layer"),
         ("e-mail @ home", "e-mail-@-home"),
-        ("C++ & Rust", "c++-rust"),
+        ("C++ & Rust", "c-rust"),
+        ("a.b_c~d+e@f#g%20h/i\\j", "a.b_c~d-e@fg-h-i-j"),  # Hugo keeps the `#`
+        ("100% sure", "100-sure"),
+        ("dots... end.", "dots...-end."),
+        ("it's ok", "its-ok"),
+        ("Ünï cödé", "ünï-cödé"),
         ("???", "page"),
     ],
 )

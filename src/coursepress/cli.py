@@ -228,8 +228,9 @@ def _init_from_hugo(hugo_site: Path) -> None:
         click.echo(
             f"not carried over (coursepress does not use them): {', '.join(settings.unused)}"
         )
-    for note in hugo_notes(hugo_site, None):
-        click.echo(note.message)
+    for note in hugo_notes(hugo_site, settings):
+        if note.code == "hugo-theme":
+            click.echo(note.message)
     click.echo(f"\nNext: coursepress build --source {hugo_site.as_posix()}")
 
 

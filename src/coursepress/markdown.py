@@ -67,7 +67,16 @@ def create_parser() -> MarkdownIt:
     md.core.ruler.push("outline", _outline)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
+    md.add_render_rule("footnote_caption", _footnote_number)
     return md
+
+
+def _footnote_number(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # The note's number, as Hugo shows it, also where a note is referenced again (the
+    # plugin's own caption is `[1]`, then `[1:1]`).
+    return str(tokens[idx].meta["id"] + 1)
 
 
 def render_markdown(

@@ -30,7 +30,7 @@ SINGLE = frozenset(("figure", "youtube", "vimeo"))
 REFERENCES = frozenset(("ref", "relref", "param"))
 KNOWN = PAIRED | SINGLE | REFERENCES
 PLACEHOLDER = "CPSHORTCODE{}X"
-_PLACEHOLDER = re.compile(r"(?:<p>)?CPSHORTCODE(\d+)X(?:</p>)?")
+_PLACEHOLDER = re.compile(r"<p>CPSHORTCODE(\d+)X</p>\n?|CPSHORTCODE(\d+)X")
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +270,11 @@ def restore(html: str, expanded: Expanded) -> str:
         return html
 
     def swap(match: re.Match[str]) -> str:
-        number = int(match.group(1))
+        alone = match.group(1) is not None  # a paragraph of its own
+        number = int(match.group(1) or match.group(2))
         output = expanded.html[number]
-        if number in expanded.inline and match.group(0).startswith("<p>"):
-            return f"<p>{output}</p>"  # text shown as written stays a paragraph
+        if alone and number in expanded.inline:
+            return f"<p>{output}</p>\n"  # text shown as written stays a paragraph
         return output
 
     return _PLACEHOLDER.sub(swap, html)

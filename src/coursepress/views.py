@@ -26,6 +26,32 @@ class View:
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """What alias.html needs of the page a redirect leads to."""
+
+    title: str
+    url: str
+
+
+def first_page_redirects(site: Site) -> list[View]:
+    """`<list>/page/1/` leads to the list itself, as Hugo makes it for every list page."""
+    lists = [(site.config.title, "/")]
+    lists += [(section.title, section.url) for section in site.sections]
+    for kind in site.taxonomies:
+        lists += [(kind.title, kind.url)] + [(term.name, term.url) for term in kind.terms]
+    return [
+        View(
+            output_path(f"{url}page/1/"),
+            ("alias.html",),
+            f"the redirect from {url}page/1/",
+            url,
+            {"page": Redirect(title, url)},
+        )
+        for title, url in lists
+    ]
+
+
 def plan_views(site: Site) -> list[View]:
     home = str(site.home.source) if site.home else "the home page"
     views = [View("index.html", ("home.html",), home, "/", {"page": site.home})]
@@ -90,6 +116,7 @@ def plan_views(site: Site) -> list[View]:
         View(item.output, ("atom.xml",), f"the feed {item.url}", None, {"feed": item})
         for item in site.feeds
     ]
+    views += first_page_redirects(site)
     views.append(View("404.html", ("404.html",), "the 404 page", None))
     views.append(View("robots.txt", ("robots.txt",), "robots.txt", None))
     if site.config.has_host:  # a sitemap must list absolute URLs

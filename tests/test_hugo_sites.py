@@ -1,0 +1,186 @@
+"""A Hugo site's folder builds as it is: its config, front matter, shortcodes and layout, with
+every message checked word for word. (tests/test_hugo_differential.py compares with Hugo.)"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+Maker = Callable[[dict[str, str | bytes]], Path]
+
+HUGO_TOML = """\
+baseURL = "https://example.github.io/ml/"
+title = "ML"
+languageCode = "en-us"
+theme = "ananke"
+timeZone = "America/New_York"
+summaryLength = 5
+[pagination]
+  pagerSize = 2
+[params]
+  Term = "Fall 2023"
+[permalinks.page]
+  posts = "/:year/:slug/"
+[markup.goldmark.renderer]
+  unsafe = true
+"""
+
+
+def post(front: str, body: str = "Text.") -> str:
+    return f"+++\n{front}\n+++\n\n{body}\n"
+
+
+def test_a_hugo_site_builds_with_its_config_and_says_what_it_ignored(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "hugo.toml": HUGO_TOML,
+            "themes/ananke/theme.toml": "",
+            "content/posts/class1.md": post('title = "Class 1: Intro"\ndate = "03 Sep 2023"'),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "hugo.toml: info: read as the site's settings (there is no site.toml): hugo.toml\n"
+        "  hint: `coursepress init --from-hugo .` writes the equivalent site.toml\n"
+        "hugo.toml: info: not used by coursepress: markup, theme\n"
+        "themes/: info: the Hugo theme 'ananke' and themes/: not used, coursepress builds with "
+        "its own theme (Go templates are not run)\n"
+        "  hint: to change the look, put Jinja templates in templates/ (see Templates in the "
+        "README)\n"
+    )
+    page = (site / "public/2023/class-1-intro/index.html").read_text()
+    assert '<link rel="canonical" href="https://example.github.io/ml/2023/class-1-intro/">' in page
+
+
+def test_config_folder_and_yaml(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "config/_default/hugo.yaml": "baseURL: https://x.org/c/\ntitle: From YAML\n",
+            "config/_default/params.yaml": "term: Spring\n",
+            "content/about.md": post('title = "About"', 'Term: {{< param "term" >}}.'),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "From YAML" in (site / "public/index.html").read_text()
+    assert "<p>Term: Spring.</p>" in (site / "public/about/index.html").read_text()
+
+
+def test_a_broken_hugo_config_names_its_file_and_line(make_site: Maker) -> None:
+    site = make_site({"hugo.toml": 'title = "ML"\nbaseURL = https://x.org/\n', "content/a.md": ""})
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "hugo.toml:2: invalid TOML: invalid value\n"
+        '  hint: put text values in double quotes: `baseURL = "https://x.org/"`\n'
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+
+
+def test_a_wrong_hugo_value_is_reported_at_its_line(make_site: Maker) -> None:
+    site = make_site({"hugo.toml": 'title = "ML"\ntimeZone = "Mars/Base"\n', "content/a.md": ""})
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "hugo.toml:2: Config value 'timezone': unknown time zone 'Mars/Base'\n"
+        "  hint: use an IANA name such as 'America/New_York', 'Europe/Berlin' or 'UTC'; in "
+        "Hugo's config the key may be spelled differently\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+
+
+def test_init_from_hugo_writes_site_toml(make_site: Maker) -> None:
+    site = make_site({"hugo.toml": HUGO_TOML, "content/a.md": post('title = "A"')})
+    result = run_cli("init", "--from-hugo", str(site), cwd=site.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"created {site.as_posix()}/site.toml from {site.as_posix()}/hugo.toml\n"
+        "not carried over (coursepress does not use them): markup, theme\n"
+        "the Hugo theme 'ananke': not used, coursepress builds with its own theme (Go templates "
+        "are not run)\n"
+        f"\nNext: coursepress build --source {site.as_posix()}\n"
+    )
+    written = tomllib.loads((site / "site.toml").read_text())
+    assert written == {
+        "base_url": "https://example.github.io/ml/",
+        "title": "ML",
+        "language": "en-us",
+        "timezone": "America/New_York",
+        "summary_length": 5,
+        "paginate": 2,
+        "params": {"term": "Fall 2023"},
+        "permalinks": {"posts": "/:year/:slug/"},
+    }
+    again = run_cli("init", "--from-hugo", str(site), cwd=site.parent)
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"{site.as_posix()}/site.toml: this folder already has a site.toml; nothing was written\n"
+        "  hint: coursepress uses site.toml when there is one; remove it to convert again\n"
+        "init failed with 1 error; nothing was written\n"
+    )
+    built = run_cli("build", cwd=site)  # site.toml now decides: no Hugo notes
+    assert built.returncode == 0 and "hugo.toml" not in built.stderr, built.stderr
+
+
+def test_init_from_hugo_without_a_hugo_config(tmp_path: Path) -> None:
+    result = run_cli("init", "--from-hugo", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"{tmp_path.as_posix()}/: no Hugo config here; nothing was written\n"
+        "  hint: looked for hugo.toml, hugo.yaml, hugo.yml, hugo.json, config.toml, "
+        "config.yaml, config.yml, config.json and config/_default/\n"
+        "init failed with 1 error; nothing was written\n"
+    )
+
+
+def test_hugo_front_matter(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "hugo.toml": 'baseURL = "/"\ntitle = "ML"\n',
+            "content/syllabus.md": post(
+                'title = "The course syllabus"\nlinkTitle = "Syllabus"\nmenu = "main"'
+            ),
+            "content/posts/a.md": post(
+                'Title = "A"\nDate = 2023-09-01\nCategories = ["Lectures"]\nDifficulty = "easy"'
+            ),
+            "content/posts/later.md": post(
+                'title = "L"\ndate = 2023-09-01\npublishDate = 2099-01-01'
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "content/posts/later.md (goes live 2099-01-01 00:00 UTC)" in result.stdout
+    public = site / "public"
+    assert (public / "categories/lectures/index.html").is_file()
+    assert not (public / "posts/later").exists()
+    assert ">Syllabus</a>" in (public / "index.html").read_text()
+
+
+def test_shortcode_messages(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post(
+                'title = "A"\ndate = 2023-09-01',
+                'See [b]({{< ref "missing.md" >}}).\n\n'
+                '{{< tweet user="x" >}}\n\n{{< param "nope" >}}',
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0
+    assert result.stderr == (
+        "content/posts/a.md:6: warning: ref 'missing.md' names no page that publishes\n"
+        "  hint: give the path of a page under content/, such as posts/week1.md\n"
+        "content/posts/a.md:8: warning: unknown Hugo shortcode 'tweet': it is shown in the page "
+        "as written\n"
+        "  hint: coursepress renders figure, youtube, vimeo, highlight, details, ref, relref and "
+        "param; write the rest as Markdown or HTML\n"
+        "content/posts/a.md:10: warning: param 'nope' is not set\n"
+        "  hint: set it in the page's front matter or in [params] of site.toml "
+        '({{< param "nope" >}})\n'
+    )
