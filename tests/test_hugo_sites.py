@@ -184,3 +184,19 @@ def test_shortcode_messages(make_site: Maker) -> None:
         "  hint: set it in the page's front matter or in [params] of site.toml "
         '({{< param "nope" >}})\n'
     )
+
+
+def test_check_resolves_refs_as_the_build_does(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post('title = "A"\ndate = 2023-09-01'),
+            "content/posts/b.md": post(
+                'title = "B"\ndate = 2023-09-02', 'See [a]({{< relref "a.md" >}}).'
+            ),
+        }
+    )
+    result = run_cli("check", cwd=site)
+    assert result.returncode == 0, result.stdout
+    assert "unknown-reference" not in result.stdout
+    assert run_cli("build", cwd=site).returncode == 0
+    assert '<a href="/posts/a/">a</a>' in (site / "public/posts/b/index.html").read_text()

@@ -29,7 +29,7 @@ from coursepress.frontmatter import Document, read_documents
 from coursepress.highlight import stylesheet
 from coursepress.hugo import hugo_site_notes
 from coursepress.markdown import RenderedMarkdown, create_parser
-from coursepress.pages import MarkdownJob, Page, make_page, markdown_job, page_url
+from coursepress.pages import MarkdownJob, Page, content_urls, make_page, markdown_job
 from coursepress.parallel import map_over_cores
 from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
@@ -181,7 +181,7 @@ def render_pages(
     documents = [d for d in selection.published if not _still_known(known, d, config)]
     if cache:
         cache.remembered("markdown", len(selection.published) - len(documents))
-    urls = _content_urls(selection.published, config) if _has_shortcodes(documents) else {}
+    urls = content_urls(selection.published, config) if _has_shortcodes(documents) else {}
     tasks = [markdown_job(document, config, urls) for document in documents]
     keys = [
         digest(t.body, t.doc_id, t.path, t.first_line, t.base_path, t.summary_length, t.notes)
@@ -223,11 +223,6 @@ def _still_known(known: Mapping[SourceFile, KnownPage], document: Document, conf
 
 def _has_shortcodes(documents: list[Document]) -> bool:
     return any("{{" in document.body for document in documents)
-
-
-def _content_urls(documents: tuple[Document, ...], config: Config) -> dict[str, str]:
-    """Content path (`posts/week1.md`) → URL of every page that publishes, for `ref`."""
-    return {str(d.source.target): page_url(d, config) for d in documents}
 
 
 # Set for the length of one map_over_cores call; workers inherit them by fork.

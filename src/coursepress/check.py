@@ -4,6 +4,7 @@ writing anything. Drafts and future posts are checked too: they will publish one
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -18,7 +19,7 @@ from coursepress.errors import ContentError, Diagnostic, Severity, SiteError, co
 from coursepress.frontmatter import Document, read_documents
 from coursepress.lint import THEME_IDS, SiteIndex, lint_page, page_ids
 from coursepress.markdown import create_parser
-from coursepress.pages import Page, make_page
+from coursepress.pages import Page, content_urls, make_page, markdown_job
 from coursepress.select import Selection, Verdict, select
 from coursepress.site import Site, assemble
 from coursepress.views import plan_views
@@ -47,9 +48,10 @@ def check_site(site_dir: Path) -> CheckReport:
     found += skipped_warnings(sources.skipped)
     documents = _read_all(sources.pages, config, found)
     md = create_parser()
-    pages = _render_all(documents, md, config, found)
     # Links are checked against the site as it publishes: the one `select` decides.
     selection = select(documents, datetime.now(config.zone), drafts=False, future=False)
+    urls = content_urls(selection.published, config)  # for Hugo's `ref` shortcodes
+    pages = _render_all(documents, md, config, urls, found)
     publishing = {document.source.rel for document in selection.published}
     published = {rel: page for rel, page in pages.items() if rel in publishing}
     site = _assemble(list(published.values()), config, found)
@@ -81,12 +83,17 @@ def _read_all(
 
 
 def _render_all(
-    documents: list[Document], md: MarkdownIt, config: Config, found: list[Diagnostic]
+    documents: list[Document],
+    md: MarkdownIt,
+    config: Config,
+    urls: Mapping[str, str],
+    found: list[Diagnostic],
 ) -> dict[PurePosixPath, Page]:
     pages: dict[PurePosixPath, Page] = {}
     for document in documents:
         try:
-            pages[document.source.rel] = make_page(document, md, config, found)
+            rendered = markdown_job(document, config, urls).run(md)
+            pages[document.source.rel] = make_page(document, md, config, found, rendered)
         except SiteError as error:
             found.append(_as_diagnostic(error))
     return pages

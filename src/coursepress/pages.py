@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -266,6 +266,11 @@ def make_page(
         params=meta.params,
         key_lines=document.key_lines,
     )
+
+
+def content_urls(documents: Iterable[Document], config: Config) -> dict[str, str]:
+    """Content path (`posts/week1.md`) → URL of every page that publishes, for `ref`."""
+    return {str(d.source.target): page_url(d, config) for d in documents}
 
 
 def page_url(document: Document, config: Config) -> str:
