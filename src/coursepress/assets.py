@@ -3,6 +3,7 @@ page-bundle resources, stylesheets placed under the base path, and GitHub Pages'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from coursepress.config import Config
@@ -98,6 +99,39 @@ def stylesheets_under_base_path(
         if rewritten != css:
             texts[name] = rewritten
             del copies[name]
+
+
+def case_collisions(owners: Mapping[str, str]) -> list[Diagnostic]:
+    """Output paths (files, or the folders on their way) that differ only in letter case:
+    on macOS and Windows one overwrites the other, so a checkout there loses a page.
+    `owners` maps each output to the source file that makes it."""
+    spellings: dict[str, set[str]] = {}
+    for name in owners:
+        parts = name.split("/")
+        for depth in range(1, len(parts) + 1):
+            path = "/".join(parts[:depth])
+            spellings.setdefault(path.casefold(), set()).add(path)
+    found = []
+    for paths in spellings.values():
+        if len(paths) < 2:
+            continue
+        first, *others = sorted(paths)
+        owner = next(
+            owners[name]
+            for name in sorted(owners)
+            if name == others[0] or name.startswith(f"{others[0]}/")
+        )
+        found.append(
+            Diagnostic(
+                f"the output {others[0]} differs from {first} only in letter case; on macOS and "
+                "Windows they are the same path, and one overwrites the other",
+                path=owner,
+                hint="rename one of them (or give it another slug) so that the names differ "
+                "in more than case",
+                code="case-collision",
+            )
+        )
+    return found
 
 
 def github_pages_files(config: Config) -> dict[str, str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -14,6 +14,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from coursepress.assets import (
+    case_collisions,
     github_pages_files,
     plan_copies,
     settle_overlaps,
@@ -28,12 +29,13 @@ from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError
 from coursepress.frontmatter import Document, read_documents
 from coursepress.highlight import stylesheet
 from coursepress.hugo import hugo_site_notes
+from coursepress.lock import site_lock
 from coursepress.markdown import RenderedMarkdown, create_parser
 from coursepress.pages import MarkdownJob, Page, content_urls, make_page, markdown_job
 from coursepress.parallel import map_over_cores
 from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
-from coursepress.site import assemble
+from coursepress.site import Site, assemble
 from coursepress.write import Written, check_output_folder, write_site
 
 SYNTAX_CSS = "css/syntax.css"
@@ -54,6 +56,8 @@ class BuildOptions:
     """Processes rendering Markdown; None: one per core."""
     cache: bool = True
     """Reuse rendered Markdown from `.coursepress-cache/` for pages that did not change."""
+    safe: bool = False
+    """Sanitise raw HTML in posts, whatever site.toml says (`--safe`)."""
     private_output: bool = False
     """Nobody else writes to the output folder (serve's own), so it is not checked for
     changes before only the changed files are replaced."""
@@ -92,15 +96,26 @@ class BuildReport:
     """Seconds per stage, in order, with a note (what the cache saved)."""
 
 
-def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport:
-    """Build the site; `cache` is one kept open across builds (serve), else one is opened."""
-    if cache is None and options.cache:
-        with closing(BuildCache(options.site_dir)) as opened:
-            return build(options, opened)
+def build(
+    options: BuildOptions,
+    cache: BuildCache | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> BuildReport:
+    """Build the site; `cache` is one kept open across builds (serve), else one is opened.
+    Another build of the same site runs first: `on_wait` is told, and this one waits."""
+    with site_lock(options.site_dir, on_wait):
+        if cache is None and options.cache:
+            with closing(BuildCache(options.site_dir)) as opened:
+                return _build(options, opened)
+        return _build(options, cache)
+
+
+def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
     clock = Stopwatch()
     site_dir = options.site_dir
     warnings = check_site_folder(site_dir, CONFIG_FILE)
     config = load_config(site_dir, options.base_url)
+    config = replace(config, safe_html=True) if options.safe else config
     warnings += hugo_site_notes(site_dir, CONFIG_FILE)
     check_output_folder(options.output_dir, site_dir)
     sources = clock.lap("discover", discover(site_dir))
@@ -121,6 +136,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildReport
     copies = plan_copies(sources, site, warnings)
     settle_overlaps(texts, copies, warnings)
     stylesheets_under_base_path(texts, copies, config)
+    warnings += case_collisions(_owners(site, texts, copies))
     clock.lap("plan copies", copies)
     warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
     fail_on_warnings(warnings, options.strict)
@@ -184,7 +200,9 @@ def render_pages(
     urls = content_urls(selection.published, config) if _has_shortcodes(documents) else {}
     tasks = [markdown_job(document, config, urls) for document in documents]
     keys = [
-        digest(t.body, t.doc_id, t.path, t.first_line, t.base_path, t.summary_length, t.notes)
+        digest(
+            t.body, t.doc_id, t.path, t.first_line, t.base_path, t.summary_length, t.safe, t.notes
+        )
         for t in tasks
     ]
     found = cache.markdown(keys) if cache else {}
@@ -234,6 +252,15 @@ def _run_job(index: int) -> RenderedMarkdown:
     if not _PARSER:
         _PARSER.append(create_parser())
     return _JOBS[index].run(_PARSER[0])
+
+
+def _owners(
+    site: Site, texts: Mapping[str, str], copies: Mapping[str, SourceFile]
+) -> dict[str, str]:
+    """Each output → the source file that makes it (or the output itself, for lists)."""
+    pages = {page.output: str(page.source) for page in site.pages}
+    owners = {name: pages.get(name, name) for name in texts}
+    return owners | {name: str(source.rel) for name, source in copies.items()}
 
 
 def _environment(site_dir: Path, config: Config, cache: BuildCache | None) -> jinja2.Environment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -41,8 +41,10 @@ class CheckReport:
         return strict and bool(self.count(Severity.WARNING))
 
 
-def check_site(site_dir: Path) -> CheckReport:
+def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
+    """Every diagnostic of the site; `safe` checks as `--safe` builds (raw HTML sanitised)."""
     config = load_config(site_dir)
+    config = replace(config, safe_html=True) if safe else config
     found: list[Diagnostic] = list(check_site_folder(site_dir, CONFIG_FILE))
     sources = discover(site_dir)
     found += skipped_warnings(sources.skipped)

@@ -63,6 +63,9 @@ source_option = click.option(
 )
 @click.option("--profile", is_flag=True, help="Print the time each stage took.")
 @click.option(
+    "--safe", is_flag=True, help="Sanitise raw HTML in posts (as safe_html = true in site.toml)."
+)
+@click.option(
     "--no-cache",
     "no_cache",
     is_flag=True,
@@ -79,6 +82,7 @@ def build_command(
     jobs: int | None,
     profile: bool,
     no_cache: bool,
+    safe: bool,
 ) -> None:
     """Build the site into public/ (or --output)."""
     if not source.is_dir():
@@ -92,9 +96,12 @@ def build_command(
         strict=strict,
         jobs=jobs,
         cache=not no_cache,
+        safe=safe,
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` leaves public/ as Ctrl-C does
+    waiting = "another build of this site is running; waiting for it to finish"
     with user_errors():
-        report = build(options)
+        report = build(options, on_wait=lambda: click.echo(waiting, err=True))
     for warning in report.warnings:
         click.echo(warning.format(), err=True)
     if not quiet:
@@ -162,12 +169,13 @@ def serve_command(
     show_default=True,
     help="text for people, json for tools, github for workflow annotations.",
 )
-def check_command(source: Path, strict: bool, output_format: str) -> None:
+@click.option("--safe", is_flag=True, help="Check as --safe builds: report raw HTML it removes.")
+def check_command(source: Path, strict: bool, output_format: str, safe: bool) -> None:
     """Report every problem in the site (nothing is written). Exit 1 on errors."""
     if not source.is_dir():
         fail(f"{source}: no such folder", "pass the site folder with --source")
     with user_errors("check", "nothing was checked"):
-        report = check_site(source)
+        report = check_site(source, safe)
     formatter = {"text": format_text, "json": format_json, "github": format_github}
     text = formatter[output_format](report)
     if text:

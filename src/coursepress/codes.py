@@ -9,4 +9,6 @@ CODES = (
     "ambiguous-date", "unknown-key", "required-key", "front-matter", "draft", "future",
     "expired", "duplicate-url", "alias-collision", "empty-file", "math", "hidden-file",
     "markdown-in-bundle", "broken-symlink", "no-content", "link-to-unpublished", "site",
+    "unknown-shortcode", "unknown-reference", "unknown-param", "hugo-config", "hugo-theme",
+    "link-outside-site", "linked-folder", "case-collision",
 )  # fmt: skip

@@ -62,6 +62,8 @@ class Config:
     """Posts per list page; further pages are at `/<section>/page/N/`."""
     feed_limit: int = 20
     """Newest posts in each Atom feed (0: all of them)."""
+    safe_html: bool = False
+    """Sanitise raw HTML in posts (sites that take posts from students through pull requests)."""
     summary_length: int = 0
     """0: a page's summary is its first paragraph; N: whole paragraphs up to N words (Hugo's
     `summaryLength`, 70 for a site built from Hugo's config)."""
@@ -199,6 +201,12 @@ def _check_key(key: str, value: Any, text: str) -> None:
             f"Config value '{key}': expected a table, got {_type_name(value)}",
             line=line,
             hint=f"write it as a table: [{key}]",
+        )
+    if key == "safe_html" and not isinstance(value, bool):
+        raise ConfigError(
+            f"Config value 'safe_html': expected true or false, got {_type_name(value)}",
+            line=line,
+            hint="write safe_html = true",
         )
     if key == "timezone":
         _check_timezone(value, line)

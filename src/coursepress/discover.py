@@ -108,7 +108,8 @@ def shown_folder(path: Path) -> str:
 
 
 def discover(site_dir: Path) -> Sources:
-    content = _walk(site_dir, CONTENT_DIR)
+    skipped: list[Skipped] = []
+    content = _walk(site_dir, CONTENT_DIR, skipped)
     bundles = {
         target.parent
         for target in content
@@ -117,9 +118,8 @@ def discover(site_dir: Path) -> Sources:
     pages: list[SourceFile] = []
     files = [
         _record(site_dir, STATIC_DIR, target, SourceKind.ASSET)
-        for target in _walk(site_dir, STATIC_DIR)
+        for target in _walk(site_dir, STATIC_DIR, skipped)
     ]
-    skipped: list[Skipped] = []
     for target in content:
         bundle = _enclosing_bundle(target, bundles)
         record = _record(site_dir, CONTENT_DIR, target, _kind(target, bundle), bundle)
@@ -184,12 +184,47 @@ def _enclosing_bundle(target: PurePosixPath, bundles: set[PurePosixPath]) -> Pur
     return None
 
 
-def _walk(site_dir: Path, root: str) -> list[PurePosixPath]:
-    """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped."""
+def _walk(site_dir: Path, root: str, skipped: list[Skipped]) -> list[PurePosixPath]:
+    """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped.
+
+    Symbolic links that lead outside the site folder are not followed, so that nothing from
+    elsewhere on the disk is published; links to folders are never followed."""
     top = site_dir / root
+    inside = site_dir.resolve()
     found: list[PurePosixPath] = []
     for folder, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not is_junk(d))
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
-        found.extend(base / name for name in sorted(filenames) if not is_junk(name))
+        for name in [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
+            skipped.append(_linked_folder(PurePosixPath(root) / base / name, site_dir))
+        dirnames[:] = sorted(
+            d for d in dirnames if not is_junk(d) and not os.path.islink(os.path.join(folder, d))
+        )
+        for name in sorted(filenames):
+            path = os.path.join(folder, name)
+            if is_junk(name):
+                continue
+            leads_out = not Path(os.path.realpath(path)).is_relative_to(inside)
+            # (a broken link is reported as one, later)
+            if os.path.islink(path) and leads_out and os.path.exists(path):
+                skipped.append(_outside_link(PurePosixPath(root) / base / name, site_dir))
+                continue
+            found.append(base / name)
     return sorted(found)
+
+
+def _outside_link(rel: PurePosixPath, site_dir: Path) -> Skipped:
+    return Skipped(
+        shown_path(site_dir, rel),
+        "not published: this is a symbolic link to a file outside the site folder",
+        "copy the file into the site folder if it belongs on the site",
+        "link-outside-site",
+    )
+
+
+def _linked_folder(rel: PurePosixPath, site_dir: Path) -> Skipped:
+    return Skipped(
+        shown_path(site_dir, rel),
+        "not published: this folder is a symbolic link, and links to folders are not followed",
+        "move or copy the folder into the site folder",
+        "linked-folder",
+    )

@@ -22,6 +22,7 @@ from coursepress.errors import Diagnostic
 from coursepress.highlight import highlight_block, nearest_language
 from coursepress.links import rewrite_html, under_base_path
 from coursepress.mathml import math_plugin
+from coursepress.safehtml import removals, sanitize
 from coursepress.shortcodes import expand, restore
 
 MORE_MARKER = "<!--more-->"
@@ -88,6 +89,7 @@ def render_markdown(
     first_line: int,
     base_path: str = "/",
     summary_length: int = 0,
+    safe: bool = False,
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
     env: dict[str, Any] = {
@@ -112,9 +114,13 @@ def render_markdown(
     env["warnings"].extend(shortcodes.warnings)
     tokens = md.parse(shortcodes.body, env)
     html = restore(md.renderer.render(tokens, md.options, env), shortcodes)
+    summary = restore(_summary(md, tokens, env, summary_length), shortcodes)
+    if safe:  # contributors' raw HTML, limited to what course posts need
+        env["warnings"].extend(_unsafe_html(tokens, env))
+        html, summary = sanitize(html), sanitize(summary)
     return RenderedMarkdown(
         html=html,
-        summary_html=restore(_summary(md, tokens, env, summary_length), shortcodes),
+        summary_html=summary,
         first_heading=env["first_heading"],
         headings=tuple(env["headings"]),
         words=env["words"],
@@ -182,6 +188,29 @@ def _render_fence(
         return highlighted
     env.setdefault("warnings", []).append(_unknown_language(language, token, env))
     return f'<pre><code class="language-{escape(language)}">{escape(token.content)}</code></pre>\n'
+
+
+def _unsafe_html(tokens: list[Token], env: EnvType) -> list[Diagnostic]:
+    """A warning for each piece of raw HTML safe mode changes, at its line."""
+    found = []
+    for token in tokens:
+        pieces = [token] if token.type == "html_block" else []
+        pieces += [child for child in token.children or () if child.type == "html_inline"]
+        line = token.map[0] + 1 + env.get("line_offset", 0) if token.map else None
+        for piece in pieces:
+            removed = removals(piece.content)
+            if removed:
+                found.append(
+                    Diagnostic(
+                        f"safe mode removes {', '.join(removed)}",
+                        path=env.get("path"),
+                        line=line,
+                        hint="safe_html keeps images, tables, figures, details, video and "
+                        "YouTube or Vimeo embeds; write the rest in Markdown",
+                        code="unsafe-html",
+                    )
+                )
+    return found
 
 
 def _highlight_shortcode(code: str, language: str) -> str:

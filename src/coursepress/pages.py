@@ -179,6 +179,7 @@ class MarkdownJob:
     first_line: int
     base_path: str
     summary_length: int = 0
+    safe: bool = False
     notes: tuple[Diagnostic, ...] = ()
     """Warnings found before rendering (a `ref` to no page)."""
 
@@ -191,6 +192,7 @@ class MarkdownJob:
             first_line=self.first_line,
             base_path=self.base_path,
             summary_length=self.summary_length,
+            safe=self.safe,
         )
         return replace(rendered, warnings=self.notes + rendered.warnings)
 
@@ -213,6 +215,7 @@ def markdown_job(
         document.body_line,
         config.base_path,
         config.summary_length,
+        config.safe_html,
         tuple(notes),
     )
 

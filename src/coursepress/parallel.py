@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -29,9 +30,18 @@ def map_over_cores(function: Callable[[int], R], count: int, jobs: int | None) -
     # Objects that exist now are left out of the workers' garbage collections: a collection
     # writes to every object it visits, and each page written to is copied into the worker.
     gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker)
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            chunk = max(1, count // (workers * 8))
-            return list(pool.map(function, range(count), chunksize=chunk))
+        chunk = max(1, count // (workers * 8))
+        return list(pool.map(function, range(count), chunksize=chunk))
     finally:
+        # On Ctrl-C, work not yet started is dropped rather than finished.
+        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C reaches every process of the terminal; the parent alone decides what happens,
+    # so workers print no traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

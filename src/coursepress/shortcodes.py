@@ -367,11 +367,11 @@ def _video(code: Shortcode) -> str:
     else:
         source = f"https://player.vimeo.com/video/{escape(video)}?dnt=0"
         title = code.get("title", None, "vimeo video")
+    # Sized by the theme's `.video-embed` rule rather than inline styles, which safe mode
+    # would remove.
     return (
-        '<div style="position: relative; padding-bottom: 56.25%; height: 0; overflow: hidden;">'
-        f'<iframe src="{source}" title="{escape(title)}" allowfullscreen loading="lazy" '
-        'style="position: absolute; top: 0; left: 0; width: 100%; height: 100%; border: 0;">'
-        "</iframe></div>\n"
+        f'<div class="video-embed"><iframe src="{source}" title="{escape(title)}" '
+        'allowfullscreen loading="lazy"></iframe></div>\n'
     )
 
 

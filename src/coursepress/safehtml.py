@@ -1,0 +1,125 @@
+"""Safe mode (`safe_html = true`, or `--safe`): posts from contributors keep the HTML course
+posts need and lose what could hurt a reader, by nh3 (the Rust `ammonia` sanitizer).
+
+Kept: text markup, images, tables, figures, details, video and audio, MathML, code
+highlighting; iframes only from YouTube and Vimeo. Removed: scripts and styles, event-handler
+attributes, `style=` other than text alignment, and links to anything but web, mail and
+page-relative addresses (`javascript:`, `data:`).
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import nh3
+
+_TEXT = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "b", "i", "u", "s",
+    "del", "ins", "mark", "small", "sub", "sup", "code", "pre", "kbd", "samp", "var", "q",
+    "blockquote", "cite", "abbr", "dfn", "time", "span", "div", "a", "ul", "ol", "li", "dl",
+    "dt", "dd", "center", "section", "article", "aside", "header", "footer", "nav",
+}  # fmt: skip
+_MEDIA = {
+    "img", "figure", "figcaption", "picture", "source", "video", "audio", "track", "iframe",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
+    "details", "summary",
+}  # fmt: skip
+_MATHML = {
+    "math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
+    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac", "msqrt", "mroot",
+    "mstyle", "mtable", "mtr", "mtd", "menclose", "mpadded", "mphantom", "merror",
+}  # fmt: skip
+TAGS = _TEXT | _MEDIA | _MATHML
+ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "style"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "video": {"src", "controls", "width", "height", "poster", "loop", "muted", "preload"},
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "iframe": {"src", "width", "height", "allowfullscreen", "loading"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "details": {"open"},
+    "time": {"datetime"},
+    "abbr": set(),
+    "math": {"xmlns", "display", "alttext"},
+    **{
+        tag: {"mathvariant", "stretchy", "accent", "width", "height", "depth", "lspace",
+              "rspace", "fence", "separator", "columnalign", "rowalign", "linethickness",
+              "notation", "encoding", "displaystyle", "scriptlevel", "movablelimits"}
+        for tag in _MATHML - {"math"}
+    },
+}  # fmt: skip
+SCHEMES = {"http", "https", "mailto"}
+VIDEO_HOSTS = {
+    "www.youtube.com", "youtube.com", "www.youtube-nocookie.com", "player.vimeo.com",
+}  # fmt: skip
+_URL_ATTRIBUTES = {"href", "src", "srcset", "poster"}
+
+
+def sanitize(html: str) -> str:
+    """The HTML with everything outside the allow-list removed."""
+    return str(
+        nh3.clean(
+            html,
+            tags=TAGS,
+            clean_content_tags={"script", "style"},
+            attributes=ATTRIBUTES,
+            attribute_filter=_attribute_filter,
+            url_schemes=SCHEMES,
+            filter_style_properties={"text-align"},
+            link_rel=None,
+            strip_comments=False,
+        )
+    )
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if tag == "iframe" and name == "src":
+        return value if urlsplit(value).hostname in VIDEO_HOSTS else None
+    return value
+
+
+def removals(fragment: str) -> list[str]:
+    """What safe mode takes out of one piece of raw HTML, said plainly: `<script>`, `the
+    onclick attribute of <img>`, `the link javascript:alert(1)`."""
+    before, after = _Inventory.of(fragment), _Inventory.of(sanitize(fragment))
+    found = [f"<{tag}>" for tag in before.tags if tag not in after.tags]
+    for tag, name, value in before.attributes:
+        if (tag, name, value) in after.attributes or f"<{tag}>" in found:
+            continue
+        if name in _URL_ATTRIBUTES and value:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            found.append(f"the {'link' if name == 'href' else 'address'} {shown}")
+        else:
+            found.append(f"the {name} attribute of <{tag}>")
+    return list(dict.fromkeys(found))
+
+
+class _Inventory(HTMLParser):
+    """The tags and (tag, attribute, value) triples of a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: set[tuple[str, str, str]] = set()
+
+    @classmethod
+    def of(cls, html: str) -> _Inventory:
+        inventory = cls()
+        inventory.feed(html)
+        inventory.close()
+        return inventory
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.tags:
+            self.tags.append(tag)
+        for name, value in attrs:
+            self.attributes.add((tag, name, value or ""))
