@@ -197,6 +197,9 @@ class BuildCache:
     def finish(self) -> None:
         """Keep the file from growing without end: once a table holds far more entries than
         this build used (old versions of pages), only this build's are kept."""
+        # In memory, only this build's entries stay: a long serve session does not grow.
+        self._markdown = {k: v for k, v in self._markdown.items() if k in self._used["markdown"]}
+        self._views = {k: v for k, v in self._views.items() if k in self._used["views"]}
         db = self._connection()
         if db is None:
             return
