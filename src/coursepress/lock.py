@@ -13,20 +13,17 @@ try:
 except ImportError:  # Windows: no advisory locks; builds there are not serialised
     fcntl = None  # type: ignore[assignment]
 
-LOCK_FILE = ".coursepress-cache/build.lock"
-
 
 @contextmanager
 def site_lock(site_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the site's build lock for the block; if another build holds it, call `on_wait`
-    once and wait for it. The operating system drops the lock when a process ends, so a
-    crashed build never leaves the site locked."""
-    path = site_dir / LOCK_FILE
+    once and wait for it. The lock is taken on the site folder itself, so no lock file is
+    left anywhere, and the operating system drops it when a process ends: a crashed build
+    never leaves the site locked."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.open(site_dir, os.O_RDONLY)
     except OSError:
-        yield  # a read-only site folder: nothing to protect, nothing written beside it
+        yield  # the build reports a missing or unreadable folder itself
         return
     try:
         if fcntl is not None:
