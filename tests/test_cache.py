@@ -76,6 +76,10 @@ def test_an_edited_template_rerenders_every_page_that_uses_it(tmp_path: Path) ->
     assert built == build(site, tmp_path / "cold", "--no-cache")
 
 
+WRONG = "body = CAST(replace(CAST(body AS TEXT), '<p>', '<p>WRONG ') AS BLOB)"
+"""Every stored page changed behind the cache's back, its bytes still bytes."""
+
+
 def damage_truncate(database: Path) -> None:
     database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
 
@@ -93,15 +97,15 @@ def damage_garbage(database: Path) -> None:
 def damage_entries(database: Path) -> None:
     """A stored page changed behind the cache's back: its checksum no longer matches."""
     with sqlite3.connect(database) as db:
-        db.execute("UPDATE views SET body = replace(body, '<p>', '<p>WRONG ')")
-        db.execute("UPDATE markdown SET body = replace(body, '<p>', '<p>WRONG ')")
+        db.execute(f"UPDATE views SET {WRONG}")
+        db.execute(f"UPDATE markdown SET {WRONG}")
 
 
 def damage_version(database: Path) -> None:
     """A cache written by another coursepress: same keys would mean something else."""
     with sqlite3.connect(database) as db:
         db.execute("UPDATE meta SET value = 'coursepress 0.0.1' WHERE name = 'fingerprint'")
-        db.execute("UPDATE views SET body = replace(body, '<p>', '<p>WRONG ')")
+        db.execute(f"UPDATE views SET {WRONG}")
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,14 @@ from coursepress.highlight import stylesheet
 from coursepress.hugo import hugo_site_notes
 from coursepress.lock import site_lock
 from coursepress.markdown import RenderedMarkdown, create_parser
-from coursepress.pages import MarkdownJob, Page, content_urls, make_page, markdown_job
+from coursepress.pages import (
+    MarkdownJob,
+    Page,
+    content_urls,
+    make_page,
+    markdown_job,
+    page_url,
+)
 from coursepress.parallel import map_over_cores
 from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
@@ -198,7 +205,11 @@ def render_pages(
     if cache:
         cache.remembered("markdown", len(selection.published) - len(documents))
     urls = content_urls(selection.published, config) if _has_shortcodes(documents) else {}
-    tasks = [markdown_job(document, config, urls) for document in documents]
+    own_urls = [page_url(document, config) for document in documents]
+    tasks = [
+        markdown_job(document, config, urls, url)
+        for document, url in zip(documents, own_urls, strict=True)
+    ]
     keys = [
         digest(
             t.body, t.doc_id, t.path, t.first_line, t.base_path, t.summary_length, t.safe, t.notes
@@ -216,9 +227,9 @@ def render_pages(
     if cache:
         cache.put_markdown(fresh)
     found |= fresh
-    for document, key in zip(documents, keys, strict=True):
+    for document, key, url in zip(documents, keys, own_urls, strict=True):
         noted: list[Diagnostic] = []
-        page = make_page(document, md, config, noted, found[key])
+        page = make_page(document, md, config, noted, found[key], url)
         known[document.source] = KnownPage(document, config, page, tuple(noted))
     pages = []
     for document in selection.published:

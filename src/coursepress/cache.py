@@ -57,7 +57,7 @@ def _code_digest() -> str:
 FINGERPRINT = "|".join(
     [__version__, _code_digest(), *(f"{tool}={version(tool)}" for tool in _TOOLS)]
 )
-_SCHEMA = 5
+_SCHEMA = 6
 _SLACK = 2
 """A table is pruned to this build's entries once it holds this many times more."""
 
@@ -272,7 +272,7 @@ class BuildCache:
             for table in ("markdown", "views", "written"):
                 db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} "
-                    "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, body TEXT NOT NULL, "
+                    "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, body BLOB NOT NULL, "
                     "checksum INTEGER NOT NULL)"
                 )
             db.execute("PRAGMA quick_check")
@@ -294,9 +294,11 @@ class BuildCache:
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT key, meta, body, checksum FROM {table} WHERE key IN ({marks})"
                 for key, meta, body, checksum in db.execute(query, chunk):
-                    texts = isinstance(meta, str) and isinstance(body, str)
-                    if texts and _checksum(meta, body) == checksum:
-                        take(key, meta, body)
+                    # The body is stored as UTF-8 bytes: checked, then decoded, once.
+                    typed = isinstance(meta, str) and isinstance(body, bytes)
+                    if typed and _checksum(meta, body) == checksum:
+                        with suppress(UnicodeDecodeError):
+                            take(key, meta, body.decode("utf-8"))
         except sqlite3.Error:
             self._give_up()
 
@@ -309,7 +311,10 @@ class BuildCache:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
                     f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
-                    ((key, meta, body, _checksum(meta, body)) for key, meta, body in rows),
+                    (
+                        (key, meta, data, _checksum(meta, data))
+                        for key, meta, data in ((k, m, b.encode("utf-8")) for k, m, b in rows)
+                    ),
                 )
         except sqlite3.Error:
             self._give_up()
@@ -327,9 +332,9 @@ class BuildCache:
         self._close()
 
 
-def _checksum(meta: str, body: str) -> int:
+def _checksum(meta: str, body: bytes) -> int:
     """CRC-32 of an entry: a damaged or altered row is noticed and rendered again."""
-    return zlib.crc32(body.encode(), zlib.crc32(meta.encode()))
+    return zlib.crc32(body, zlib.crc32(meta.encode()))
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

@@ -198,10 +198,14 @@ class MarkdownJob:
 
 
 def markdown_job(
-    document: Document, config: Config, urls: Mapping[str, str] | None = None
+    document: Document,
+    config: Config,
+    urls: Mapping[str, str] | None = None,
+    url: str | None = None,
 ) -> MarkdownJob:
-    """What to render for a page; `urls` (content path → URL) resolves Hugo's `ref`."""
-    url = page_url(document, config)
+    """What to render for a page; `urls` (content path → URL) resolves Hugo's `ref`; `url`
+    is the page's own, when the caller has it already."""
+    url = url or page_url(document, config)
     body, notes = document.body, list[Diagnostic]()
     if "{{" in body:
         source = document.source
@@ -226,10 +230,11 @@ def make_page(
     config: Config,
     warnings: list[Diagnostic],
     rendered: RenderedMarkdown | None = None,
+    url: str | None = None,
 ) -> Page:
     """The page of a document; `rendered` is its Markdown when that was rendered elsewhere."""
     source, meta = document.source, document.meta
-    url = page_url(document, config)
+    url = url or page_url(document, config)
     rendered = rendered or markdown_job(document, config).run(md)
     warnings.extend(rendered.warnings)
     title = meta.title or _fallback_title(document, rendered.first_heading, warnings)

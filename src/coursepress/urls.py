@@ -28,6 +28,8 @@ def urlize(text: str) -> str:
     tests/test_hugo_differential.py): `%XX` escapes decoded; letters of any script, digits
     and `. _ ~ @ -` kept; a run of spaces, `+`, `/` or `\\` made one hyphen; everything else
     dropped; lower case. Unlike Hugo, `#` is dropped too: in a URL it starts a fragment."""
+    if _ALREADY_SAFE.fullmatch(text) and text.strip("."):  # file names, mostly: nothing to do
+        return text.lower()
     source = unicodedata.normalize("NFC", unquote(text))
     target: list[str] = []
     space_before = was_hyphen = False
@@ -42,6 +44,9 @@ def urlize(text: str) -> str:
             space_before = True
     segment = "".join(target).lower()
     return segment if segment.strip(".") else "page"  # `..` must never leave its folder
+
+
+_ALREADY_SAFE = re.compile(r"[A-Za-z0-9._~@-]+")
 
 
 def _url_safe(char: str) -> bool:
