@@ -10,5 +10,5 @@ CODES = (
     "expired", "duplicate-url", "alias-collision", "empty-file", "math", "hidden-file",
     "markdown-in-bundle", "broken-symlink", "no-content", "link-to-unpublished", "site",
     "unknown-shortcode", "unknown-reference", "unknown-param", "hugo-config", "hugo-theme",
-    "link-outside-site", "linked-folder", "case-collision",
+    "link-outside-site", "linked-folder", "case-collision", "unsafe-html",
 )  # fmt: skip
