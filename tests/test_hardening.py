@@ -262,3 +262,93 @@ def test_safe_mode_is_off_by_default_and_check_reports_with_safe(make_site: Make
     assert codes.count("unsafe-html") == 7
     built = run_cli("build", "--safe", cwd=site)
     assert "<script>" not in (site / "public/posts/x/index.html").read_text(), built.stderr
+
+
+def test_safe_mode_covers_the_front_matter_summary_and_tricky_video_addresses(
+    make_site: Maker,
+) -> None:
+    site = make_site(
+        {
+            "site.toml": "safe_html = true\n",
+            "content/posts/x.md": (
+                '+++\ntitle = "X"\ndate = 2023-09-01\n'
+                "summary = \"<script>alert(1)</script><img src=x onerror='alert(2)'>\"\n+++\n\n"
+                '<iframe src="https://evil.example\\@www.youtube.com/embed/x"></iframe>\n'
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "content/posts/x.md:4: warning: safe mode removes <script>, the onerror attribute of "
+        "<img>\n" + HINT + "content/posts/x.md:7: warning: safe mode removes the address "
+        "https://evil.example\\@www.youtube.com...\n" + HINT  # long addresses are shortened
+    )
+    for page in ("index.html", "posts/index.html", "posts/x/index.html"):
+        text = (site / "public" / page).read_text()
+        assert "alert(" not in text and "evil.example" not in text, page
+
+
+def test_a_linked_static_or_content_folder_is_not_followed(
+    make_site: Maker, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("private")
+    site = make_site({"content/a.md": POST.format(title="A", body="Text.")})
+    (site / "static").symlink_to(outside, target_is_directory=True)
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "static: warning: not published: this folder is a symbolic link, and links to folders "
+        "are not followed\n"
+        "  hint: move or copy the folder into the site folder\n"
+    )
+    assert not (site / "public/secret.txt").exists()
+
+
+def test_a_file_that_becomes_a_folder_and_back(make_site: Maker) -> None:
+    site = make_site({"content/a.md": POST.format(title="A", body="Text."), "static/d": "file"})
+    assert run_cli("build", cwd=site).returncode == 0
+    (site / "static/d").unlink()
+    (site / "static/d").mkdir()
+    (site / "static/d/inner.txt").write_text("inside")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "public/d/inner.txt").read_text() == "inside"
+    (site / "static/d/inner.txt").unlink()
+    (site / "static/d").rmdir()
+    (site / "static/d").write_text("a file again")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "public/d").read_text() == "a file again"
+    assert _leftovers(site) == []
+    assert not list((site / "public").rglob("*.coursepress-new"))
+
+
+def test_text_that_looks_like_a_placeholder_stays_text(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "content/a.md": POST.format(
+                title="A", body='CPSHORTCODE0X and CPSHORTCODE7X.\n\n{{< figure src="a.png" >}}'
+            )
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "public/a/index.html").read_text()
+    assert "<p>CPSHORTCODE0X and CPSHORTCODE7X.</p>" in page
+    assert '<figure><img src="a.png" alt=""></figure>' in page
+
+
+def test_settings_files_that_are_not_utf8(make_site: Maker) -> None:
+    for name in ("site.toml", "hugo.toml"):
+        site = make_site({"content/a.md": "", name: b'title = "Caf\xe9"\n'})
+        result = run_cli("build", cwd=site)
+        assert result.returncode == 1
+        assert result.stderr == (
+            f"{name}:1: this file is not UTF-8 text\n"
+            "  hint: save it as UTF-8 (most editors offer it under Save As or Encoding)\n"
+            "build failed with 1 error; the previous site is unchanged\n"
+        )
+        (site / name).unlink()

@@ -200,3 +200,27 @@ def test_check_resolves_refs_as_the_build_does(make_site: Maker) -> None:
     assert "unknown-reference" not in result.stdout
     assert run_cli("build", cwd=site).returncode == 0
     assert '<a href="/posts/a/">a</a>' in (site / "public/posts/b/index.html").read_text()
+
+
+def test_hugo_permalinks_in_both_forms_at_once(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "hugo.toml": 'title = "ML"\n[permalinks]\nposts = "/p/:slug/"\n'
+            '[permalinks.section]\nposts = "/all-posts/"\n',
+            "content/posts/a.md": post('title = "Alpha"\ndate = 2023-09-01'),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "not used by coursepress: permalinks.section\n" in result.stderr
+    assert (site / "public/p/alpha/index.html").is_file()
+
+
+def test_serve_rebuilds_when_hugo_config_changes() -> None:
+    from pathlib import PurePosixPath
+
+    from coursepress.serve import _is_watched
+
+    for name in ("hugo.toml", "config.yaml", "config/_default/params.toml", "site.toml"):
+        assert _is_watched(PurePosixPath(name)), name
+    assert not _is_watched(PurePosixPath("notes.toml"))

@@ -42,6 +42,7 @@ _TOOLS = (
     "latex2mathml",
     "linkify-it-py",
     "jinja2",
+    "nh3",
 )
 
 

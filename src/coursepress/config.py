@@ -26,7 +26,7 @@ from coursepress.course import (
 from coursepress.discover import shown_path
 from coursepress.errors import ConfigError
 from coursepress.hugo import HugoSettings, read_hugo_settings
-from coursepress.locate import line_of_key, toml_error
+from coursepress.locate import line_of_key, read_config_text, toml_error
 from coursepress.urls import PERMALINK_TOKENS, unknown_permalink_tokens
 
 CONFIG_FILE = "site.toml"
@@ -103,7 +103,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
     shown = shown_path(site_dir, CONFIG_FILE)
     path = site_dir / CONFIG_FILE
     hugo = None if path.is_file() else read_hugo_settings(site_dir)
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    text = read_config_text(path, shown) if path.is_file() else ""
     try:
         config = _from_hugo(hugo) if hugo else _validate(tomllib.loads(text), text)
     except tomllib.TOMLDecodeError as error:

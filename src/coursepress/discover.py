@@ -192,6 +192,9 @@ def _walk(site_dir: Path, root: str, skipped: list[Skipped]) -> list[PurePosixPa
     top = site_dir / root
     inside = site_dir.resolve()
     found: list[PurePosixPath] = []
+    if top.is_symlink():  # os.walk would follow the folder it starts from
+        skipped.append(_linked_folder(PurePosixPath(root), site_dir))
+        return found
     for folder, dirnames, filenames in os.walk(top):
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         for name in [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:

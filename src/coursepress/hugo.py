@@ -17,7 +17,7 @@ import yaml
 
 from coursepress.discover import shown_folder, shown_path
 from coursepress.errors import ConfigError, Diagnostic, Severity
-from coursepress.locate import line_of_key, toml_error
+from coursepress.locate import line_of_key, read_config_text, toml_error
 from coursepress.urls import unknown_permalink_tokens
 
 CONFIG_NAMES = tuple(
@@ -161,7 +161,7 @@ def _read_files(site_dir: Path) -> list[HugoFile]:
 
 
 def _load(path: Path, shown: str) -> HugoFile:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_config_text(path, shown)
     try:
         if path.suffix == ".toml":
             values = tomllib.loads(text)
@@ -249,12 +249,15 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
 def _permalinks(value: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     """Page patterns from Hugo's old per-section map or its `[permalinks.page]` table;
     patterns with tokens coursepress does not know are left out, and named."""
-    kinds = {str(k).lower(): v for k, v in value.items()}
-    if any(isinstance(v, dict) for v in kinds.values()):
-        pages = kinds.get("page", {})
-        skipped = [f"permalinks.{kind}" for kind in kinds if kind != "page"]
-    else:
-        pages, skipped = kinds, []
+    pages: dict[str, Any] = {}
+    skipped: list[str] = []
+    for kind, entry in ((str(k).lower(), v) for k, v in value.items()):
+        if isinstance(entry, dict) and kind == "page":
+            pages.update(entry)
+        elif isinstance(entry, dict):
+            skipped.append(f"permalinks.{kind}")  # section, term and taxonomy URLs
+        else:
+            pages[kind] = entry  # the old form: section = pattern
     patterns = {}
     for section, pattern in pages.items():
         if isinstance(pattern, str) and not unknown_permalink_tokens(pattern):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
-from coursepress.errors import ContentError, SiteError
+from coursepress.errors import ConfigError, ContentError, SiteError
 
 
 def line_of_key(text: str, key: str, *, table: bool = False) -> int | None:
@@ -18,6 +18,20 @@ def line_of_key(text: str, key: str, *, table: bool = False) -> int | None:
     )
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def read_config_text(path: Path, shown: PurePath | str) -> str:
+    """A settings file's text; one that is not UTF-8 is a ConfigError, not a traceback."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            "this file is not UTF-8 text",
+            path=shown,
+            line=data.count(b"\n", 0, error.start) + 1,
+            hint="save it as UTF-8 (most editors offer it under Save As or Encoding)",
+        ) from None
 
 
 # tomllib's wording for the slips people make most, said plainly.

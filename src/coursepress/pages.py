@@ -253,7 +253,7 @@ def make_page(
         draft=meta.draft,
         description=meta.description or "",
         body=Body(
-            summary=_summary(md, document, rendered.summary_html, url, config),
+            summary=_summary(md, document, rendered.summary_html, url, config, warnings),
             content=rendered.html,
             headings=rendered.headings,
             show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS
@@ -385,17 +385,28 @@ def title_from_name(name: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
-def _summary(md: MarkdownIt, document: Document, derived: str, url: str, config: Config) -> str:
-    """`summary` from the front matter is Markdown, as in Hugo. A summary is shown on other
-    pages, so its relative links are resolved from this page."""
+def _summary(
+    md: MarkdownIt,
+    document: Document,
+    derived: str,
+    url: str,
+    config: Config,
+    warnings: list[Diagnostic],
+) -> str:
+    """`summary` from the front matter is Markdown, as in Hugo, and in safe mode sanitised as
+    the body is. A summary is shown on other pages, so its relative links are resolved from
+    this page."""
     written = document.meta.summary
     if written is not None:
-        derived = render_markdown(
+        rendered = render_markdown(
             md,
             written,
             doc_id=_doc_id(url) + "-summary",
             path=document.source.rel,
             first_line=document.line_of("summary"),
             base_path=config.base_path,
-        ).html.strip()
+            safe=config.safe_html,
+        )
+        warnings.extend(rendered.warnings)
+        derived = rendered.html.strip()
     return rewrite_html(derived, resolved_from(url, config.base_path))

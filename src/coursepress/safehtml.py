@@ -83,8 +83,18 @@ def sanitize(html: str) -> str:
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if tag == "iframe" and name == "src":
-        return value if urlsplit(value).hostname in VIDEO_HOSTS else None
+        return value if _video_address(value) else None
     return value
+
+
+def _video_address(url: str) -> bool:
+    """An https address on an allowed video host, written plainly: browsers read `\\` as `/`
+    and skip control characters, so an address with either, or with a user part, could lead
+    elsewhere than Python reads it."""
+    if any(char in url for char in "\\@") or any(ord(char) <= 32 for char in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and parts.hostname in VIDEO_HOSTS
 
 
 def removals(fragment: str) -> list[str]:

@@ -26,6 +26,7 @@ from coursepress.config import CONFIG_FILE
 from coursepress.devserver import ALL_INTERFACES, SiteServer, start_server
 from coursepress.discover import CONTENT_DIR, STATIC_DIR, is_junk
 from coursepress.errors import BuildFailed, SiteError
+from coursepress.hugo import CONFIG_FOLDER, CONFIG_NAMES
 from coursepress.livereload import Broadcaster, BuildState
 from coursepress.render import TEMPLATES_DIR
 
@@ -190,9 +191,10 @@ def _watch(site_dir: Path, stop: threading.Event) -> Iterable[list[PurePosixPath
 def _is_watched(relative: PurePosixPath) -> bool:
     if any(is_junk(part) for part in relative.parts):
         return False
-    return str(relative) == CONFIG_FILE or (
-        len(relative.parts) > 1 and relative.parts[0] in WATCHED_FOLDERS
+    settings = str(relative) in (CONFIG_FILE, *CONFIG_NAMES) or (
+        relative.parent == PurePosixPath(CONFIG_FOLDER)  # Hugo's config/_default/
     )
+    return settings or (len(relative.parts) > 1 and relative.parts[0] in WATCHED_FOLDERS)
 
 
 def _is_stylesheet(path: PurePosixPath) -> bool:

@@ -9,6 +9,7 @@ Markdown is rendered, so that Markdown never reads the HTML.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,8 +30,9 @@ PAIRED = frozenset(("highlight", "details"))
 SINGLE = frozenset(("figure", "youtube", "vimeo"))
 REFERENCES = frozenset(("ref", "relref", "param"))
 KNOWN = PAIRED | SINGLE | REFERENCES
-PLACEHOLDER = "CPSHORTCODE{}X"
-_PLACEHOLDER = re.compile(r"<p>CPSHORTCODE(\d+)X</p>\n?|CPSHORTCODE(\d+)X")
+PLACEHOLDER = "CPSHORTCODE{nonce}N{number}X"
+"""Stands in for a shortcode's HTML while Markdown renders; the nonce comes from the page's
+text, so that no text can contain a placeholder of its own page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +222,7 @@ class Expanded:
     html: list[str]
     """The HTML of each placeholder, by number."""
     warnings: list[Diagnostic]
+    nonce: str = ""
     inline: set[int] = field(default_factory=set)
     """Placeholders whose HTML is text, not a block."""
 
@@ -233,7 +236,7 @@ def expand(
 ) -> Expanded:
     """Every shortcode replaced: by Markdown (`{{% %}}`), by a placeholder for its HTML, by
     its own text when escaped, and unknown ones by a placeholder that shows them as written."""
-    result = Expanded(body, [], [])
+    result = Expanded(body, [], [], hashlib.sha256(body.encode()).hexdigest()[:16])
     if "{{" not in body:
         return result
     codes = find(body)
@@ -268,16 +271,20 @@ def restore(html: str, expanded: Expanded) -> str:
     """The rendered page with each placeholder's HTML in its place."""
     if not expanded.html:
         return html
+    mark = PLACEHOLDER.format(nonce=expanded.nonce, number=r"(\d+)")
+    pattern = re.compile(f"<p>{mark}</p>\n?|{mark}")
 
     def swap(match: re.Match[str]) -> str:
         alone = match.group(1) is not None  # a paragraph of its own
         number = int(match.group(1) or match.group(2))
+        if number >= len(expanded.html):
+            return match.group(0)
         output = expanded.html[number]
         if alone and number in expanded.inline:
             return f"<p>{output}</p>\n"  # text shown as written stays a paragraph
         return output
 
-    return _PLACEHOLDER.sub(swap, html)
+    return pattern.sub(swap, html)
 
 
 def _inner(body: str, codes: list[Shortcode], index: int) -> tuple[str | None, int, int]:
@@ -301,7 +308,8 @@ def _inner(body: str, codes: list[Shortcode], index: int) -> tuple[str | None, i
 def _stash(result: Expanded, html: str, source: str) -> str:
     result.html.append(html)
     # Keep the line count, so that what follows is still reported at its own line.
-    return PLACEHOLDER.format(len(result.html) - 1) + "\n" * source.count("\n")
+    placeholder = PLACEHOLDER.format(nonce=result.nonce, number=len(result.html) - 1)
+    return placeholder + "\n" * source.count("\n")
 
 
 def _render(

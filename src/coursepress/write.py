@@ -8,10 +8,10 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from coursepress import __version__
 from coursepress.cache import BuildCache, WrittenFile
@@ -80,7 +80,8 @@ def write_site(
     wanted |= {name: _copy_digest(source) for name, source in copies.items()}
     previous = cache.written(output_dir) if cache else {}
     try:
-        if previous and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
+        in_place = previous and not _kind_changes(wanted, previous)
+        if in_place and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
             files = _update_in_place(output_dir, texts, copies, wanted, previous)
         else:
             files = _write_staged(output_dir, texts, copies, wanted)
@@ -128,6 +129,16 @@ def _holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> boo
                 return False
             found += 1
     return found == len(previous)
+
+
+def _kind_changes(wanted: Mapping[str, str], previous: Mapping[str, WrittenFile]) -> bool:
+    """A file that becomes a folder, or a folder that becomes a file: renames cannot do that
+    one file at a time, so the whole site is written anew."""
+    return bool(_folders(wanted) & previous.keys()) or bool(_folders(previous) & wanted.keys())
+
+
+def _folders(names: Iterable[str]) -> set[str]:
+    return {str(folder) for name in names for folder in PurePosixPath(name).parents}
 
 
 def _update_in_place(
