@@ -18,6 +18,7 @@ Scenarios:
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import shutil
 import signal
@@ -96,6 +97,14 @@ def _fetch(url: str) -> str:
             return str(response.read().decode("utf-8", errors="replace"))
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return ""
+    except http.client.HTTPException as error:  # a response cut short mid-rebuild: counted
+        TRUNCATED[url.split("/")[2]] = TRUNCATED.get(url.split("/")[2], 0) + 1
+        print(f"  {url}: truncated response ({type(error).__name__})", file=sys.stderr)
+        return ""
+
+
+TRUNCATED: dict[str, int] = {}
+"""host:port → responses cut short while polling; reported with the figures."""
 
 
 def _peak_mb(pid: int) -> float:

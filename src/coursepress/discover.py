@@ -206,9 +206,12 @@ def _walk(site_dir: Path, root: str, skipped: list[Skipped]) -> list[PurePosixPa
             path = os.path.join(folder, name)
             if is_junk(name):
                 continue
-            leads_out = not Path(os.path.realpath(path)).is_relative_to(inside)
-            # (a broken link is reported as one, later)
-            if os.path.islink(path) and leads_out and os.path.exists(path):
+            # Only links are resolved (a broken one is reported as such, later).
+            if (
+                os.path.islink(path)
+                and not Path(os.path.realpath(path)).is_relative_to(inside)
+                and os.path.exists(path)
+            ):
                 skipped.append(_outside_link(PurePosixPath(root) / base / name, site_dir))
                 continue
             found.append(base / name)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from coursepress import __version__
 from coursepress.cache import BuildCache, WrittenFile
@@ -138,7 +138,15 @@ def _kind_changes(wanted: Mapping[str, str], previous: Mapping[str, WrittenFile]
 
 
 def _folders(names: Iterable[str]) -> set[str]:
-    return {str(folder) for name in names for folder in PurePosixPath(name).parents}
+    """Every folder on the way to each name (`a/b/c.html` → `a/b`, `a`); string work, since
+    serve runs this for every file on every rebuild."""
+    found: set[str] = set()
+    for name in names:
+        cut = name.rfind("/")
+        while cut > 0 and name[:cut] not in found:
+            found.add(name[:cut])
+            cut = name.rfind("/", 0, cut)
+    return found
 
 
 def _update_in_place(
