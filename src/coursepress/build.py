@@ -136,8 +136,9 @@ def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
     pages = render_pages(selection, config, warnings, options.jobs, cache)
     pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
     site = clock.lap("collect", assemble(pages, config))
-    environment = _environment(site_dir, config, cache)
-    texts = render_site(site, environment, site_dir, cache, options.jobs)
+    templates = templates_digest(site_dir)  # read once: it keys the environment and the files
+    environment = _environment(site_dir, config, cache, templates)
+    texts = render_site(site, environment, site_dir, cache, options.jobs, templates)
     texts |= {SYNTAX_CSS: stylesheet(), **github_pages_files(config)}
     texts = clock.lap("templates", texts, cache.tally("views") if cache else "")
     copies = plan_copies(sources, site, warnings)
@@ -274,12 +275,14 @@ def _owners(
     return owners | {name: str(source.rel) for name, source in copies.items()}
 
 
-def _environment(site_dir: Path, config: Config, cache: BuildCache | None) -> jinja2.Environment:
+def _environment(
+    site_dir: Path, config: Config, cache: BuildCache | None, templates: str
+) -> jinja2.Environment:
     """The Jinja environment; serve's rebuilds keep it, compiled templates and all, while the
-    templates and the config are as they were."""
+    templates (their digest) and the config are as they were."""
     if cache is None:
         return create_environment(site_dir, config)
-    key = digest(templates_digest(site_dir), config)
+    key = digest(templates, config)
     if key not in cache.environments:
         cache.environments.clear()
         cache.environments[key] = create_environment(site_dir, config)

@@ -52,6 +52,7 @@ def render_site(
     site_dir: Path,
     cache: BuildCache | None = None,
     jobs: int | None = None,
+    templates: str | None = None,
 ) -> dict[str, str]:
     """Every templated file of the site, keyed by output path.
 
@@ -60,7 +61,7 @@ def render_site(
     on all cores when there are many.
     """
     views = plan_views(site)
-    shared = _shared_digest(site, site_dir)
+    shared = _shared_digest(site, templates or templates_digest(site_dir))
     keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
     pages = {str(page.source): page for page in _all_pages(site)}
     found = cache.views(keys) if cache else {}
@@ -119,7 +120,7 @@ def _reads_hold(reads: Mapping[str, str], pages: Mapping[str, Page]) -> bool:
     return True
 
 
-def _shared_digest(site: Site, site_dir: Path) -> str:
+def _shared_digest(site: Site, templates: str) -> str:
     """What every template may see besides page bodies: templates, config, today, metadata.
 
     Section and home intros are bodies shown through `section.intro`, so they count here.
@@ -128,7 +129,7 @@ def _shared_digest(site: Site, site_dir: Path) -> str:
         page.body.digest for page in _all_pages(site) if page.kind is SourceKind.SECTION_INDEX
     ]
     return digest(
-        templates_digest(site_dir),
+        templates,
         site.config,
         datetime.now(site.config.zone).date(),
         [page.meta_digest for page in _all_pages(site)],
