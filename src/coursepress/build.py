@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -211,12 +211,8 @@ def render_pages(
         markdown_job(document, config, urls, url)
         for document, url in zip(documents, own_urls, strict=True)
     ]
-    keys = [
-        digest(
-            t.body, t.doc_id, t.path, t.first_line, t.base_path, t.summary_length, t.safe, t.notes
-        )
-        for t in tasks
-    ]
+    # Every field of the job is in its key: one added later cannot be left out by mistake.
+    keys = [digest(*(getattr(task, field.name) for field in fields(task))) for task in tasks]
     found = cache.markdown(keys) if cache else {}
     missing = [index for index, key in enumerate(keys) if key not in found]
     _JOBS[:] = [tasks[index] for index in missing]

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from coursepress import __version__
+from coursepress.__main__ import stop_as_on_ctrl_c
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check import FORMATS, check_site, format_github, format_json, format_text
 from coursepress.discover import shown_folder
@@ -98,7 +99,7 @@ def build_command(
         cache=not no_cache,
         safe=safe,
     )
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` leaves public/ as Ctrl-C does
+    signal.signal(signal.SIGTERM, stop_as_on_ctrl_c)  # `kill` leaves public/ as Ctrl-C does
     waiting = "another build of this site is running; waiting for it to finish"
     with user_errors():
         report = build(options, on_wait=lambda: click.echo(waiting, err=True))
@@ -146,7 +147,7 @@ def serve_command(
 
     options = ServeOptions(source, bind, port, drafts, future, open_browser)
     # SIGTERM (a closed terminal, `kill`) stops as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, stop_as_on_ctrl_c)
     try:
         serve(
             options, say=lambda text: click.echo(text), warn=lambda text: click.echo(text, err=True)
@@ -240,10 +241,6 @@ def _init_from_hugo(hugo_site: Path) -> None:
         if note.code == "hugo-theme":
             click.echo(note.message)
     click.echo(f"\nNext: coursepress build --source {hugo_site.as_posix()}")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 @contextmanager
