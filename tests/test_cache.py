@@ -134,3 +134,31 @@ def test_output_changed_by_hand_is_rewritten_whole(tmp_path: Path) -> None:
     (output / "stray.txt").write_text("left here by someone")
     assert build(site, output) == expected
     assert build(site, output) == expected  # and an untouched folder is updated in place
+
+
+def test_an_edit_undone_gives_the_first_site_back(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=12, seed=5)
+    output = tmp_path / "public"
+    first = build(site, output)
+    post = site / "content/posts/post-00003.md"
+    original = post.read_text()
+    post.write_text(original + "\nA new closing sentence.\n")
+    assert build(site, output) != first
+    post.write_text(original)
+    markdown, templates = tallies(site, output)
+    assert markdown.endswith(" 0 rendered")  # the first version's Markdown is still stored
+    reused, rendered = (int(part.split()[0]) for part in templates.split(", "))
+    assert 0 < rendered < reused  # a file keeps one version: those that showed the edit
+    assert snapshot(output) == first
+
+
+def test_a_failed_build_leaves_no_folder_beside_the_output(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=6, seed=9)
+    output = tmp_path / "out" / "public"
+    expected = build(site, output)
+    (site / "templates").mkdir()
+    (site / "templates/single.html").write_text("{{ page.nothing_here }}", encoding="utf-8")
+    result = run_cli("build", "--output", str(output), cwd=site)
+    assert result.returncode == 1
+    assert snapshot(output) == expected
+    assert sorted(path.name for path in output.parent.iterdir()) == ["public"]

@@ -66,12 +66,12 @@ def skipped_warnings(skipped: tuple[Skipped, ...]) -> list[Diagnostic]:
 
 
 def settle_overlaps(
-    texts: dict[str, str], copies: dict[str, SourceFile], warnings: list[Diagnostic]
+    generated: dict[str, str], copies: dict[str, SourceFile], warnings: list[Diagnostic]
 ) -> None:
     """A copied file at a generated path: pages win (with a warning), stylesheets are yours."""
-    for name in sorted(texts.keys() & copies.keys()):
+    for name in sorted(generated.keys() & copies.keys()):
         if not name.endswith(".html"):
-            del texts[name]
+            del generated[name]
             continue
         warnings.append(
             Diagnostic(
@@ -83,12 +83,12 @@ def settle_overlaps(
         )
 
 
-def stylesheets_under_base_path(
-    texts: dict[str, str], copies: dict[str, SourceFile], config: Config
-) -> None:
-    """Root-relative `url()` in copied stylesheets gets the base path; others are copied as is."""
+def stylesheets_under_base_path(copies: dict[str, SourceFile], config: Config) -> dict[str, str]:
+    """Root-relative `url()` in copied stylesheets gets the base path: those stylesheets are
+    taken out of `copies` and returned as texts; others are copied as they are."""
+    texts: dict[str, str] = {}
     if config.base_path == "/":
-        return
+        return texts
     transform = under_base_path(config.base_path)
     for name in [name for name in copies if name.endswith(".css")]:
         try:
@@ -99,6 +99,7 @@ def stylesheets_under_base_path(
         if rewritten != css:
             texts[name] = rewritten
             del copies[name]
+    return texts
 
 
 def case_collisions(owners: Mapping[str, str]) -> list[Diagnostic]:

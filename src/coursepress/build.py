@@ -21,7 +21,7 @@ from coursepress.assets import (
     skipped_warnings,
     stylesheets_under_base_path,
 )
-from coursepress.cache import BuildCache, KnownPage, digest
+from coursepress.cache import BuildCache, KnownPage, WrittenFile, digest
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
 from coursepress.discover import SourceFile, check_site_folder, discover
@@ -43,7 +43,8 @@ from coursepress.parallel import map_over_cores
 from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
 from coursepress.site import Site, assemble
-from coursepress.write import Written, check_output_folder, write_site
+from coursepress.spool import Spool
+from coursepress.write import Written, check_output_folder, output_on_disk, write_site
 
 SYNTAX_CSS = "css/syntax.css"
 T = TypeVar("T")
@@ -138,20 +139,22 @@ def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
     site = clock.lap("collect", assemble(pages, config))
     templates = templates_digest(site_dir)  # read once: it keys the environment and the files
     environment = _environment(site_dir, config, cache, templates)
-    texts = render_site(site, environment, site_dir, cache, options.jobs, templates)
-    texts |= {SYNTAX_CSS: stylesheet(), **github_pages_files(config)}
-    texts = clock.lap("templates", texts, cache.tally("views") if cache else "")
-    copies = plan_copies(sources, site, warnings)
-    settle_overlaps(texts, copies, warnings)
-    stylesheets_under_base_path(texts, copies, config)
-    warnings += case_collisions(_owners(site, texts, copies))
-    clock.lap("plan copies", copies)
-    warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
-    fail_on_warnings(warnings, options.strict)
-    written = write_site(
-        texts, copies, options.output_dir, site_dir, cache, verify=not options.private_output
-    )
-    written = clock.lap("write", written)
+    on_disk = output_on_disk(options.output_dir, cache, verify=not options.private_output)
+    with Spool(options.output_dir) as spool:
+        generated = render_site(
+            site, environment, site_dir, spool, _digests(on_disk), cache, options.jobs, templates
+        )
+        generated |= spool.put_texts({SYNTAX_CSS: stylesheet(), **github_pages_files(config)})
+        generated = clock.lap("templates", generated, cache.tally("views") if cache else "")
+        copies = plan_copies(sources, site, warnings)
+        settle_overlaps(generated, copies, warnings)
+        generated |= spool.put_texts(stylesheets_under_base_path(copies, config))
+        warnings += case_collisions(_owners(site, generated, copies))
+        clock.lap("plan copies", copies)
+        warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
+        fail_on_warnings(warnings, options.strict)
+        written = write_site(generated, copies, spool, options.output_dir, site_dir, on_disk, cache)
+        written = clock.lap("write", written)
     if cache:
         cache.finish()
     return BuildReport(
@@ -262,12 +265,16 @@ def _run_job(index: int) -> RenderedMarkdown:
     return _JOBS[index].run(_PARSER[0])
 
 
+def _digests(files: Mapping[str, WrittenFile]) -> dict[str, str]:
+    return {name: file.digest for name, file in files.items()}
+
+
 def _owners(
-    site: Site, texts: Mapping[str, str], copies: Mapping[str, SourceFile]
+    site: Site, generated: Mapping[str, str], copies: Mapping[str, SourceFile]
 ) -> dict[str, str]:
     """Each output → the source file that makes it (or the output itself, for lists)."""
     pages = {page.output: str(page.source) for page in site.pages}
-    owners = {name: pages.get(name, name) for name in texts}
+    owners = {name: pages.get(name, name) for name in generated}
     return owners | {name: str(source.rel) for name, source in copies.items()}
 
 

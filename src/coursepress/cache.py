@@ -58,7 +58,7 @@ def _code_digest() -> str:
 FINGERPRINT = "|".join(
     [__version__, _code_digest(), *(f"{tool}={version(tool)}" for tool in _TOOLS)]
 )
-_SCHEMA = 6
+_SCHEMA = 7
 _SLACK = 2
 """A table is pruned to this build's entries once it holds this many times more."""
 
@@ -74,9 +74,10 @@ def digest(*parts: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RenderedView:
-    """A templated file and the page bodies it read, by source, with their digests."""
+    """A templated file as the cache knows it: the digest of its bytes, and the page bodies it
+    read, by source, with their digests. The bytes stay in the cache until they are needed."""
 
-    text: str
+    digest: str
     reads: Mapping[str, str]
 
 
@@ -100,7 +101,6 @@ class WrittenFile:
 class BuildCache:
     def __init__(self, site_dir: Path) -> None:
         self.path = site_dir / CACHE_DIR / CACHE_FILE
-        self._markdown: dict[str, RenderedMarkdown] = {}
         self._views: dict[str, RenderedView] = {}
         self._db: sqlite3.Connection | None = None
         self._broken = False
@@ -112,57 +112,69 @@ class BuildCache:
         self.pages: dict[SourceFile, KnownPage] = {}
         self.environments: dict[str, jinja2.Environment] = {}
         """The Jinja environment by templates digest and config."""
-        self.text_digests: dict[str, tuple[str, str]] = {}
-        """Output name → (text, digest) as last written."""
 
     # -- reading and writing entries -------------------------------------------------------
 
     def markdown(self, keys: list[str]) -> dict[str, RenderedMarkdown]:
-        found = {key: self._markdown[key] for key in keys if key in self._markdown}
+        found: dict[str, RenderedMarkdown] = {}
 
-        def take(key: str, meta: str, html: str) -> None:
-            # The HTML has a column of its own: the large part needs no decoding.
+        def take(key: str, meta: str, html: bytes) -> None:
+            # The HTML has a column of its own: the large part needs no JSON decoding.
             with suppress(ValueError, KeyError, TypeError):  # else it is rendered again
-                found[key] = self._markdown[key] = _markdown_from_json(json.loads(meta), html)
+                found[key] = _markdown_from_json(json.loads(meta), html)
 
-        self._select("markdown", [k for k in keys if k not in found], take)
+        self._select("markdown", keys, take)
         self._used["markdown"].update(keys)
         return found
 
     def put_markdown(self, entries: Mapping[str, RenderedMarkdown]) -> None:
-        self._markdown.update(entries)
         self._rendered["markdown"] += len(entries)
         rows = (
-            (key, json.dumps(_markdown_to_json(value)), value.html)
+            (key, json.dumps(_markdown_to_json(value)), value.html_utf8)
             for key, value in entries.items()
         )
         self._insert("markdown", rows)
 
     def views(self, keys: list[str]) -> dict[str, RenderedView]:
+        """The digest and reads of each stored view; their bytes are read by `view_bytes`."""
         found = {key: self._views[key] for key in keys if key in self._views}
 
-        def take(key: str, meta: str, text: str) -> None:
+        def take(key: str, meta: str) -> None:
             try:
-                reads = {str(source): str(hashed) for source, hashed in json.loads(meta).items()}
-            except (ValueError, TypeError, AttributeError):
+                stored = json.loads(meta)
+                reads = {str(source): str(hashed) for source, hashed in stored["reads"].items()}
+                found[key] = self._views[key] = RenderedView(str(stored["digest"]), reads)
+            except (ValueError, TypeError, AttributeError, KeyError):
                 return
-            found[key] = self._views[key] = RenderedView(text, reads)
 
-        self._select("views", [k for k in keys if k not in found], take)
+        self._select_meta("views", [k for k in keys if k not in found], take)
         self._used["views"].update(keys)
         return found
 
-    def put_views(self, entries: Mapping[str, RenderedView]) -> None:
-        self._views.update(entries)
+    def view_bytes(self, key: str) -> bytes | None:
+        """The stored bytes of one view, if they are whole and match its digest."""
+        view = self._views.get(key)
+        found: list[bytes] = []
+        self._select("views", [key], lambda _, meta, body: found.append(body))
+        if view is None or not found or hashlib.sha256(found[0]).hexdigest() != view.digest:
+            return None
+        return found[0]
+
+    def put_views(self, entries: Mapping[str, tuple[RenderedView, Path]]) -> None:
+        """Store views with their bytes, read one file at a time from where they were spooled."""
+        self._views.update((key, view) for key, (view, _) in entries.items())
         self._rendered["views"] += len(entries)
-        rows = ((key, json.dumps(dict(view.reads)), view.text) for key, view in entries.items())
+        rows = (
+            (key, json.dumps({"digest": view.digest, "reads": dict(view.reads)}), path.read_bytes())
+            for key, (view, path) in entries.items()
+        )
         self._insert("views", rows)
 
     def written(self, output_dir: Path) -> dict[str, WrittenFile]:
         """What the last build wrote to `output_dir`: name → digest, size and mtime."""
         found: dict[str, WrittenFile] = {}
 
-        def take(key: str, meta: str, body: str) -> None:
+        def take(key: str, meta: str, body: bytes) -> None:
             try:
                 for name, (hashed, size, mtime) in json.loads(body).items():
                     found[name] = WrittenFile(str(hashed), int(size), int(mtime))
@@ -174,7 +186,7 @@ class BuildCache:
 
     def put_written(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None:
         value = json.dumps({name: [f.digest, f.size, f.mtime_ns] for name, f in files.items()})
-        self._insert("written", iter([(str(output_dir.resolve()), "", value)]))
+        self._insert("written", iter([(str(output_dir.resolve()), "", value.encode())]))
 
     def begin(self) -> None:
         """A new build: its tallies and the entries it uses start from nothing."""
@@ -199,7 +211,6 @@ class BuildCache:
         """Keep the file from growing without end: once a table holds far more entries than
         this build used (old versions of pages), only this build's are kept."""
         # In memory, only this build's entries stay: a long serve session does not grow.
-        self._markdown = {k: v for k, v in self._markdown.items() if k in self._used["markdown"]}
         self._views = {k: v for k, v in self._views.items() if k in self._used["views"]}
         db = self._connection()
         if db is None:
@@ -273,8 +284,8 @@ class BuildCache:
             for table in ("markdown", "views", "written"):
                 db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} "
-                    "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, body BLOB NOT NULL, "
-                    "checksum INTEGER NOT NULL)"
+                    "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, meta_checksum INTEGER NOT NULL, "
+                    "body BLOB NOT NULL, checksum INTEGER NOT NULL)"
                 )
             db.execute("PRAGMA quick_check")
             db.execute("COMMIT")
@@ -284,26 +295,38 @@ class BuildCache:
             raise
         return db
 
-    def _select(self, table: str, keys: list[str], take: Callable[[str, str, str], None]) -> None:
+    def _select(self, table: str, keys: list[str], take: Callable[[str, str, bytes], None]) -> None:
         """`take(key, meta, body)` for each stored entry of `keys` that is as it was written;
         rows are read one at a time, so a large cache is never in memory twice."""
+        query = (
+            "SELECT key, meta, meta_checksum, body, checksum FROM {table} WHERE key IN ({marks})"
+        )
+        for key, meta, meta_checksum, body, checksum in self._rows(table, keys, query):
+            typed = isinstance(meta, str) and isinstance(body, bytes)
+            if typed and _checksum(meta.encode()) == meta_checksum and _checksum(body) == checksum:
+                with suppress(UnicodeDecodeError):
+                    take(key, meta, body)
+
+    def _select_meta(self, table: str, keys: list[str], take: Callable[[str, str], None]) -> None:
+        """`take(key, meta)` for each entry of `keys` whose metadata is as it was written; the
+        bodies are not read."""
+        query = "SELECT key, meta, meta_checksum FROM {table} WHERE key IN ({marks})"
+        for key, meta, meta_checksum in self._rows(table, keys, query):
+            if isinstance(meta, str) and _checksum(meta.encode()) == meta_checksum:
+                take(key, meta)
+
+    def _rows(self, table: str, keys: list[str], query: str) -> Iterator[tuple[Any, ...]]:
         db = self._connection() if keys else None
         if db is None:
             return
         try:
             for chunk in _chunks(keys, 500):
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, meta, body, checksum FROM {table} WHERE key IN ({marks})"
-                for key, meta, body, checksum in db.execute(query, chunk):
-                    # The body is stored as UTF-8 bytes: checked, then decoded, once.
-                    typed = isinstance(meta, str) and isinstance(body, bytes)
-                    if typed and _checksum(meta, body) == checksum:
-                        with suppress(UnicodeDecodeError):
-                            take(key, meta, body.decode("utf-8"))
+                yield from db.execute(query.format(table=table, marks=marks), chunk)
         except sqlite3.Error:
             self._give_up()
 
-    def _insert(self, table: str, rows: Iterator[tuple[str, str, str]]) -> None:
+    def _insert(self, table: str, rows: Iterator[tuple[str, str, bytes]]) -> None:
         db = self._connection()
         if db is None:
             return
@@ -311,10 +334,10 @@ class BuildCache:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
-                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?)",
                     (
-                        (key, meta, data, _checksum(meta, data))
-                        for key, meta, data in ((k, m, b.encode("utf-8")) for k, m, b in rows)
+                        (key, meta, _checksum(meta.encode()), body, _checksum(body))
+                        for key, meta, body in rows
                     ),
                 )
         except sqlite3.Error:
@@ -333,9 +356,9 @@ class BuildCache:
         self._close()
 
 
-def _checksum(meta: str, body: bytes) -> int:
-    """CRC-32 of an entry: a damaged or altered row is noticed and rendered again."""
-    return zlib.crc32(body, zlib.crc32(meta.encode()))
+def _checksum(data: bytes) -> int:
+    """CRC-32 of a column: a damaged or altered row is noticed and rendered again."""
+    return zlib.crc32(data)
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -355,9 +378,9 @@ def _markdown_to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
     }
 
 
-def _markdown_from_json(data: dict[str, Any], html: str) -> RenderedMarkdown:
+def _markdown_from_json(data: dict[str, Any], html: bytes) -> RenderedMarkdown:
     return RenderedMarkdown(
-        html=html,
+        html_utf8=html,
         summary_html=str(data["summary_html"]),
         first_heading=data["first_heading"],
         headings=tuple(

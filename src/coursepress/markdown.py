@@ -32,7 +32,9 @@ MORE_MARKER = "<!--more-->"
 class RenderedMarkdown:
     """A page body as HTML, with what templates and the build need from it."""
 
-    html: str
+    html_utf8: bytes
+    """The HTML as UTF-8, as it travels from worker processes and to and from the cache, and
+    as pages keep it (see pages.Body)."""
     summary_html: str
     """The text before `<!--more-->`, else the first paragraph; footnote references removed."""
     first_heading: str | None
@@ -42,6 +44,10 @@ class RenderedMarkdown:
     words: int
     """Words of text, for the reading time."""
     warnings: tuple[Diagnostic, ...]
+
+    @property
+    def html(self) -> str:
+        return self.html_utf8.decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +125,7 @@ def render_markdown(
         env["warnings"].extend(_unsafe_html(tokens, env))
         html, summary = sanitize(html), sanitize(summary)
     return RenderedMarkdown(
-        html=html,
+        html_utf8=html.encode("utf-8"),
         summary_html=summary,
         first_heading=env["first_heading"],
         headings=tuple(env["headings"]),

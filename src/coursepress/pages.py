@@ -89,8 +89,7 @@ class Page:
     # list showing summaries does not change when a post's last paragraph does).
     @property
     def content(self) -> Markup:
-        # Bodies keep plain text, shared with the rendered Markdown: a Markup per page would
-        # be a second copy of every page in memory.
+        # Decoded on each read, since bodies are kept as UTF-8 (see Body.content_utf8).
         return Markup(self._read("content").content)
 
     @property
@@ -124,19 +123,25 @@ class Page:
 @dataclass(frozen=True)
 class Body:
     summary: str
-    content: str
+    content_utf8: bytes
+    """The page's HTML as UTF-8: a post's footnote arrow makes Python hold its text at two
+    bytes a character, and every page's body stays in memory for the whole build."""
     headings: tuple[Heading, ...]
     show_toc: bool
     reading_minutes: int
     _digests: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Computed once, on first use."""
 
+    @property
+    def content(self) -> str:
+        return self.content_utf8.decode("utf-8")
+
     def digest_of(self, part: str) -> str:
-        """A digest of one part (`content`, `summary`, ...)."""
+        """A digest of one part (`content`, `summary`, ...) as UTF-8 text."""
         if part not in self._digests:
-            value = getattr(self, part)
-            text = value if isinstance(value, str) else repr(value)
-            self._digests[part] = hashlib.sha256(text.encode()).hexdigest()
+            value = self.content_utf8 if part == "content" else getattr(self, part)
+            data = value if isinstance(value, bytes) else str(value).encode()
+            self._digests[part] = hashlib.sha256(data).hexdigest()
         return self._digests[part]
 
     @property
@@ -254,7 +259,7 @@ def make_page(
         description=meta.description or "",
         body=Body(
             summary=_summary(md, document, rendered.summary_html, url, config, warnings),
-            content=rendered.html,
+            content_utf8=rendered.html_utf8,
             headings=rendered.headings,
             show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS
             and meta.params.get("toc") is not False,

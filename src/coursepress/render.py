@@ -19,6 +19,7 @@ from coursepress.links import absolute_from, rewrite_html
 from coursepress.pages import BODY_PARTS, Page, recording_body_reads
 from coursepress.parallel import map_over_cores
 from coursepress.site import Site
+from coursepress.spool import Spool
 from coursepress.urls import absolute_url, relative_to_site, urlize
 from coursepress.views import View, plan_views
 
@@ -42,6 +43,7 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     environment.filters["date_format"] = _date_format
     environment.filters["isodate"] = _isodate
     environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
+    environment.filters["absolute_body"] = partial(_absolute_body, base_url=config.base_url)
     environment.filters["urlize_term"] = urlize
     return environment
 
@@ -50,15 +52,18 @@ def render_site(
     site: Site,
     environment: jinja2.Environment,
     site_dir: Path,
+    spool: Spool,
+    on_disk: Mapping[str, str],
     cache: BuildCache | None = None,
     jobs: int | None = None,
     templates: str | None = None,
 ) -> dict[str, str]:
-    """Every templated file of the site, keyed by output path.
+    """Every templated file of the site: output path → digest of its bytes.
 
     A file comes from the cache when the templates, the config, today's date and every page's
     metadata are as they were, and so is the body of each page it read; else it is rendered,
-    on all cores when there are many.
+    on all cores when there are many. Rendered files, and files from the cache that the
+    output folder does not hold as they are (`on_disk`: name → digest), go to the spool.
     """
     views = plan_views(site)
     shared = _shared_digest(site, templates or templates_digest(site_dir))
@@ -66,36 +71,46 @@ def render_site(
     pages = {str(page.source): page for page in _all_pages(site)}
     found = cache.views(keys) if cache else {}
     found = {key: view for key, view in found.items() if _reads_hold(view.reads, pages)}
+    for view, key in zip(views, keys, strict=True):
+        entry = found.get(key)
+        if cache and entry and on_disk.get(view.output) != entry.digest:
+            data = cache.view_bytes(key)
+            if data is None:  # damaged since it was stored: rendered again
+                del found[key]
+            else:
+                spool.put(view.output, data)
     missing = [index for index, key in enumerate(keys) if key not in found]
     _prepare_feed_html([views[index] for index in missing], site.config.base_url, jobs)
     # One view of each kind is rendered here first, so that its templates and everything they
     # include are compiled once, before processes are forked, rather than once in each.
     first = {views[index].templates: index for index in reversed(missing)}
-    _RENDERING[:] = [(environment, site, site_dir, [views[index] for index in missing])]
+    _RENDERING[:] = [(environment, site, site_dir, spool, [views[index] for index in missing])]
     try:
         fresh = {keys[i]: _render_recorded(missing.index(i)) for i in sorted(first.values())}
         rest = [index for index in missing if keys[index] not in fresh]
-        _RENDERING[:] = [(environment, site, site_dir, [views[index] for index in rest])]
+        _RENDERING[:] = [(environment, site, site_dir, spool, [views[index] for index in rest])]
         rendered = map_over_cores(_render_recorded, len(rest), jobs)
     finally:
         _RENDERING.clear()
         _ABSOLUTE.clear()
     fresh |= {keys[index]: result for index, result in zip(rest, rendered, strict=True)}
     if cache:
-        cache.put_views(fresh)
+        outputs = {key: view.output for view, key in zip(views, keys, strict=True)}
+        cache.put_views({key: (view, spool.path(outputs[key])) for key, view in fresh.items()})
     found |= fresh
-    return {view.output: found[key].text for view, key in zip(views, keys, strict=True)}
+    return {view.output: found[key].digest for view, key in zip(views, keys, strict=True)}
 
 
-_RENDERING: list[tuple[jinja2.Environment, Site, Path, list[View]]] = []
+_RENDERING: list[tuple[jinja2.Environment, Site, Path, Spool, list[View]]] = []
 """Set for one map_over_cores call; workers inherit it by fork."""
 
 
 def _render_recorded(index: int) -> RenderedView:
-    environment, site, site_dir, views = _RENDERING[0]
+    """Render one view into the spool; the parent is sent only its digest and reads."""
+    environment, site, site_dir, spool, views = _RENDERING[0]
     with recording_body_reads() as reads:
         text = _render(environment, site, site_dir, views[index])
-    return RenderedView(text, reads)
+    return RenderedView(spool.put(views[index].output, text.encode("utf-8")), reads)
 
 
 def templates_digest(site_dir: Path) -> str:
@@ -244,16 +259,21 @@ def _isodate(value: datetime | None) -> str:
 
 
 def _absolute_html(html: str, page_url: str, base_url: str) -> str:
-    """A page's HTML for a feed, every link and image made absolute. Returned as text, so
-    that the feed template escapes it into the XML."""
-    key = (str(html), page_url, base_url)
-    if key not in _ABSOLUTE:
-        _ABSOLUTE[key] = rewrite_html(key[0], absolute_from(page_url, base_url))
-    return _ABSOLUTE[key]
+    """HTML for a feed, every link and image made absolute. Returned as text, so that the feed
+    template escapes it into the XML."""
+    return rewrite_html(str(html), absolute_from(page_url, base_url))
 
 
-_ABSOLUTE: dict[tuple[str, str, str], str] = {}
-"""Feed HTML by (HTML, page URL, base URL): a post is in several feeds, and is rewritten once."""
+def _absolute_body(page: Page, part: str, base_url: str) -> str:
+    """`page.content` or `page.summary` for a feed, as `absolute_html` makes it; a post is in
+    several feeds, so this comes from the rewriting done for all of them at once."""
+    html = str(getattr(page, part))  # read through the page, so that the read is recorded
+    done = _ABSOLUTE.get((page.url, part))
+    return done.decode("utf-8") if done is not None else _absolute_html(html, page.url, base_url)
+
+
+_ABSOLUTE: dict[tuple[str, str], bytes] = {}
+"""Feed HTML by (page URL, `content` or `summary`), as UTF-8, for the feeds being rendered."""
 
 
 def _prepare_feed_html(views: list[View], base_url: str, jobs: int | None) -> None:
@@ -267,21 +287,22 @@ def _prepare_feed_html(views: list[View], base_url: str, jobs: int | None) -> No
         for page in view.context["feed"].entries
     }
     _FEED_HTML[:] = [
-        (html, page.url, base_url)
-        for page in entries.values()
-        for html in (str(page.body.summary), str(page.body.content))
+        (page, part, base_url) for page in entries.values() for part in ("summary", "content")
     ]
     try:
         rewritten = map_over_cores(_rewrite_feed_html, len(_FEED_HTML), jobs)
+        _ABSOLUTE.update(
+            ((page.url, part), html)
+            for (page, part, _), html in zip(_FEED_HTML, rewritten, strict=True)
+        )
     finally:
-        keys = list(_FEED_HTML)
         _FEED_HTML.clear()
-    _ABSOLUTE.update(zip(keys, rewritten, strict=True))
 
 
-_FEED_HTML: list[tuple[str, str, str]] = []
+_FEED_HTML: list[tuple[Page, str, str]] = []
 
 
-def _rewrite_feed_html(index: int) -> str:
-    html, page_url, base_url = _FEED_HTML[index]
-    return rewrite_html(html, absolute_from(page_url, base_url))
+def _rewrite_feed_html(index: int) -> bytes:
+    page, part, base_url = _FEED_HTML[index]
+    html = getattr(page.body, part)
+    return _absolute_html(html, page.url, base_url).encode("utf-8")

@@ -1,12 +1,10 @@
-"""Atomic output: write the whole site into a new folder, then swap it in for the old one."""
+"""Atomic output: rename changed files into place, or swap a whole new folder in for the old."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +15,7 @@ from coursepress import __version__
 from coursepress.cache import BuildCache, WrittenFile
 from coursepress.discover import SourceFile, shown_folder
 from coursepress.errors import OutputError
+from coursepress.spool import Spool, write_error
 
 SOURCE_FOLDERS = ("content", "static", "templates")
 MARKER = ".coursepress"
@@ -60,46 +59,46 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
         )
 
 
+def output_on_disk(
+    output_dir: Path, cache: BuildCache | None, verify: bool = True
+) -> dict[str, WrittenFile]:
+    """What the output folder holds, when it holds exactly what the last build wrote there
+    (known from the cache; `verify=False` trusts a folder nobody else writes to): only then
+    can its files be replaced one by one. Else nothing: the whole site is written anew."""
+    previous = cache.written(output_dir) if cache else {}
+    if previous and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
+        return previous
+    return {}
+
+
 def write_site(
-    texts: Mapping[str, str],
+    generated: Mapping[str, str],
     copies: Mapping[str, SourceFile],
+    spool: Spool,
     output_dir: Path,
     site_dir: Path,
+    on_disk: Mapping[str, WrittenFile],
     cache: BuildCache | None = None,
-    verify: bool = True,
 ) -> Written:
-    """Write the site so that a failure leaves the previous one as it was.
+    """Put the site in place so that a failure leaves the previous one as it was.
 
-    When the output folder holds exactly what the last build wrote (known from the cache), only
-    the files that changed are replaced, each by a rename; else the whole site is written into
-    a sibling folder that is then swapped in.
+    `generated` maps each made file to its digest; the spool holds every one the output folder
+    lacks. When the folder holds exactly what the last build wrote (`on_disk`), only the files
+    that changed are renamed into it; else the spool, completed, is swapped in for it.
     """
     check_output_folder(output_dir, site_dir)  # again, right before anything is replaced
-    known = cache.text_digests if cache else {}
-    wanted = {name: _text_digest(name, text, known) for name, text in texts.items()}
-    wanted |= {name: _copy_digest(source) for name, source in copies.items()}
-    previous = cache.written(output_dir) if cache else {}
+    wanted = dict(generated) | {name: _copy_digest(source) for name, source in copies.items()}
     try:
-        in_place = previous and not _kind_changes(wanted, previous)
-        if in_place and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
-            files = _update_in_place(output_dir, texts, copies, wanted, previous)
+        if on_disk and not _kind_changes(wanted, on_disk):
+            files = _update_in_place(output_dir, copies, spool, wanted, on_disk)
         else:
-            files = _write_staged(output_dir, texts, copies, wanted)
+            files = _write_staged(output_dir, copies, spool, wanted)
     except OSError as error:
-        raise _write_error(error, output_dir) from None
+        raise write_error(error, output_dir) from None
     if cache:
         cache.put_written(output_dir, files)
-    pages = sum(1 for name in texts if name.endswith(".html"))
-    return Written(pages=pages, files=len(copies) + len(texts) - pages)
-
-
-def _text_digest(name: str, text: str, known: dict[str, tuple[str, str]]) -> str:
-    """The digest of a file's text; serve's rebuilds reuse it while the text is the very
-    object the last build had (taken from the cache, not rendered again)."""
-    entry = known.get(name)
-    if entry is None or entry[0] is not text:
-        entry = known[name] = (text, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return entry[1]
+    pages = sum(1 for name in generated if name.endswith(".html"))
+    return Written(pages=pages, files=len(copies) + len(generated) - pages)
 
 
 def _copy_digest(source: SourceFile) -> str:
@@ -151,70 +150,57 @@ def _folders(names: Iterable[str]) -> set[str]:
 
 def _update_in_place(
     output_dir: Path,
-    texts: Mapping[str, str],
     copies: Mapping[str, SourceFile],
+    spool: Spool,
     wanted: Mapping[str, str],
-    previous: Mapping[str, WrittenFile],
+    on_disk: Mapping[str, WrittenFile],
 ) -> dict[str, WrittenFile]:
-    changed = [
-        name for name, hashed in wanted.items() if previous.get(name, _NONE).digest != hashed
-    ]
-    gone = [name for name in previous if name not in wanted]
-    # New versions go beside their targets first; only when all are written are they renamed
-    # into place, with Ctrl-C held back for those few renames.
-    fresh: dict[str, Path] = {}
-    try:
-        for name in changed:
-            target = output_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fresh[name] = target.with_name(f".{target.name}.coursepress-new")
-            _put(fresh[name], texts.get(name), copies.get(name))
-    except BaseException:
-        for path in fresh.values():
-            path.unlink(missing_ok=True)
-        raise
+    changed = [name for name, hashed in wanted.items() if on_disk.get(name, _NONE).digest != hashed]
+    gone = [name for name in on_disk if name not in wanted]
+    # Every new version is complete in the spool, on the same file system, before any is
+    # renamed into place, with Ctrl-C held back for those few renames.
+    for name in changed:
+        if name in copies:
+            _copy_file(copies[name].path, spool.path(name))
+        (output_dir / name).parent.mkdir(parents=True, exist_ok=True)
     with _signals_held():
-        for name, path in fresh.items():
-            os.replace(path, output_dir / name)
+        for name in changed:
+            os.replace(spool.path(name), output_dir / name)
         for name in gone:
             (output_dir / name).unlink(missing_ok=True)
     _remove_empty_folders(output_dir, gone)
-    files = {name: previous[name] for name in wanted if name not in fresh}
-    files |= {name: _record(output_dir / name, wanted[name]) for name in fresh}
+    files = {name: on_disk[name] for name in wanted if name not in changed}
+    files |= {name: _record(output_dir / name, wanted[name]) for name in changed}
     return files
 
 
 def _write_staged(
     output_dir: Path,
-    texts: Mapping[str, str],
     copies: Mapping[str, SourceFile],
+    spool: Spool,
     wanted: Mapping[str, str],
 ) -> dict[str, WrittenFile]:
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent))
-    try:
-        for name in wanted:
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _put(target, texts.get(name), copies.get(name))
-        (staging / MARKER).write_text(
-            f"Built by coursepress {__version__}. This folder is replaced on every build.\n",
-            encoding="utf-8",
-        )
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
-        files = {name: _record(staging / name, hashed) for name, hashed in wanted.items()}
-        _swap(staging, output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Complete the spool into the whole site and swap it in for the output folder."""
+    for name in [name for name in spool.names() if name not in wanted]:
+        spool.path(name).unlink()  # made, then given up (a static file took its path)
+    for name in wanted:
+        if name in copies:
+            _copy_file(copies[name].path, spool.path(name))
+        elif not spool.holds(name):  # unchanged: the output folder holds it as it is
+            _copy_file(output_dir / name, spool.path(name))
+    (spool.folder / MARKER).write_text(
+        f"Built by coursepress {__version__}. This folder is replaced on every build.\n",
+        encoding="utf-8",
+    )
+    os.chmod(spool.folder, 0o755)  # mkdtemp makes it private; a web server must read it
+    files = {name: _record(spool.path(name), hashed) for name, hashed in wanted.items()}
+    _swap(spool.folder, output_dir)
     return files
 
 
-def _put(target: Path, text: str | None, source: SourceFile | None) -> None:
-    if text is not None:
-        target.write_bytes(text.encode("utf-8"))
-    elif source is not None:
-        shutil.copyfile(source.path, target)  # streams the bytes; large files are not read whole
+def _copy_file(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)  # streams the bytes; large files are not read whole
 
 
 def _record(path: Path, hashed: str) -> WrittenFile:
@@ -259,12 +245,3 @@ def _swap(staging: Path, output_dir: Path) -> None:
         retired.rename(output_dir)
         raise
     shutil.rmtree(retired)
-
-
-def _write_error(error: OSError, output_dir: Path) -> OutputError:
-    name = f" {Path(error.filename).name}" if error.filename else ""
-    return OutputError(
-        f"cannot write the site:{name} {error.strerror or error}",
-        path=shown_folder(output_dir),
-        hint="check the output folder's permissions, free space and the lengths of slugs",
-    )

@@ -1,0 +1,71 @@
+"""The spool: generated files go to disk as they are made, into a folder beside the output,
+so that no build holds the whole site's text in memory. When the build succeeds, the spooled
+files are renamed into the output folder, or the spool becomes the new output folder; when it
+fails, the spool is removed and the output is as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from coursepress.discover import shown_folder
+from coursepress.errors import OutputError
+
+
+class Spool:
+    """`with Spool(output_dir) as spool:` a fresh folder beside `output_dir`, removed on exit
+    unless it has become the output folder."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.folder = output_dir.parent / f".{output_dir.name}.spool"
+
+    def __enter__(self) -> Spool:
+        self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(
+            tempfile.mkdtemp(
+                prefix=f".{self.output_dir.name}.building-", dir=self.output_dir.parent
+            )
+        )
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def put(self, name: str, data: bytes) -> str:
+        """Spool one file; its digest."""
+        path = self.folder / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError as error:
+            raise write_error(error, self.output_dir) from None
+        return hashlib.sha256(data).hexdigest()
+
+    def put_texts(self, texts: Mapping[str, str]) -> dict[str, str]:
+        """Spool texts as UTF-8; output name → digest."""
+        return {name: self.put(name, text.encode("utf-8")) for name, text in texts.items()}
+
+    def holds(self, name: str) -> bool:
+        return (self.folder / name).is_file()
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def names(self) -> Iterator[str]:
+        """Every spooled file, by output name."""
+        for path in self.folder.rglob("*"):
+            if path.is_file():
+                yield path.relative_to(self.folder).as_posix()
+
+
+def write_error(error: OSError, output_dir: Path) -> OutputError:
+    name = f" {Path(error.filename).name}" if error.filename else ""
+    return OutputError(
+        f"cannot write the site:{name} {error.strerror or error}",
+        path=shown_folder(output_dir),
+        hint="check the output folder's permissions, free space and the lengths of slugs",
+    )
