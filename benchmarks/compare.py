@@ -18,6 +18,7 @@ Scenarios:
 from __future__ import annotations
 
 import argparse
+import compileall
 import http.client
 import os
 import shutil
@@ -180,6 +181,14 @@ def hugo_binary(path: str) -> str:
     return path
 
 
+def compile_coursepress() -> None:
+    """Byte-compile coursepress as `pip install` does: where PYTHONDONTWRITEBYTECODE is set, an
+    editable checkout would otherwise compile its sources again on every run."""
+    import coursepress
+
+    compileall.compile_dir(Path(coursepress.__file__).parent, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, nargs="+", default=[1000])
@@ -187,6 +196,7 @@ def main() -> None:
     parser.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
     args = parser.parse_args()
     hugo = hugo_binary(args.hugo)
+    compile_coursepress()
     version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"Hugo: {version}")
     with tempfile.TemporaryDirectory() as scratch:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,10 +56,31 @@ def _code_digest() -> str:
     return hashed.hexdigest()[:16]
 
 
-FINGERPRINT = "|".join(
-    [__version__, _code_digest(), *(f"{tool}={version(tool)}" for tool in _TOOLS)]
-)
-_SCHEMA = 7
+def _versions(tools: tuple[str, ...]) -> list[str]:
+    """`name=version` of each tool, read from the names of the `name-version.dist-info`
+    folders installers make; importlib.metadata, which reads them too, costs 20 ms of every
+    build's start-up to import, so it is asked only about a tool not found that way."""
+    wanted = {_normalized(tool): tool for tool in tools}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        with suppress(OSError):
+            for entry in os.listdir(folder or "."):
+                name, _, rest = entry.partition("-")
+                if entry.endswith(".dist-info") and _normalized(name) in wanted:
+                    found.setdefault(wanted[_normalized(name)], rest.removesuffix(".dist-info"))
+    if len(found) < len(tools):
+        from importlib.metadata import version
+
+        found |= {tool: version(tool) for tool in tools if tool not in found}
+    return [f"{tool}={found[tool]}" for tool in tools]
+
+
+def _normalized(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+FINGERPRINT = "|".join([__version__, _code_digest(), *_versions(_TOOLS)])
+_SCHEMA = 8
 _SLACK = 2
 """A table is pruned to this build's entries once it holds this many times more."""
 
@@ -104,6 +126,7 @@ class BuildCache:
         self._views: dict[str, RenderedView] = {}
         self._db: sqlite3.Connection | None = None
         self._broken = False
+        self._replaced = False
         self._used: dict[str, set[str]] = {"markdown": set(), "views": set()}
         self._rendered = {"markdown": 0, "views": 0}
         self._remembered = {"markdown": 0, "views": 0}
@@ -236,8 +259,8 @@ class BuildCache:
                             "INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used]
                         )
                         db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
-        except sqlite3.Error:
-            self._give_up()
+        except sqlite3.Error as error:
+            self._give_up(error)
 
     # -- the SQLite file ---------------------------------------------------------------------
 
@@ -252,8 +275,7 @@ class BuildCache:
                 # Truncated, overwritten, or not a database at all: start a new one.
                 self._close()
                 if attempt == 0:
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                    self._remove_file()
             except OSError:
                 break
         self._broken = True  # work without the file: a cache can only make builds faster
@@ -287,7 +309,6 @@ class BuildCache:
                     "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, meta_checksum INTEGER NOT NULL, "
                     "body BLOB NOT NULL, checksum INTEGER NOT NULL)"
                 )
-            db.execute("PRAGMA quick_check")
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -323,8 +344,8 @@ class BuildCache:
             for chunk in _chunks(keys, 500):
                 marks = ",".join("?" * len(chunk))
                 yield from db.execute(query.format(table=table, marks=marks), chunk)
-        except sqlite3.Error:
-            self._give_up()
+        except sqlite3.Error as error:
+            self._give_up(error)
 
     def _insert(self, table: str, rows: Iterator[tuple[str, str, bytes]]) -> None:
         db = self._connection()
@@ -340,12 +361,27 @@ class BuildCache:
                         for key, meta, body in rows
                     ),
                 )
-        except sqlite3.Error:
-            self._give_up()
+        except sqlite3.Error as error:
+            self._give_up(error)
 
-    def _give_up(self) -> None:
+    def _give_up(self, error: sqlite3.Error) -> None:
+        """Stop using the file; a damaged one (SQLite finds out only when it reads the damaged
+        part: a check of the whole file at every start costs 30 ms) is replaced by a new one."""
         self._close()
+        damaged = isinstance(error, sqlite3.DatabaseError) and not isinstance(
+            error,
+            sqlite3.OperationalError,  # locked, busy, out of space: not damage
+        )
+        if damaged and not self._replaced:
+            self._replaced = True
+            with suppress(OSError):
+                self._remove_file()
+                return  # the next use opens a new file, which this build fills
         self._broken = True
+
+    def _remove_file(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _close(self) -> None:
         if self._db is not None:
@@ -367,6 +403,7 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 def _markdown_to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
     return {
+        "html_digest": rendered.html_digest,
         "summary_html": rendered.summary_html,
         "first_heading": rendered.first_heading,
         "headings": [[h.level, h.id, h.text] for h in rendered.headings],
@@ -381,6 +418,7 @@ def _markdown_to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
 def _markdown_from_json(data: dict[str, Any], html: bytes) -> RenderedMarkdown:
     return RenderedMarkdown(
         html_utf8=html,
+        html_digest=str(data["html_digest"]),
         summary_html=str(data["summary_html"]),
         first_heading=data["first_heading"],
         headings=tuple(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -12,6 +11,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli
 
 from coursepress.course import (
     Author,
@@ -105,8 +106,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
     hugo = None if path.is_file() else read_hugo_settings(site_dir)
     text = read_config_text(path, shown) if path.is_file() else ""
     try:
-        config = _from_hugo(hugo) if hugo else _validate(tomllib.loads(text), text)
-    except tomllib.TOMLDecodeError as error:
+        config = _from_hugo(hugo) if hugo else _validate(tomli.loads(text), text)
+    except tomli.TOMLDecodeError as error:
         raise toml_error(error, text, shown, error_type=ConfigError) from None
     except ConfigError as error:
         raise (error if error.path else error.located(shown)) from None

@@ -53,6 +53,10 @@ class SiteError(Exception):
         """The same error, placed in `path` (the file the failing stage was reading)."""
         return type(self)(self.message, path=path, line=self.line, hint=self.hint, code=self.code)
 
+    def on_line(self, line: int | None) -> SiteError:
+        """The same error, at `line` of its file."""
+        return type(self)(self.message, path=self.path, line=line, hint=self.hint, code=self.code)
+
     def format(self) -> str:
         text = f"{describe_location(self.path, self.line)}: {self.message}"
         if self.hint:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
 import frontmatter
+import tomli
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
@@ -21,7 +21,7 @@ from coursepress.locate import line_of_key, toml_error
 
 
 class TomllibHandler(BaseHandler):
-    """TOML front matter through the standard library's tomllib.
+    """TOML front matter through tomli (the standard library's tomllib, compiled).
 
     python-frontmatter's own TOML handler needs the unmaintained `toml` package and,
     without it, leaves the front matter in the body without a word.
@@ -33,7 +33,7 @@ class TomllibHandler(BaseHandler):
     START_DELIMITER = END_DELIMITER = "+++"
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return tomllib.loads(fm)
+        return tomli.loads(fm)
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
         raise NotImplementedError("coursepress only reads front matter")
@@ -144,18 +144,39 @@ def _stamp(source: SourceFile, zone: tzinfo) -> object:
 def read_document(source: SourceFile, zone: tzinfo) -> Document:
     text = decode(source)
     raw, body, body_line, fm_text = split_front_matter(text, source)
-    key_lines = _key_lines(raw, fm_text)
+    key_lines = KeyLines(raw, fm_text)
     meta = _typed(raw, key_lines, source, zone)
-    return Document(source, meta, body, body_line, MappingProxyType(key_lines))
+    return Document(source, meta, body, body_line, key_lines)
 
 
-def _key_lines(raw: dict[str, Any], fm_text: str) -> dict[str, int]:
-    # fm_text starts with the newline that ends the opening delimiter: its lines are file lines.
-    lines = {
-        str(key).lower(): line_of_key(fm_text, str(key), table=isinstance(value, dict))
-        for key, value in raw.items()
-    }
-    return {key: line for key, line in lines.items() if line is not None}
+class KeyLines(Mapping[str, int]):
+    """The line of each front matter key (lower case), found when first asked for: only a
+    message about a value needs one, and most builds have none."""
+
+    def __init__(self, raw: Mapping[str, Any], fm_text: str) -> None:
+        self._keys = [(str(key), isinstance(value, dict)) for key, value in raw.items()]
+        self._fm_text = fm_text
+        self._lines: dict[str, int] | None = None
+
+    def _found(self) -> dict[str, int]:
+        if self._lines is None:
+            # fm_text starts with the newline ending the opening delimiter: its lines are the
+            # file's lines.
+            lines = {
+                key.lower(): line_of_key(self._fm_text, key, table=table)
+                for key, table in self._keys
+            }
+            self._lines = {key: line for key, line in lines.items() if line is not None}
+        return self._lines
+
+    def __getitem__(self, key: str) -> int:
+        return self._found()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
 
 
 def decode(source: SourceFile) -> str:
@@ -181,7 +202,7 @@ def decode(source: SourceFile) -> str:
             hint="save the file as UTF-8 in your editor (it looks like Windows-1252 or Latin-1)",
             code="encoding",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def split_front_matter(text: str, source: SourceFile) -> tuple[dict[str, Any], str, int, str]:
@@ -218,7 +239,7 @@ def _load(handler: BaseHandler, fm_text: str, source: SourceFile) -> Any:
     # fm_text starts with the newline ending the `+++` line, so parser lines are file lines.
     try:
         return handler.load(fm_text)
-    except tomllib.TOMLDecodeError as error:
+    except tomli.TOMLDecodeError as error:
         raise toml_error(error, fm_text, source.rel) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -239,39 +260,17 @@ def _load(handler: BaseHandler, fm_text: str, source: SourceFile) -> Any:
 
 
 def _typed(
-    raw: dict[str, Any], key_lines: dict[str, int], source: SourceFile, zone: tzinfo
+    raw: dict[str, Any], key_lines: Mapping[str, int], source: SourceFile, zone: tzinfo
 ) -> FrontMatter:
     values: dict[str, Any] = {}
     params: dict[str, Any] = {}
     for original_key, value in raw.items():
-        key = str(original_key).lower()
-        line = key_lines.get(key)
-        if key == "author":
-            key = "authors"
-        if key in _DATE_KEYS:
-            values[key] = _date(value, zone, source, line)
-        elif key in _TEXT_KEYS:
-            values[key] = _expect(value, str, "text", original_key, source, line)
-        elif key in _LIST_KEYS:
-            values[key] = _text_list(value, original_key, source, line)
-        elif key == "draft":
-            values[key] = _expect(value, bool, "true or false", original_key, source, line)
-        elif key == "weight":
-            values[key] = _expect(value, int, "a whole number", original_key, source, line)
-        elif key in _SCHEDULE_KEYS:  # whole numbers from 1
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ContentError(
-                    f"'{original_key}' must be a whole number from 1, not {value!r}",
-                    path=source.rel,
-                    line=line,
-                    hint=f"for example: {key} = 3",
-                )
-            params[key] = value
-        elif key == "params" and isinstance(value, dict):
-            # A `[params]` table holds page params, as Hugo reads it; top-level keys win.
-            params.update({k: v for k, v in value.items() if k not in params})
-        else:
-            params[str(original_key)] = value
+        try:
+            _take(str(original_key), value, values, params, source, zone)
+        except ContentError as error:
+            # The key's line is looked up only for a message: finding lines costs more than
+            # reading the values.
+            raise error.on_line(key_lines.get(str(original_key).lower())) from None
     # Hugo's fallbacks: a page without `date` is dated by `publishDate`, then `lastmod`; one
     # without `publishDate` publishes from its `date`.
     values.setdefault("date", values.get("publishdate") or values.get("lastmod"))
@@ -279,34 +278,67 @@ def _typed(
     return FrontMatter(**values, params=MappingProxyType(params))
 
 
-def _date(value: object, zone: tzinfo, source: SourceFile, line: int | None) -> datetime:
+def _take(
+    original_key: str,
+    value: object,
+    values: dict[str, Any],
+    params: dict[str, Any],
+    source: SourceFile,
+    zone: tzinfo,
+) -> None:
+    """One front matter key into `values` (the keys coursepress knows) or `params`."""
+    key = original_key.lower()
+    if key == "author":
+        key = "authors"
+    if key in _DATE_KEYS:
+        values[key] = _date(value, zone, source)
+    elif key in _TEXT_KEYS:
+        values[key] = _expect(value, str, "text", original_key, source)
+    elif key in _LIST_KEYS:
+        values[key] = _text_list(value, original_key, source)
+    elif key == "draft":
+        values[key] = _expect(value, bool, "true or false", original_key, source)
+    elif key == "weight":
+        values[key] = _expect(value, int, "a whole number", original_key, source)
+    elif key in _SCHEDULE_KEYS:  # whole numbers from 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ContentError(
+                f"'{original_key}' must be a whole number from 1, not {value!r}",
+                path=source.rel,
+                hint=f"for example: {key} = 3",
+            )
+        params[key] = value
+    elif key == "params" and isinstance(value, dict):
+        # A `[params]` table holds page params, as Hugo reads it; top-level keys win.
+        params.update({k: v for k, v in value.items() if k not in params})
+    else:
+        params[original_key] = value
+
+
+def _date(value: object, zone: tzinfo, source: SourceFile) -> datetime:
     try:
         return parse_date(value, zone)
     except DateFormatError as error:
         raise ContentError(
             str(error),
             path=source.rel,
-            line=line,
             hint=f"write it like one of: {ACCEPTED_FORMS}",
             code="ambiguous-date" if "ambiguous" in str(error) else "bad-date",
         ) from None
 
 
-def _expect(
-    value: object, kind: type, described: str, key: str, source: SourceFile, line: int | None
-) -> Any:
+def _expect(value: object, kind: type, described: str, key: str, source: SourceFile) -> Any:
     # bool is a subclass of int in Python; a weight of `true` is still a mistake.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ContentError(
             f"'{key}' must be {described}, not {value!r}",
             path=source.rel,
-            line=line,
             hint=_example(key, kind),
         )
     return value
 
 
-def _text_list(value: object, key: str, source: SourceFile, line: int | None) -> tuple[str, ...]:
+def _text_list(value: object, key: str, source: SourceFile) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -314,7 +346,6 @@ def _text_list(value: object, key: str, source: SourceFile, line: int | None) ->
     raise ContentError(
         f"'{key}' must be a list of text, not {value!r}",
         path=source.rel,
-        line=line,
         hint=f'for example: {key} = ["first", "second"]',
     )
 

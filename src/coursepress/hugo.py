@@ -8,11 +8,11 @@ other key is named once, as information, never as an error.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli
 import yaml
 
 from coursepress.discover import shown_folder, shown_path
@@ -164,12 +164,12 @@ def _load(path: Path, shown: str) -> HugoFile:
     text = read_config_text(path, shown)
     try:
         if path.suffix == ".toml":
-            values = tomllib.loads(text)
+            values = tomli.loads(text)
         elif path.suffix == ".json":
             values = json.loads(text or "{}")
         else:
             values = yaml.safe_load(text) or {}
-    except tomllib.TOMLDecodeError as error:
+    except tomli.TOMLDecodeError as error:
         raise toml_error(error, text, shown, error_type=ConfigError) from None
     except json.JSONDecodeError as error:
         raise ConfigError(

@@ -179,6 +179,7 @@ class MarkdownJob:
     """Everything needed to render one page's Markdown, in this process or another."""
 
     body: str
+    url: str
     doc_id: str
     path: PurePosixPath
     first_line: int
@@ -199,7 +200,9 @@ class MarkdownJob:
             summary_length=self.summary_length,
             safe=self.safe,
         )
-        return replace(rendered, warnings=self.notes + rendered.warnings)
+        # A summary is shown on other pages, so its relative links are resolved from this one.
+        summary = rewrite_html(rendered.summary_html, resolved_from(self.url, self.base_path))
+        return replace(rendered, summary_html=summary, warnings=self.notes + rendered.warnings)
 
 
 def markdown_job(
@@ -219,6 +222,7 @@ def markdown_job(
         body, notes = resolve_references(body, refs, source.rel, document.body_line)
     return MarkdownJob(
         body,
+        url,
         _doc_id(url),
         document.source.rel,
         document.body_line,
@@ -260,6 +264,7 @@ def make_page(
         body=Body(
             summary=_summary(md, document, rendered.summary_html, url, config, warnings),
             content_utf8=rendered.html_utf8,
+            _digests={"content": rendered.html_digest},
             headings=rendered.headings,
             show_toc=len(rendered.headings) >= TOC_MIN_HEADINGS
             and meta.params.get("toc") is not False,
@@ -399,19 +404,19 @@ def _summary(
     warnings: list[Diagnostic],
 ) -> str:
     """`summary` from the front matter is Markdown, as in Hugo, and in safe mode sanitised as
-    the body is. A summary is shown on other pages, so its relative links are resolved from
-    this page."""
+    the body is; else the one derived from the body (its links resolved already). A summary
+    is shown on other pages, so its relative links are resolved from this page."""
     written = document.meta.summary
-    if written is not None:
-        rendered = render_markdown(
-            md,
-            written,
-            doc_id=_doc_id(url) + "-summary",
-            path=document.source.rel,
-            first_line=document.line_of("summary"),
-            base_path=config.base_path,
-            safe=config.safe_html,
-        )
-        warnings.extend(rendered.warnings)
-        derived = rendered.html.strip()
-    return rewrite_html(derived, resolved_from(url, config.base_path))
+    if written is None:
+        return derived
+    rendered = render_markdown(
+        md,
+        written,
+        doc_id=_doc_id(url) + "-summary",
+        path=document.source.rel,
+        first_line=document.line_of("summary"),
+        base_path=config.base_path,
+        safe=config.safe_html,
+    )
+    warnings.extend(rendered.warnings)
+    return rewrite_html(rendered.html.strip(), resolved_from(url, config.base_path))

@@ -186,15 +186,20 @@ def check_unique_outputs(site: Site) -> None:
     owners = generated_outputs(site)
     for page in site.pages:
         message = f"this page and {{owner}} have the same URL {page.url}"
-        _claim(owners, page.output, page, message, "url" if "url" in page.key_lines else "slug")
+        _claim(owners, page.output, page, message)
     for page in site.pages:
         for alias in page.aliases:
             message = f"the alias {alias} is the URL of {{owner}}"
             _claim(owners, alias_output(alias, page), page, message, "aliases")
 
 
-def _claim(owners: dict[str, str], output: str, page: Page, message: str, key: str) -> None:
+def _claim(
+    owners: dict[str, str], output: str, page: Page, message: str, key: str | None = None
+) -> None:
+    """`output` is the page's, or an error at its `key`; without one, at its `url`, or at its
+    `slug` when it has no `url`."""
     if output in owners:
+        key = key or ("url" if "url" in page.key_lines else "slug")
         raise ContentError(
             message.format(owner=owners[output]),
             path=page.source,

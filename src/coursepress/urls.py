@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -68,21 +69,26 @@ def expand_permalink(
 ) -> str:
     """Fill a permalink pattern such as `/:section/:year/:slug/`, with Hugo's tokens; the
     result is a URL path. `:slug` is the front matter slug, else the title (as in Hugo)."""
-    name = urlize(filename)
-    values = {
-        ":section": urlize(section) if section else "",
-        ":sections": "/".join(urlize(part) for part in folders.parts if part != "."),
-        ":slug": urlize(slug) if slug else urlize(title),
-        ":title": urlize(title),
-        ":filename": name,
-        ":contentbasename": name,
-        ":slugorfilename": urlize(slug) if slug else name,
-        ":slugorcontentbasename": urlize(slug) if slug else name,
-        ":year": f"{date.year:04d}" if date else "",
-        ":month": f"{date.month:02d}" if date else "",
-        ":day": f"{date.day:02d}" if date else "",
+    # Each token is made only if the pattern has it: urlize is per character, for every page.
+    values: dict[str, Callable[[], str]] = {
+        ":section": lambda: urlize(section) if section else "",
+        ":sections": lambda: "/".join(urlize(part) for part in folders.parts if part != "."),
+        ":slug": lambda: urlize(slug or title),
+        ":title": lambda: urlize(title),
+        ":filename": lambda: urlize(filename),
+        ":contentbasename": lambda: urlize(filename),
+        ":slugorfilename": lambda: urlize(slug or filename),
+        ":slugorcontentbasename": lambda: urlize(slug or filename),
+        ":year": lambda: f"{date.year:04d}" if date else "",
+        ":month": lambda: f"{date.month:02d}" if date else "",
+        ":day": lambda: f"{date.day:02d}" if date else "",
     }
-    return clean_url_path(_TOKEN.sub(lambda m: values.get(m.group(0), m.group(0)), pattern))
+
+    def expand(token: re.Match[str]) -> str:
+        value = values.get(token.group(0))
+        return value() if value else token.group(0)
+
+    return clean_url_path(_TOKEN.sub(expand, pattern))
 
 
 def folder_url(folder: PurePosixPath) -> str:

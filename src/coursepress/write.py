@@ -113,20 +113,25 @@ def _holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> boo
     if not (output_dir / MARKER).is_file():
         return False
     found = 0
-    for folder, _, names in os.walk(output_dir):
-        for name in names:
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, output_dir).replace(os.sep, "/")
-            if relative == MARKER:
-                continue
-            record = previous.get(relative)
-            status = os.lstat(path)
-            if record is None or (status.st_size, status.st_mtime_ns) != (
-                record.size,
-                record.mtime_ns,
-            ):
-                return False
-            found += 1
+    folders = [(str(output_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, name + "/"))
+                    continue
+                if name == MARKER:
+                    continue
+                record = previous.get(name)
+                status = entry.stat(follow_symlinks=False)
+                if record is None or (status.st_size, status.st_mtime_ns) != (
+                    record.size,
+                    record.mtime_ns,
+                ):
+                    return False
+                found += 1
     return found == len(previous)
 
 
