@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from coursepress.discover import SourceKind, discover, is_junk
+from coursepress.discover import SourceKind, Walked, discover, is_junk
 from coursepress.urls import (
     DEFAULT_PATTERN,
     absolute_url,
@@ -155,3 +157,34 @@ def test_base_path_helpers() -> None:
         "https://org.github.io/course/posts/a/"
     )
     assert absolute_url("posts/a/", "https://org.github.io/") == "https://org.github.io/posts/a/"
+
+
+def _age_folders(site: Path, seconds: int) -> None:
+    """Date every folder of the site `seconds` back, as if nothing had changed for that long."""
+    then = time.time() - seconds
+    for folder in [site, *(p for p in site.rglob("*") if p.is_dir())]:
+        os.utime(folder, (then, then))
+
+
+def test_a_kept_walk_is_reused_until_a_file_is_added_or_removed(tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/posts/a.md": "A", "static/s.css": "x"})
+    _age_folders(tmp_path, 60)
+    walked: list[Walked] = []
+    first = discover(tmp_path, walked)
+    assert walked and discover(tmp_path, walked) is first  # nothing changed: not walked again
+    (tmp_path / "content/posts/b.md").write_text("B")
+    added = discover(tmp_path, walked)
+    assert [str(s.target) for s in added.pages] == ["posts/a.md", "posts/b.md"]
+    _age_folders(tmp_path, 60)
+    discover(tmp_path, walked)
+    (tmp_path / "static/s.css").unlink()
+    assert discover(tmp_path, walked).files == ()
+
+
+def test_a_walk_of_folders_changed_a_moment_ago_is_not_kept(tmp_path: Path) -> None:
+    # A folder changed within the file system clock's tick of the walk may change again
+    # unseen, with the same time: that walk is not trusted later.
+    write_files(tmp_path, {"content/posts/a.md": "A"})
+    walked: list[Walked] = []
+    discover(tmp_path, walked)
+    assert walked == []

@@ -126,7 +126,7 @@ def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
     config = replace(config, safe_html=True) if options.safe else config
     warnings += hugo_site_notes(site_dir, CONFIG_FILE)
     check_output_folder(options.output_dir, site_dir)
-    sources = clock.lap("discover", discover(site_dir))
+    sources = clock.lap("discover", discover(site_dir, cache.walked if cache else None))
     if cache:
         cache.begin()
     documents = clock.lap("front matter", read_all(sources.pages, config, cache))
@@ -205,7 +205,8 @@ def render_pages(
     # Only published documents are rendered: a draft costs nothing and cannot leak.
     md = create_parser()
     known = cache.pages if cache else {}
-    documents = [d for d in selection.published if not _still_known(known, d, config)]
+    same_config = _equal_to(config)
+    documents = [d for d in selection.published if not _still_known(known, d, config, same_config)]
     if cache:
         cache.remembered("markdown", len(selection.published) - len(documents))
     urls = content_urls(selection.published, config) if _has_shortcodes(documents) else {}
@@ -238,16 +239,34 @@ def render_pages(
     return pages
 
 
-def _still_known(known: Mapping[SourceFile, KnownPage], document: Document, config: Config) -> bool:
+def _still_known(
+    known: Mapping[SourceFile, KnownPage],
+    document: Document,
+    config: Config,
+    same_config: Callable[[Config], bool],
+) -> bool:
     """The page of this very document object (unchanged file) was made with this config; a
     page with shortcodes is made again, since the pages its `ref`s name may have moved."""
     entry = known.get(document.source)
     return (
         entry is not None
         and entry.document is document
-        and entry.config == config
+        and same_config(entry.config)
         and "{{" not in document.body
     )
+
+
+def _equal_to(config: Config) -> Callable[[Config], bool]:
+    """`== config`, compared once per Config object: every page of the last build shares one,
+    and comparing every field for each of a thousand pages costs a rebuild milliseconds."""
+    seen: dict[int, bool] = {}
+
+    def equal(other: Config) -> bool:
+        if id(other) not in seen:
+            seen[id(other)] = other is config or other == config
+        return seen[id(other)]
+
+    return equal
 
 
 def _has_shortcodes(documents: list[Document]) -> bool:

@@ -26,7 +26,7 @@ import jinja2
 
 from coursepress import __version__
 from coursepress.config import Config
-from coursepress.discover import SourceFile
+from coursepress.discover import SourceFile, Walked
 from coursepress.errors import Diagnostic, Severity
 from coursepress.frontmatter import Document
 from coursepress.markdown import Heading, RenderedMarkdown
@@ -131,6 +131,8 @@ class BuildCache:
         self._rendered = {"markdown": 0, "views": 0}
         self._remembered = {"markdown": 0, "views": 0}
         # In memory only, for serve's rebuilds: what an unchanged file gave the last build.
+        self.walked: list[Walked] = []
+        """The last walk of the site's folders (see discover)."""
         self.documents: dict[SourceFile, tuple[object, Document]] = {}
         self.pages: dict[SourceFile, KnownPage] = {}
         self.environments: dict[str, jinja2.Environment] = {}

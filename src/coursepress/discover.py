@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import time
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -107,9 +108,46 @@ def shown_folder(path: Path) -> str:
     return path.as_posix().rstrip("/") + "/"
 
 
-def discover(site_dir: Path) -> Sources:
+@dataclass(frozen=True, slots=True)
+class Walked:
+    """What `discover` found, with the modification time of every folder it listed: while
+    none has changed, no file was added, removed or renamed under them."""
+
+    sources: Sources
+    folders: tuple[tuple[str, int], ...]
+
+
+RACY_NS = 1_000_000_000
+"""A folder changed this close to the walk that listed it may have changed after it was
+listed, within one tick of the file system's clock: such a walk is not reused."""
+
+
+def discover(site_dir: Path, walked: list[Walked] | None = None) -> Sources:
+    """The site's files. `walked` keeps the last walk between serve's rebuilds: it is reused
+    while every folder is as it was, so an edit to a post does not list the site again."""
+    if walked and _unchanged(walked[0].folders):
+        return walked[0].sources
+    started = time.time_ns()
+    folders: list[tuple[str, int]] = []
+    sources = _discover(site_dir, folders)
+    if walked is not None:
+        walked[:] = []
+        if all(mtime < started - RACY_NS for _, mtime in folders):
+            walked.append(Walked(sources, tuple(folders)))
+    return sources
+
+
+def _unchanged(folders: tuple[tuple[str, int], ...]) -> bool:
+    try:
+        return all(os.stat(folder).st_mtime_ns == mtime for folder, mtime in folders)
+    except OSError:
+        return False
+
+
+def _discover(site_dir: Path, folders: list[tuple[str, int]]) -> Sources:
+    folders.append(_stamp(str(site_dir)))
     skipped: list[Skipped] = []
-    content = _walk(site_dir, CONTENT_DIR, skipped)
+    content = _walk(site_dir, CONTENT_DIR, skipped, folders)
     bundles = {
         target.parent
         for target in content
@@ -118,7 +156,7 @@ def discover(site_dir: Path) -> Sources:
     pages: list[SourceFile] = []
     files = [
         _record(site_dir, STATIC_DIR, target, SourceKind.ASSET)
-        for target in _walk(site_dir, STATIC_DIR, skipped)
+        for target in _walk(site_dir, STATIC_DIR, skipped, folders)
     ]
     for target in content:
         bundle = _enclosing_bundle(target, bundles)
@@ -184,8 +222,18 @@ def _enclosing_bundle(target: PurePosixPath, bundles: set[PurePosixPath]) -> Pur
     return None
 
 
-def _walk(site_dir: Path, root: str, skipped: list[Skipped]) -> list[PurePosixPath]:
+def _stamp(folder: str) -> tuple[str, int]:
+    try:
+        return folder, os.stat(folder).st_mtime_ns
+    except OSError:
+        return folder, -1  # absent: its appearance changes the stamp of the folder above
+
+
+def _walk(
+    site_dir: Path, root: str, skipped: list[Skipped], folders: list[tuple[str, int]]
+) -> list[PurePosixPath]:
     """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped.
+    Each folder listed is added to `folders` with its modification time.
 
     Symbolic links that lead outside the site folder are not followed, so that nothing from
     elsewhere on the disk is published; links to folders are never followed."""
@@ -195,7 +243,10 @@ def _walk(site_dir: Path, root: str, skipped: list[Skipped]) -> list[PurePosixPa
     if top.is_symlink():  # os.walk would follow the folder it starts from
         skipped.append(_linked_folder(PurePosixPath(root), site_dir))
         return found
+    folders.append(_stamp(str(top)))
     for folder, dirnames, filenames in os.walk(top):
+        if folder != str(top):
+            folders.append(_stamp(folder))
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         for name in [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
             skipped.append(_linked_folder(PurePosixPath(root) / base / name, site_dir))
