@@ -4,6 +4,7 @@ never yields a wrong page; the output folder is updated in place only when it is
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,11 @@ from pathlib import Path
 import pytest
 from benchmarks.corpus import write_corpus
 
+from coursepress import build as build_module
+from coursepress import render
+from coursepress.build import BuildOptions
 from coursepress.cache import CACHE_DIR, CACHE_FILE
+from coursepress.errors import OutputError
 from coursepress.render import THEME_DIR
 from tests.conftest import run_cli, snapshot
 
@@ -162,3 +167,35 @@ def test_a_failed_build_leaves_no_folder_beside_the_output(tmp_path: Path) -> No
     assert result.returncode == 1
     assert snapshot(output) == expected
     assert sorted(path.name for path in output.parent.iterdir()) == ["public"]
+
+
+def test_an_output_folder_removed_during_a_build_is_an_error_not_a_broken_site(
+    tmp_path: Path,
+) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=6, seed=9)
+    output = tmp_path / "public"
+    expected = build(site, output)
+    (site / "content/posts/post-00002.md").write_text(
+        (site / "content/posts/post-00002.md").read_text() + "\nEdited.\n"
+    )
+    # The user removes the folder while templates are rendered, as `rm -rf public` would.
+    real_render_site = render.render_site
+
+    def render_then_remove(*args: object, **kwargs: object) -> dict[str, str]:
+        done = real_render_site(*args, **kwargs)  # type: ignore[arg-type]
+        shutil.rmtree(output)
+        return done
+
+    options = BuildOptions(site_dir=site, output_dir=output, jobs=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "render_site", render_then_remove)
+        with pytest.raises(OutputError) as failure:
+            build_module.build(options)
+    assert failure.value.format() == (
+        f"{output.as_posix()}/: this folder changed while the site was being built\n"
+        "  hint: build again"
+    )
+    assert not output.exists()
+    assert [path.name for path in tmp_path.iterdir() if ".building-" in path.name] == []
+    rebuilt = build(site, output)
+    assert rebuilt.keys() == expected.keys()

@@ -188,3 +188,26 @@ def test_a_walk_of_folders_changed_a_moment_ago_is_not_kept(tmp_path: Path) -> N
     walked: list[Walked] = []
     discover(tmp_path, walked)
     assert walked == []
+
+
+def test_a_site_without_static_reuses_its_walk_until_static_appears(tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/a.md": "A"})
+    _age_folders(tmp_path, 60)
+    walked: list[Walked] = []
+    first = discover(tmp_path, walked)
+    assert discover(tmp_path, walked) is first
+    write_files(tmp_path, {"static/s.css": "x"})
+    assert [str(s.target) for s in discover(tmp_path, walked).files] == ["s.css"]
+
+
+def test_a_walk_with_a_link_is_walked_again(tmp_path: Path) -> None:
+    # Where a link leads can change without any walked folder changing.
+    site = tmp_path / "site"
+    write_files(site, {"content/a.md": "A"})
+    (tmp_path / "outside").mkdir()
+    (site / "content/notes.md").symlink_to(tmp_path / "outside/notes.md")
+    _age_folders(site, 60)
+    walked: list[Walked] = []
+    assert [s.code for s in discover(site, walked).skipped] == ["broken-symlink"]
+    (tmp_path / "outside/notes.md").write_text("private")
+    assert [s.code for s in discover(site, walked).skipped] == ["link-outside-site"]

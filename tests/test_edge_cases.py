@@ -137,6 +137,15 @@ def test_line_numbers_survive_blank_lines_in_front_matter(make_site) -> None:
     assert stderr.startswith("content/a.md:4: invalid TOML: invalid value\n")
 
 
+def test_front_matter_is_toml_1_0_as_hugo_reads_it(make_site) -> None:
+    # TOML 1.1 allows a time without seconds; Hugo does not, so a post that builds here
+    # must not fail there.
+    site = make_site({"content/a.md": '+++\ntitle = "A"\nstarts = 10:30\n+++\n'})
+    code, _, stderr = build(site)
+    assert code == 1
+    assert stderr.startswith("content/a.md:3: invalid TOML: ")
+
+
 def test_display_math_inside_a_paragraph(make_site) -> None:
     site = make_site({"content/a.md": '+++\ntitle = "A"\n+++\nSee $$a_i + b_i$$ here.\n'})
     assert build(site)[0] == 0

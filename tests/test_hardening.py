@@ -352,3 +352,30 @@ def test_settings_files_that_are_not_utf8(make_site: Maker) -> None:
             "build failed with 1 error; the previous site is unchanged\n"
         )
         (site / name).unlink()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_starting_stops_with_the_usual_message(
+    tmp_path: Path, stop_signal: int
+) -> None:
+    # While modules load and click reads the arguments, a signal used to end in click's
+    # `Aborted!` (exit 1), or in the message followed by death by SIGINT (exit -2).
+    site = write_corpus(tmp_path / "corpus", posts=20, seed=2)
+    outcomes = []
+    for delay in (0.08, 0.12, 0.16, 0.2, 0.24, 0.28):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coursepress", "build", "--quiet"],
+            cwd=site,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        process.send_signal(stop_signal)
+        _, stderr = process.communicate(timeout=60)
+        outcomes.append((process.returncode, stderr))
+    stopped = [outcome for outcome in outcomes if outcome[0] != 0]  # 0: it finished first
+    assert stopped
+    assert all(
+        outcome == (130, "interrupted; the previous site is unchanged\n") for outcome in stopped
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from pathlib import Path
 import click
 
 from coursepress import __version__
-from coursepress.__main__ import stop_as_on_ctrl_c
+from coursepress.__main__ import STOPPED, stop_cleanly_from_now
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check import FORMATS, check_site, format_github, format_json, format_text
 from coursepress.discover import shown_folder
@@ -86,6 +85,7 @@ def build_command(
     safe: bool,
 ) -> None:
     """Build the site into public/ (or --output)."""
+    stop_cleanly_from_now()
     if not source.is_dir():
         fail(f"{source}: no such folder", "pass the site folder with --source")
     options = BuildOptions(
@@ -99,7 +99,6 @@ def build_command(
         cache=not no_cache,
         safe=safe,
     )
-    signal.signal(signal.SIGTERM, stop_as_on_ctrl_c)  # `kill` leaves public/ as Ctrl-C does
     waiting = "another build of this site is running; waiting for it to finish"
     with user_errors():
         report = build(options, on_wait=lambda: click.echo(waiting, err=True))
@@ -141,13 +140,13 @@ def serve_command(
     source: Path, port: int, bind: str, drafts: bool, future: bool, open_browser: bool
 ) -> None:
     """Preview the site with live reload; rebuilds on every change."""
+    stop_cleanly_from_now()
     if not source.is_dir():
         fail(f"{source}: no such folder", "pass the site folder with --source")
     from coursepress.serve import ServeOptions, serve  # imported when used: builds start faster
 
     options = ServeOptions(source, bind, port, drafts, future, open_browser)
     # SIGTERM (a closed terminal, `kill`) stops as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, stop_as_on_ctrl_c)
     try:
         serve(
             options, say=lambda text: click.echo(text), warn=lambda text: click.echo(text, err=True)
@@ -173,6 +172,7 @@ def serve_command(
 @click.option("--safe", is_flag=True, help="Check as --safe builds: report raw HTML it removes.")
 def check_command(source: Path, strict: bool, output_format: str, safe: bool) -> None:
     """Report every problem in the site (nothing is written). Exit 1 on errors."""
+    stop_cleanly_from_now()
     if not source.is_dir():
         fail(f"{source}: no such folder", "pass the site folder with --source")
     with user_errors("check", "nothing was checked"):
@@ -198,6 +198,7 @@ def new_group() -> None:
 @source_option
 def new_post_command(title: str, section: str, week: int | None, source: Path) -> None:
     """Write a new draft post dated today and print its path."""
+    stop_cleanly_from_now()
     with user_errors("new post", "nothing was written"):
         path = new_post(source, title, section, week)
     click.echo(path.as_posix())
@@ -214,6 +215,7 @@ def new_post_command(title: str, section: str, week: int | None, source: Path) -
 def init_command(folder: Path | None, hugo_site: Path | None) -> None:
     """Create a new course site in FOLDER (with the GitHub Pages workflow), or, with
     --from-hugo DIR, write the site.toml that says what DIR's Hugo config says."""
+    stop_cleanly_from_now()
     if hugo_site is not None:
         _init_from_hugo(hugo_site)
         return
@@ -259,7 +261,7 @@ def user_errors(
         click.echo(error.format(), err=True)
         fail(f"{action} failed with 1 error; {outcome}")
     except KeyboardInterrupt:
-        click.echo("interrupted; the previous site is unchanged", err=True)
+        click.echo(STOPPED, err=True)
         sys.exit(130)
     except OSError as error:  # a file that vanished or cannot be read mid-build
         where = f"{error.filename}: " if error.filename else ""

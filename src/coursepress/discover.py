@@ -117,9 +117,11 @@ class Walked:
     folders: tuple[tuple[str, int], ...]
 
 
-RACY_NS = 1_000_000_000
-"""A folder changed this close to the walk that listed it may have changed after it was
-listed, within one tick of the file system's clock: such a walk is not reused."""
+RACY_NS = 2_000_000_000
+"""A folder changed this close to the walk that listed it may have changed again within the
+same tick of the file system's clock (two seconds on FAT): such a walk is not reused."""
+ABSENT = -1
+"""The stamp of a folder that does not exist."""
 
 
 def discover(site_dir: Path, walked: list[Walked] | None = None) -> Sources:
@@ -129,25 +131,24 @@ def discover(site_dir: Path, walked: list[Walked] | None = None) -> Sources:
         return walked[0].sources
     started = time.time_ns()
     folders: list[tuple[str, int]] = []
-    sources = _discover(site_dir, folders)
+    links: list[str] = []
+    sources = _discover(site_dir, folders, links)
     if walked is not None:
         walked[:] = []
-        if all(mtime < started - RACY_NS for _, mtime in folders):
+        # A link is checked again on every walk: where it leads can change elsewhere.
+        if not links and all(mtime < started - RACY_NS for _, mtime in folders):
             walked.append(Walked(sources, tuple(folders)))
     return sources
 
 
 def _unchanged(folders: tuple[tuple[str, int], ...]) -> bool:
-    try:
-        return all(os.stat(folder).st_mtime_ns == mtime for folder, mtime in folders)
-    except OSError:
-        return False
+    return all(_stamp(folder)[1] == mtime for folder, mtime in folders)
 
 
-def _discover(site_dir: Path, folders: list[tuple[str, int]]) -> Sources:
+def _discover(site_dir: Path, folders: list[tuple[str, int]], links: list[str]) -> Sources:
     folders.append(_stamp(str(site_dir)))
     skipped: list[Skipped] = []
-    content = _walk(site_dir, CONTENT_DIR, skipped, folders)
+    content = _walk(site_dir, CONTENT_DIR, skipped, folders, links)
     bundles = {
         target.parent
         for target in content
@@ -156,7 +157,7 @@ def _discover(site_dir: Path, folders: list[tuple[str, int]]) -> Sources:
     pages: list[SourceFile] = []
     files = [
         _record(site_dir, STATIC_DIR, target, SourceKind.ASSET)
-        for target in _walk(site_dir, STATIC_DIR, skipped, folders)
+        for target in _walk(site_dir, STATIC_DIR, skipped, folders, links)
     ]
     for target in content:
         bundle = _enclosing_bundle(target, bundles)
@@ -226,14 +227,19 @@ def _stamp(folder: str) -> tuple[str, int]:
     try:
         return folder, os.stat(folder).st_mtime_ns
     except OSError:
-        return folder, -1  # absent: its appearance changes the stamp of the folder above
+        return folder, ABSENT
 
 
 def _walk(
-    site_dir: Path, root: str, skipped: list[Skipped], folders: list[tuple[str, int]]
+    site_dir: Path,
+    root: str,
+    skipped: list[Skipped],
+    folders: list[tuple[str, int]],
+    links: list[str],
 ) -> list[PurePosixPath]:
     """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped.
-    Each folder listed is added to `folders` with its modification time.
+    Each folder is added to `folders` with its modification time taken before it is listed
+    (a change after that changes the time), and each link to a file to `links`.
 
     Symbolic links that lead outside the site folder are not followed, so that nothing from
     elsewhere on the disk is published; links to folders are never followed."""
@@ -245,26 +251,23 @@ def _walk(
         return found
     folders.append(_stamp(str(top)))
     for folder, dirnames, filenames in os.walk(top):
-        if folder != str(top):
-            folders.append(_stamp(folder))
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         for name in [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
             skipped.append(_linked_folder(PurePosixPath(root) / base / name, site_dir))
         dirnames[:] = sorted(
             d for d in dirnames if not is_junk(d) and not os.path.islink(os.path.join(folder, d))
         )
+        folders.extend(_stamp(os.path.join(folder, d)) for d in dirnames)  # os.walk lists next
         for name in sorted(filenames):
             path = os.path.join(folder, name)
             if is_junk(name):
                 continue
             # Only links are resolved (a broken one is reported as such, later).
-            if (
-                os.path.islink(path)
-                and not Path(os.path.realpath(path)).is_relative_to(inside)
-                and os.path.exists(path)
-            ):
-                skipped.append(_outside_link(PurePosixPath(root) / base / name, site_dir))
-                continue
+            if os.path.islink(path):
+                links.append(path)
+                if not Path(os.path.realpath(path)).is_relative_to(inside) and os.path.exists(path):
+                    skipped.append(_outside_link(PurePosixPath(root) / base / name, site_dir))
+                    continue
             found.append(base / name)
     return sorted(found)
 

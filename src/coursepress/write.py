@@ -87,6 +87,14 @@ def write_site(
     that changed are renamed into it; else the spool, completed, is swapped in for it.
     """
     check_output_folder(output_dir, site_dir)  # again, right before anything is replaced
+    if on_disk and not (output_dir / MARKER).is_file():
+        # Emptied or removed while the site was built: the files taken from the cache, not
+        # spooled because it held them, are not there to keep.
+        raise OutputError(
+            "this folder changed while the site was being built",
+            path=shown_folder(output_dir),
+            hint="build again",
+        )
     wanted = dict(generated) | {name: _copy_digest(source) for name, source in copies.items()}
     try:
         if on_disk and not _kind_changes(wanted, on_disk):
@@ -116,7 +124,11 @@ def _holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> boo
     folders = [(str(output_dir), "")]
     while folders:
         folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
+        try:
+            entries = os.scandir(folder)
+        except OSError:  # unreadable, or gone: written anew
+            return False
+        with entries:
             for entry in entries:
                 name = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
@@ -243,10 +255,11 @@ def _swap(staging: Path, output_dir: Path) -> None:
         staging.rename(output_dir)
         return
     retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
-    output_dir.rename(retired)
-    try:
-        staging.rename(output_dir)
-    except OSError:
-        retired.rename(output_dir)
-        raise
+    with _signals_held():  # Ctrl-C between the two renames would leave no site at all
+        output_dir.rename(retired)
+        try:
+            staging.rename(output_dir)
+        except OSError:
+            retired.rename(output_dir)
+            raise
     shutil.rmtree(retired)
