@@ -379,3 +379,29 @@ def test_a_signal_while_starting_stops_with_the_usual_message(
     assert all(
         outcome == (130, "interrupted; the previous site is unchanged\n") for outcome in stopped
     )
+
+
+def test_the_spool_of_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=5, seed=2)
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # its process id now belongs to no running process
+    abandoned = site / f".public.building-{finished.pid}-x1y2"
+    running = site / f".public.building-{os.getpid()}-z3w4"  # this test's: still running
+    for folder in (abandoned, running):
+        (folder / "posts").mkdir(parents=True)
+        (folder / "posts/index.html").write_text("left by a build killed with SIGKILL")
+    assert run_cli("build", "--quiet", cwd=site).returncode == 0
+    assert not abandoned.exists()
+    assert (running / "posts/index.html").is_file()
+
+
+def test_an_output_folder_that_cannot_be_made_is_explained(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=2, seed=2)
+    (site / "afile").write_text("x")
+    result = run_cli("build", "--output", "afile/public", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "afile/public/: cannot write the site: afile is a file where a folder is needed\n"
+        "  hint: move the file away, or pass --output with another folder\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )

@@ -6,6 +6,7 @@ fails, the spool is removed and the output is as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -24,12 +25,14 @@ class Spool:
         self.folder = output_dir.parent / f".{output_dir.name}.spool"
 
     def __enter__(self) -> Spool:
-        self.output_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(
-            tempfile.mkdtemp(
-                prefix=f".{self.output_dir.name}.building-", dir=self.output_dir.parent
-            )
-        )
+        parent, prefix = self.output_dir.parent, f".{self.output_dir.name}.building-"
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            _remove_abandoned(parent, prefix)
+            # The process id in the name tells a later build whether this one is still running.
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+        except OSError as error:
+            raise write_error(error, self.output_dir) from None
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -62,8 +65,33 @@ class Spool:
                 yield path.relative_to(self.folder).as_posix()
 
 
+def _remove_abandoned(parent: Path, prefix: str) -> None:
+    """Spools of builds that were killed outright (SIGKILL, out of memory, power loss) and so
+    never removed their own: those whose process no longer runs."""
+    for folder in parent.glob(f"{prefix}*-*"):
+        pid = folder.name.removeprefix(prefix).split("-", 1)[0]
+        if folder.is_dir() and not folder.is_symlink() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: running
+        return True
+    return True
+
+
 def write_error(error: OSError, output_dir: Path) -> OutputError:
     name = f" {Path(error.filename).name}" if error.filename else ""
+    if isinstance(error, (FileExistsError, NotADirectoryError)) and error.filename:
+        return OutputError(
+            f"cannot write the site: {error.filename} is a file where a folder is needed",
+            path=shown_folder(output_dir),
+            hint="move the file away, or pass --output with another folder",
+        )
     return OutputError(
         f"cannot write the site:{name} {error.strerror or error}",
         path=shown_folder(output_dir),
