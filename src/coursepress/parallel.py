@@ -4,11 +4,9 @@ as from one process."""
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 R = TypeVar("R")
@@ -26,6 +24,11 @@ def map_over_cores(function: Callable[[int], R], count: int, jobs: int | None) -
     workers = min(jobs or os.cpu_count() or 1, count)
     if workers < 2 or count < PARALLEL_FROM:
         return [function(index) for index in range(count)]
+    # Imported here: a build that renders a few files (an edit) never starts a pool, and
+    # multiprocessing costs 10 ms of its start-up.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     # Objects that exist now are left out of the workers' garbage collections: a collection
     # writes to every object it visits, and each page written to is copied into the worker.
