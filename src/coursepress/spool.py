@@ -9,7 +9,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from coursepress.discover import shown_folder
@@ -57,12 +57,6 @@ class Spool:
 
     def path(self, name: str) -> Path:
         return self.folder / name
-
-    def names(self) -> Iterator[str]:
-        """Every spooled file, by output name."""
-        for path in self.folder.rglob("*"):
-            if path.is_file():
-                yield path.relative_to(self.folder).as_posix()
 
 
 def _remove_abandoned(parent: Path, prefix: str) -> None:

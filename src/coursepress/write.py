@@ -197,9 +197,8 @@ def _write_staged(
     spool: Spool,
     wanted: Mapping[str, str],
 ) -> dict[str, WrittenFile]:
-    """Complete the spool into the whole site and swap it in for the output folder."""
-    for name in [name for name in spool.names() if name not in wanted]:
-        spool.path(name).unlink()  # made, then given up (a static file took its path)
+    """Complete the spool into the whole site and swap it in for the output folder. (It holds
+    nothing unwanted: a file given up for a static file at its path is overwritten by it.)"""
     for name in wanted:
         if name in copies:
             _copy_file(copies[name].path, spool.path(name))
