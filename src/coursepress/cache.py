@@ -327,8 +327,7 @@ class BuildCache:
         for key, meta, meta_checksum, body, checksum in self._rows(table, keys, query):
             typed = isinstance(meta, str) and isinstance(body, bytes)
             if typed and _checksum(meta.encode()) == meta_checksum and _checksum(body) == checksum:
-                with suppress(UnicodeDecodeError):
-                    take(key, meta, body)
+                take(key, meta, body)
 
     def _select_meta(self, table: str, keys: list[str], take: Callable[[str, str], None]) -> None:
         """`take(key, meta)` for each entry of `keys` whose metadata is as it was written; the
