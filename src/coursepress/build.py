@@ -13,21 +13,13 @@ from typing import TypeVar
 import jinja2
 from markdown_it import MarkdownIt
 
-from coursepress.assets import (
-    case_collisions,
-    github_pages_files,
-    plan_copies,
-    settle_overlaps,
-    skipped_warnings,
-    stylesheets_under_base_path,
-)
+from coursepress.assets import skipped_warnings, stylesheets_under_base_path
 from coursepress.cache import BuildCache, KnownPage, WrittenFile, digest
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
-from coursepress.discover import SourceFile, check_site_folder, discover
+from coursepress.discover import SourceFile, Sources, check_site_folder, discover, shown_path
 from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError
 from coursepress.frontmatter import Document, read_documents
-from coursepress.highlight import stylesheet
 from coursepress.hugo import hugo_site_notes
 from coursepress.lock import site_lock
 from coursepress.markdown import RenderedMarkdown, create_parser
@@ -40,13 +32,13 @@ from coursepress.pages import (
     page_url,
 )
 from coursepress.parallel import map_over_cores
+from coursepress.plan import Plan, plan_outputs
 from coursepress.render import create_environment, render_site, templates_digest
 from coursepress.select import Selection, Verdict, select
 from coursepress.site import Site, assemble
-from coursepress.spool import Spool
+from coursepress.spool import Sink, Spool
 from coursepress.write import Written, check_output_folder, output_on_disk, write_site
 
-SYNTAX_CSS = "css/syntax.css"
 T = TypeVar("T")
 
 
@@ -104,6 +96,21 @@ class BuildReport:
     """Seconds per stage, in order, with a note (what the cache saved)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The site as it would publish, up to and including its output plan: what `build`
+    renders and writes, and what `check` lints."""
+
+    config: Config
+    sources: Sources
+    documents: tuple[Document, ...]
+    selection: Selection
+    site: Site
+    plan: Plan
+    diagnostics: tuple[Diagnostic, ...]
+    """Everything found so far, settled by [check.severity] and `coursepress: ignore`."""
+
+
 def build(
     options: BuildOptions,
     cache: BuildCache | None = None,
@@ -120,53 +127,97 @@ def build(
 
 def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
     clock = Stopwatch()
-    site_dir = options.site_dir
-    warnings = check_site_folder(site_dir, CONFIG_FILE)
-    config = load_config(site_dir, options.base_url)
-    config = replace(config, safe_html=True) if options.safe else config
-    warnings += hugo_site_notes(site_dir, CONFIG_FILE)
-    check_output_folder(options.output_dir, site_dir)
-    sources = clock.lap("discover", discover(site_dir, cache.walked if cache else None))
-    if cache:
-        cache.begin()
-    documents = clock.lap("front matter", read_all(sources.pages, config, cache))
-    selection = select(
-        documents, datetime.now(config.zone), drafts=options.drafts, future=options.future
-    )
-    warnings += skipped_warnings(sources.skipped)
-    pages = render_pages(selection, config, warnings, options.jobs, cache)
-    pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
-    site = clock.lap("collect", assemble(pages, config))
-    templates = templates_digest(site_dir)  # read once: it keys the environment and the files
-    environment = _environment(site_dir, config, cache, templates)
+    check_output_folder(options.output_dir, options.site_dir)
+    planned = plan_site(options, cache, clock)
+    fail_on(planned.diagnostics, options.strict)
     on_disk = output_on_disk(options.output_dir, cache, verify=not options.private_output)
     with Spool(options.output_dir) as spool:
-        generated = render_site(
-            site, environment, site_dir, spool, _digests(on_disk), cache, options.jobs, templates
-        )
-        generated |= spool.put_texts({SYNTAX_CSS: stylesheet(), **github_pages_files(config)})
+        generated = render_outputs(planned, options, spool, _digests(on_disk), cache)
         generated = clock.lap("templates", generated, cache.tally("views") if cache else "")
-        copies = plan_copies(sources, site, warnings)
-        settle_overlaps(generated, copies, warnings)
-        generated |= spool.put_texts(stylesheets_under_base_path(copies, config))
-        warnings += case_collisions(_owners(site, generated, copies))
-        clock.lap("plan copies", copies)
-        warnings = apply_settings(warnings, config)  # [check.severity] and `coursepress: ignore`
-        fail_on_warnings(warnings, options.strict)
-        written = write_site(generated, copies, spool, options.output_dir, site_dir, on_disk, cache)
+        # A stylesheet put under the base path is generated now, not copied.
+        copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
+        written = write_site(
+            generated, copies, spool, options.output_dir, options.site_dir, on_disk, cache
+        )
         written = clock.lap("write", written)
     if cache:
         cache.finish()
     return BuildReport(
         output_dir=options.output_dir,
         written=written,
-        warnings=tuple(warnings),
-        left_out=left_out(selection),
+        warnings=planned.diagnostics,
+        left_out=left_out(planned.selection),
         seconds=clock.total(),
-        config=config,
+        config=planned.config,
         rendered=_rendered(cache) if cache else None,
         stages=tuple(clock.laps),
     )
+
+
+def render_outputs(
+    planned: Planned,
+    options: BuildOptions,
+    spool: Sink,
+    on_disk: Mapping[str, str],
+    cache: BuildCache | None = None,
+) -> dict[str, str]:
+    """Every file the plan makes (templates, generated texts, stylesheets put under the base
+    path) into `spool`: output path → digest. `on_disk`: what the output holds already."""
+    site_dir, config, plan = options.site_dir, planned.config, planned.plan
+    templates = templates_digest(site_dir)  # read once: keys the environment and the files
+    environment = _environment(site_dir, config, cache, templates)
+    views = plan.views()
+    generated = render_site(
+        planned.site, views, environment, site_dir, spool, on_disk, cache, options.jobs, templates
+    )
+    generated |= spool.put_texts(plan.texts())
+    return generated | spool.put_texts(stylesheets_under_base_path(plan.copies(), config))
+
+
+def plan_site(
+    options: BuildOptions,
+    cache: BuildCache | None = None,
+    clock: Stopwatch | None = None,
+    checking: bool = False,
+) -> Planned:
+    """The stages up to and including the output plan. `checking` (`coursepress check`)
+    collects a broken file's error with everything else instead of stopping at it."""
+    clock = clock or Stopwatch()
+    site_dir = options.site_dir
+    found = check_site_folder(site_dir, CONFIG_FILE)
+    config = load_config(site_dir, options.base_url)
+    config = replace(config, safe_html=True) if options.safe else config
+    found += hugo_site_notes(site_dir, CONFIG_FILE)
+    sources = clock.lap("discover", discover(site_dir, cache.walked if cache else None))
+    if cache:
+        cache.begin()
+    known = cache.documents if cache else None
+    documents, errors = read_documents(sources.pages, config.zone, known)
+    _stop_or_note(errors, found, checking)
+    documents = clock.lap("front matter", documents)
+    now = datetime.now(config.zone)  # the build's one reading of the clock
+    selection = select(documents, now, drafts=options.drafts, future=options.future)
+    found += skipped_warnings(sources.skipped)
+    pages = render_pages(selection, config, found, options.jobs, cache)
+    pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
+    site = clock.lap("collect", assemble(pages, config, now.date()))
+    plan = plan_outputs(site, sources, str(shown_path(site_dir, CONFIG_FILE)))
+    found += clock.lap("plan", plan.diagnostics)
+    return Planned(
+        config,
+        sources,
+        tuple(documents),
+        selection,
+        site,
+        plan,
+        tuple(apply_settings(found, config)),  # [check.severity] and `coursepress: ignore`
+    )
+
+
+def _stop_or_note(errors: list[SiteError], found: list[Diagnostic], checking: bool) -> None:
+    if errors and not checking:
+        raise BuildFailed(errors)
+    found += [error.as_diagnostic() for error in errors]
 
 
 class Stopwatch:
@@ -184,15 +235,6 @@ class Stopwatch:
 
     def total(self) -> float:
         return time.perf_counter() - self.started
-
-
-def read_all(
-    sources: tuple[SourceFile, ...], config: Config, cache: BuildCache | None = None
-) -> list[Document]:
-    documents, errors = read_documents(sources, config.zone, cache.documents if cache else None)
-    if errors:
-        raise BuildFailed(errors)
-    return documents
 
 
 def render_pages(
@@ -288,15 +330,6 @@ def _digests(files: Mapping[str, WrittenFile]) -> dict[str, str]:
     return {name: file.digest for name, file in files.items()}
 
 
-def _owners(
-    site: Site, generated: Mapping[str, str], copies: Mapping[str, SourceFile]
-) -> dict[str, str]:
-    """Each output → the source file that makes it (or the output itself, for lists)."""
-    pages = {page.output: str(page.source) for page in site.pages}
-    owners = {name: pages.get(name, name) for name in generated}
-    return owners | {name: str(source.rel) for name, source in copies.items()}
-
-
 def _environment(
     site_dir: Path, config: Config, cache: BuildCache | None, templates: str
 ) -> jinja2.Environment:
@@ -316,9 +349,11 @@ def _rendered(cache: BuildCache) -> Rendered:
     return Rendered(pages, pages + pages_reused, files, files + files_reused)
 
 
-def fail_on_warnings(warnings: list[Diagnostic], strict: bool) -> None:
-    serious = [w for w in warnings if w.severity is not Severity.INFO]
-    if strict and serious:
+def fail_on(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
+    """Errors stop the build before anything is written; with `--strict`, warnings too."""
+    fatal = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
+    serious = [d for d in diagnostics if d.severity in fatal]
+    if serious:
         raise BuildFailed(
             [SiteError(w.message, path=w.path, line=w.line, hint=w.hint) for w in serious]
         )

@@ -5,24 +5,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
 
-from coursepress.assets import plan_copies, skipped_warnings
-from coursepress.config import CONFIG_FILE, Config, load_config
+from coursepress.build import BuildOptions, Planned, plan_site, render_outputs
+from coursepress.config import Config
 from coursepress.diagnostics import apply_settings
-from coursepress.discover import SourceFile, SourceKind, Sources, check_site_folder, discover
-from coursepress.errors import ContentError, Diagnostic, Severity, SiteError, count_of
-from coursepress.frontmatter import Document, read_documents
+from coursepress.discover import SourceFile, SourceKind
+from coursepress.errors import Diagnostic, Severity, TemplateError, count_of
+from coursepress.frontmatter import Document
 from coursepress.lint import THEME_IDS, SiteIndex, lint_page, page_ids
 from coursepress.markdown import create_parser
 from coursepress.pages import Page, content_urls, make_page, markdown_job
-from coursepress.select import Selection, Verdict, select
-from coursepress.site import Site, assemble
-from coursepress.views import plan_views
+from coursepress.select import Selection, Verdict
+from coursepress.site import Site
+from coursepress.spool import Discard
 
 FORMATS = ("text", "json", "github")
 
@@ -42,82 +41,71 @@ class CheckReport:
 
 
 def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
-    """Every diagnostic of the site; `safe` checks as `--safe` builds (raw HTML sanitised)."""
-    config = load_config(site_dir)
-    config = replace(config, safe_html=True) if safe else config
-    found: list[Diagnostic] = list(check_site_folder(site_dir, CONFIG_FILE))
-    sources = discover(site_dir)
-    found += skipped_warnings(sources.skipped)
-    documents = _read_all(sources.pages, config, found)
+    """Every diagnostic of the site; `safe` checks as `--safe` builds (raw HTML sanitised).
+    The build's own stages make the site and its plan (nothing is written); links are
+    checked against the site as it publishes, in the body as the build renders it."""
+    options = BuildOptions(site_dir, site_dir / "public", cache=False, safe=safe)
+    planned = plan_site(options, checking=True)
+    config, site = planned.config, planned.site
+    found = list(planned.diagnostics) + _byte_order_marks(planned.sources.pages)
     md = create_parser()
-    # Links are checked against the site as it publishes: the one `select` decides.
-    selection = select(documents, datetime.now(config.zone), drafts=False, future=False)
-    urls = content_urls(selection.published, config)  # for Hugo's `ref` shortcodes
-    pages = _render_all(documents, md, config, urls, found)
-    publishing = {document.source.rel for document in selection.published}
-    published = {rel: page for rel, page in pages.items() if rel in publishing}
-    site = _assemble(list(published.values()), config, found)
-    unpublished = {
-        page.output: str(page.source) for rel, page in pages.items() if rel not in published
-    }
-    index = _site_index(site, sources, unpublished, found)
-    for document in documents:
-        page = pages.get(document.source.rel)
-        found += lint_page(document, md, page.url if page else None, index)
-    found += _publishing(selection, config)
-    found += _required_keys(documents, config)
+    urls = content_urls(planned.selection.published, config)  # for Hugo's `ref` shortcodes
+    unpublished = _unpublished_pages(planned.selection, md, config, urls, found)
+    published = {page.source: page for page in site.pages}
+    published |= {page.source: page for page in _indexes(site)}
+    ids = {page.url: page_ids(str(page.content)) | THEME_IDS for page in site.pages}
+    outputs = {page.output: str(page.source) for page in unpublished.values()}
+    index = SiteIndex(planned.plan.paths, ids, config.base_path, outputs)
+    for document in planned.documents:
+        page = published.get(document.source.rel) or unpublished.get(document.source.rel)
+        body = markdown_job(document, config, urls).body  # as the build renders it
+        found += lint_page(document, body, md, page.url if page else None, index)
+    found += _templates(planned, options)
+    found += _publishing(planned.selection, config)
+    found += _required_keys(planned.documents, config)
     settled = apply_settings(found, config)
-    return CheckReport(tuple(settled), len(sources.pages))
+    return CheckReport(tuple(settled), len(planned.sources.pages))
 
 
-def _read_all(
-    sources: tuple[SourceFile, ...], config: Config, found: list[Diagnostic]
-) -> list[Document]:
+def _templates(planned: Planned, options: BuildOptions) -> list[Diagnostic]:
+    """Every file rendered as the build renders it, and kept nowhere: a template that fails
+    on a page fails here too."""
+    try:
+        render_outputs(planned, options, Discard(), {})
+    except TemplateError as error:
+        return [error.as_diagnostic()]
+    return []
+
+
+def _byte_order_marks(sources: tuple[SourceFile, ...]) -> list[Diagnostic]:
+    found = []
     for source in sources:
         with source.path.open("rb") as handle:
             if handle.read(3) == b"\xef\xbb\xbf":  # decoding drops it silently; say so here
                 message = "the file starts with a byte-order mark (BOM)"
                 hint = "save it as UTF-8 without BOM"
                 found.append(Diagnostic(message, source.rel, 1, hint, "byte-order-mark"))
-    documents, errors = read_documents(sources, config.zone)
-    found += [_as_diagnostic(error) for error in errors]
-    return documents
+    return found
 
 
-def _render_all(
-    documents: list[Document],
+def _unpublished_pages(
+    selection: Selection,
     md: MarkdownIt,
     config: Config,
     urls: Mapping[str, str],
     found: list[Diagnostic],
 ) -> dict[PurePosixPath, Page]:
+    """Drafts, future and expired pages, rendered as they will be once they publish."""
     pages: dict[PurePosixPath, Page] = {}
-    for document in documents:
-        try:
-            rendered = markdown_job(document, config, urls).run(md)
-            pages[document.source.rel] = make_page(document, md, config, found, rendered)
-        except SiteError as error:
-            found.append(_as_diagnostic(error))
+    for document, _ in selection.left_out:
+        rendered = markdown_job(document, config, urls).run(md)
+        pages[document.source.rel] = make_page(document, md, config, found, rendered)
     return pages
 
 
-def _assemble(pages: list[Page], config: Config, found: list[Diagnostic]) -> Site:
-    """The site; a page whose URL is taken is reported and left out, so the rest is checked."""
-    while True:
-        try:
-            return assemble(pages, config)
-        except SiteError as error:
-            found.append(_as_diagnostic(error))
-            pages = [page for page in pages if page.source != error.path]
-
-
-def _site_index(
-    site: Site, sources: Sources, unpublished: dict[str, str], found: list[Diagnostic]
-) -> SiteIndex:
-    copies = plan_copies(sources, site, found)
-    outputs = {view.output for view in plan_views(site)} | set(copies) | {"css/syntax.css"}
-    ids = {page.url: page_ids(str(page.content)) | THEME_IDS for page in site.pages}
-    return SiteIndex(frozenset(outputs), ids, site.config.base_path, unpublished)
+def _indexes(site: Site) -> list[Page]:
+    indexes = [section.index for section in site.sections if section.index]
+    return [page for page in (site.home, *indexes) if page is not None]
 
 
 def _publishing(selection: Selection, config: Config) -> list[Diagnostic]:
@@ -150,7 +138,7 @@ def _publishing(selection: Selection, config: Config) -> list[Diagnostic]:
     return found
 
 
-def _required_keys(documents: list[Document], config: Config) -> list[Diagnostic]:
+def _required_keys(documents: tuple[Document, ...], config: Config) -> list[Diagnostic]:
     found = []
     for document in documents:
         if document.source.kind is not SourceKind.PAGE:
@@ -167,11 +155,6 @@ def _required_keys(documents: list[Document], config: Config) -> list[Diagnostic
                     )
                 )
     return found
-
-
-def _as_diagnostic(error: SiteError) -> Diagnostic:
-    code = error.code or ("front-matter" if isinstance(error, ContentError) else "site")
-    return Diagnostic(error.message, error.path, error.line, error.hint, code, Severity.ERROR)
 
 
 def format_text(report: CheckReport) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from coursepress.codes import CODES
 from coursepress.errors import ConfigError
+from coursepress.urls import term_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,13 @@ class Author:
     url: str = ""
     avatar: str = ""
     """An image URL, site-relative (`/images/ana.jpg`) or absolute."""
+    defined_at: int | None = field(default=None, compare=False)
+    """The line of the settings file that defines the author; None for a plain name."""
+
+    @property
+    def page_url(self) -> str:
+        """The author's page on the site (every author named on a published page has one)."""
+        return term_url("authors", self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,11 @@ def read_authors(value: Any, line: int | None) -> Mapping[str, Author]:
                 hint=f"an author has {', '.join(AUTHOR_KEYS)}",
             )
         authors[key] = Author(
-            key, str(info.get("name") or key), str(info.get("url", "")), str(info.get("avatar", ""))
+            key,
+            str(info.get("name") or key),
+            str(info.get("url", "")),
+            str(info.get("avatar", "")),
+            defined_at=line,
         )
     return MappingProxyType(authors)
 

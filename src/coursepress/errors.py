@@ -42,7 +42,7 @@ class SiteError(Exception):
         self.code = code
         """The diagnostic code `coursepress check` reports it under."""
 
-    def __reduce__(self) -> tuple[Any, tuple[str]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Errors cross from the processes that render pages; keep where they happened.
         rebuild = partial(
             type(self), path=self.path, line=self.line, hint=self.hint, code=self.code
@@ -56,6 +56,11 @@ class SiteError(Exception):
     def on_line(self, line: int | None) -> SiteError:
         """The same error, at `line` of its file."""
         return type(self)(self.message, path=self.path, line=line, hint=self.hint, code=self.code)
+
+    def as_diagnostic(self) -> Diagnostic:
+        """The error as `check` reports it, among everything else it finds."""
+        code = self.code or ("front-matter" if isinstance(self, ContentError) else "site")
+        return Diagnostic(self.message, self.path, self.line, self.hint, code, Severity.ERROR)
 
     def format(self) -> str:
         text = f"{describe_location(self.path, self.line)}: {self.message}"
@@ -83,12 +88,15 @@ class OutputError(SiteError):
     """The output folder cannot be written safely."""
 
 
-class BuildFailed(Exception):
+class BuildFailed(SiteError):
     """Several user errors found in one pass, reported together so each file is fixed at once."""
 
     def __init__(self, errors: list[SiteError]) -> None:
         super().__init__(f"{len(errors)} errors")
         self.errors = errors
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return type(self), (self.errors,)
 
 
 class Severity(Enum):

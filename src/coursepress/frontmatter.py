@@ -18,6 +18,7 @@ from coursepress.dates import ACCEPTED_FORMS, DateFormatError, parse_date
 from coursepress.discover import SourceFile
 from coursepress.errors import ContentError, SiteError
 from coursepress.locate import line_of_key, toml_error
+from coursepress.urls import clean_url_path
 
 
 class TomllibHandler(BaseHandler):
@@ -292,6 +293,8 @@ def _take(
         key = "authors"
     if key in _DATE_KEYS:
         values[key] = _date(value, zone, source)
+    elif key == "url":
+        values[key] = _url(_expect(value, str, "text", original_key, source), source)
     elif key in _TEXT_KEYS:
         values[key] = _expect(value, str, "text", original_key, source)
     elif key in _LIST_KEYS:
@@ -313,6 +316,18 @@ def _take(
         params.update({k: v for k, v in value.items() if k not in params})
     else:
         params[original_key] = value
+
+
+def _url(url: str, source: SourceFile) -> str:
+    try:
+        clean_url_path(url)
+    except ValueError:
+        raise ContentError(
+            f"the url '{url}' leads outside the site",
+            path=source.rel,
+            hint="write `url` as a path from the site root, such as /syllabus/",
+        ) from None
+    return url
 
 
 def _date(value: object, zone: tzinfo, source: SourceFile) -> datetime:

@@ -53,12 +53,14 @@ def page_ids(html: str) -> frozenset[str]:
 
 
 def lint_page(
-    document: Document, md: MarkdownIt, page_url: str | None, index: SiteIndex
+    document: Document, body: str, md: MarkdownIt, page_url: str | None, index: SiteIndex
 ) -> list[Diagnostic]:
+    """The findings in one page; `body` is its Markdown as the build renders it (Hugo's
+    `ref`, `relref` and `param` resolved), on the lines of the file."""
     found = Finder(document)
     found.front_matter()
     found.text_lines()
-    tokens = md.parse(document.body, {"docId": "lint", "path": document.source.rel})
+    tokens = md.parse(body, {"docId": "lint", "path": document.source.rel})
     levels = [1]  # the page title is the page's <h1>; body headings are rendered below it
     for token, line in _with_lines(tokens, document.body_line):
         if token.type == "heading_open":

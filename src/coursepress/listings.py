@@ -11,7 +11,14 @@ from types import MappingProxyType
 from coursepress.config import Config
 from coursepress.course import Author, Break
 from coursepress.pages import Page
-from coursepress.urls import output_path, urlize
+from coursepress.urls import (
+    feed_url,
+    output_path,
+    pager_url,
+    taxonomy_url,
+    term_url,
+    urlize,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +37,7 @@ class Pager:
 def paginate(pages: tuple[Page, ...], first_url: str, per_page: int) -> tuple[Pager, ...]:
     """Page 1 at `first_url`, page N at `first_url/page/N/`, as Hugo does."""
     chunks = [pages[i : i + per_page] for i in range(0, len(pages), per_page)] or [()]
-    urls = [first_url] + [f"{first_url}page/{n}/" for n in range(2, len(chunks) + 1)]
+    urls = [pager_url(first_url, n) for n in range(1, len(chunks) + 1)]
     return tuple(
         Pager(
             number=n + 1,
@@ -113,14 +120,13 @@ def _taxonomy(
     pages: dict[str, list[Page]],
     names: Mapping[str, tuple[str, Author | None]] | None = None,
 ) -> Taxonomy:
-    root = f"/{urlize(kind)}/"
     named = names or {key: (key, None) for key in pages}
     terms = [
-        Term(name, urlize(key), f"{root}{urlize(key)}/", tuple(pages[key]), author)
+        Term(name, urlize(key), term_url(kind, key), tuple(pages[key]), author)
         for key, (name, author) in named.items()
     ]
     terms.sort(key=lambda term: (-len(term.pages), term.name.lower()))
-    return Taxonomy(kind, singular, kind.capitalize(), root, tuple(terms))
+    return Taxonomy(kind, singular, kind.capitalize(), taxonomy_url(kind), tuple(terms))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +151,6 @@ class Week:
     def upcoming(self) -> bool:
         """A course week still to come, with nothing posted yet."""
         return self.number is not None and not self.posts and self.future
-
-
-SCHEDULE_URL = "/schedule/"
 
 
 def schedule(posts: tuple[Page, ...], config: Config, today: date) -> tuple[Week, ...]:
@@ -226,4 +229,4 @@ class Feed:
 def feed(title: str, page_url: str, pages: tuple[Page, ...], limit: int) -> Feed:
     """The newest `limit` posts (0: all); feed readers keep what they have already seen."""
     dated = sorted(pages, key=lambda page: _chronological(page), reverse=True)
-    return Feed(title, page_url + "feed.xml", page_url, tuple(dated[:limit] if limit else dated))
+    return Feed(title, feed_url(page_url), page_url, tuple(dated[:limit] if limit else dated))

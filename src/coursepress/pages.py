@@ -9,8 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any
-from urllib.parse import urljoin
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -25,10 +24,12 @@ from coursepress.markdown import Heading, RenderedMarkdown, render_markdown
 from coursepress.shortcodes import References, resolve_references
 from coursepress.urls import (
     DEFAULT_PATTERN,
+    alias_url,
     clean_url_path,
     expand_permalink,
     folder_url,
     output_path,
+    term_url,
     urlize,
 )
 
@@ -62,6 +63,8 @@ class Page:
     categories: tuple[str, ...]
     terms: Mapping[str, tuple[str, ...]]
     """Taxonomy (plural name, such as `tags`) → the page's terms in it."""
+    term_links: Mapping[str, tuple[Link, ...]]
+    """Taxonomy → each of the page's terms with the URL of its page, for templates."""
     authors: tuple[Author, ...]
     """Named in `authors` (ids from site.toml's [authors] or plain names), else the site's."""
     week: int | None
@@ -118,6 +121,13 @@ class Page:
     def metadata(self) -> tuple[object, ...]:
         """Everything about the page besides its body: what lists, menus and feeds may show."""
         return tuple(getattr(self, name) for name in _METADATA_FIELDS)
+
+
+class Link(NamedTuple):
+    """A name and the URL of the page it leads to, for templates."""
+
+    name: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -248,6 +258,7 @@ def make_page(
     warnings.extend(rendered.warnings)
     title = meta.title or _fallback_title(document, rendered.first_heading, warnings)
     names = meta.authors or ((config.author,) if config.author else ())
+    terms = {plural: _terms(document, plural) for plural in config.taxonomies.values()}
     return Page(
         source=source.rel,
         target=source.target,
@@ -272,8 +283,12 @@ def make_page(
         ),
         tags=meta.tags,
         categories=meta.categories,
-        terms=MappingProxyType(
-            {plural: _terms(document, plural) for plural in config.taxonomies.values()}
+        terms=MappingProxyType(terms),
+        term_links=MappingProxyType(
+            {
+                plural: tuple(Link(term, term_url(plural, term)) for term in names)
+                for plural, names in terms.items()
+            }
         ),
         authors=tuple(author_of(name, config) for name in names),
         week=_whole_number(document, "week"),
@@ -297,7 +312,7 @@ def page_url(document: Document, config: Config) -> str:
     if source.kind is SourceKind.SECTION_INDEX:
         return folder_url(source.target.parent)
     if meta.url:
-        return _written_url(meta.url, document)
+        return clean_url_path(meta.url)  # checked when the front matter was read
     name = _file_name(document)
     page_folder = source.bundle if source.bundle else source.target
     return expand_permalink(
@@ -343,25 +358,13 @@ def _whole_number(document: Document, key: str) -> int | None:
 def alias_output(alias: str, page: Page) -> str:
     """The file an alias redirect is written to; a relative alias is read from the page's URL."""
     try:
-        return output_path(urljoin(page.url, alias))
+        return output_path(alias_url(alias, page.url))
     except ValueError:
         raise ContentError(
             f"the alias '{alias}' leads outside the site",
             path=page.source,
             line=page.line_of("aliases"),
             hint="write aliases as paths from the site root, such as /old/week1/",
-        ) from None
-
-
-def _written_url(url: str, document: Document) -> str:
-    try:
-        return clean_url_path(url)
-    except ValueError:
-        raise ContentError(
-            f"the url '{url}' leads outside the site",
-            path=document.source.rel,
-            line=document.line_of("url"),
-            hint="write `url` as a path from the site root, such as /syllabus/",
         ) from None
 
 

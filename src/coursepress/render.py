@@ -19,9 +19,9 @@ from coursepress.links import absolute_from, rewrite_html
 from coursepress.pages import BODY_PARTS, Page, recording_body_reads
 from coursepress.parallel import map_over_cores
 from coursepress.site import Site
-from coursepress.spool import Spool
-from coursepress.urls import absolute_url, relative_to_site, urlize
-from coursepress.views import View, plan_views
+from coursepress.spool import Sink
+from coursepress.urls import absolute_url, relative_to_site
+from coursepress.views import View
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 TEMPLATES_DIR = "templates"
@@ -44,28 +44,27 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     environment.filters["isodate"] = _isodate
     environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
     environment.filters["absolute_body"] = partial(_absolute_body, base_url=config.base_url)
-    environment.filters["urlize_term"] = urlize
     return environment
 
 
 def render_site(
     site: Site,
+    views: list[View],
     environment: jinja2.Environment,
     site_dir: Path,
-    spool: Spool,
+    spool: Sink,
     on_disk: Mapping[str, str],
     cache: BuildCache | None = None,
     jobs: int | None = None,
     templates: str | None = None,
 ) -> dict[str, str]:
-    """Every templated file of the site: output path → digest of its bytes.
+    """Every templated file of the plan (`views`): output path → digest of its bytes.
 
     A file comes from the cache when the templates, the config, today's date and every page's
     metadata are as they were, and so is the body of each page it read; else it is rendered,
     on all cores when there are many. Rendered files, and files from the cache that the
     output folder does not hold as they are (`on_disk`: name → digest), go to the spool.
     """
-    views = plan_views(site)
     shared = _shared_digest(site, templates or templates_digest(site_dir))
     keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
     pages = {str(page.source): page for page in _all_pages(site)}
@@ -101,7 +100,7 @@ def render_site(
     return {view.output: found[key].digest for view, key in zip(views, keys, strict=True)}
 
 
-_RENDERING: list[tuple[jinja2.Environment, Site, Path, Spool, list[View]]] = []
+_RENDERING: list[tuple[jinja2.Environment, Site, Path, Sink, list[View]]] = []
 """Set for one map_over_cores call; workers inherit it by fork."""
 
 
@@ -146,7 +145,7 @@ def _shared_digest(site: Site, templates: str) -> str:
     return digest(
         templates,
         site.config,
-        datetime.now(site.config.zone).date(),
+        site.today,
         [page.meta_digest for page in _all_pages(site)],
         indexes,
     )

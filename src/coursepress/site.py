@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
 from markupsafe import Markup
 
 from coursepress.config import Config
 from coursepress.discover import SourceKind
-from coursepress.errors import ContentError
 from coursepress.listings import (
-    SCHEDULE_URL,
     Feed,
     Pager,
     Taxonomy,
@@ -24,8 +22,8 @@ from coursepress.listings import (
     schedule,
     taxonomies,
 )
-from coursepress.pages import Page, alias_output, title_from_name
-from coursepress.urls import folder_url, output_path
+from coursepress.pages import Page, title_from_name
+from coursepress.urls import SCHEDULE_URL, folder_url, output_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +63,8 @@ class Site:
     """Post URL → (previous, next) post of its section, by date."""
     feeds: tuple[Feed, ...]
     """Atom feeds of the site, each section and each tag (only with a host in base_url)."""
+    today: date
+    """The day of the build, in the site's time zone (the clock is read once per build)."""
     menu: tuple[Page, ...] = ()
     """Top-level pages with `menu` set in front matter, for the site's navigation."""
 
@@ -74,6 +74,11 @@ class Site:
         the build time, so that unchanged input builds the same output."""
         dates = [d for page in self.pages for d in (page.lastmod, page.date) if d is not None]
         return max(dates, default=datetime(1970, 1, 1, tzinfo=UTC))
+
+    @property
+    def schedule_url(self) -> str | None:
+        """The schedule page, when the site has one."""
+        return SCHEDULE_URL if self.schedule else None
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -85,27 +90,26 @@ class Site:
         return next((f for f in self.feeds if f.page_url == page_url), None)
 
 
-def assemble(pages: list[Page], config: Config) -> Site:
+def assemble(pages: list[Page], config: Config, today: date) -> Site:
     indexes = {p.section: p for p in pages if _is_top_index(p)}
     regular = tuple(sorted((p for p in pages if not _is_top_index(p)), key=newest_first))
     posts = tuple(page for page in regular if page.section and _is_post(page))
     names = sorted({p.section for p in regular if p.section} | (indexes.keys() - {""}))
     sections = tuple(_section(name, posts, indexes.get(name), config) for name in names)
-    kinds = taxonomies(posts, config)
-    site = Site(
+    kinds = taxonomies(regular, config)  # every page with terms, as in Hugo
+    return Site(
         config=config,
         home=indexes.get(""),
         pages=regular,
         sections=sections,
         posts=posts,
         taxonomies=kinds,
-        schedule=schedule(posts, config, datetime.now(config.zone).date()),
+        schedule=schedule(posts, config, today),
         neighbours=neighbours({s.name: s.pages for s in sections}),
         feeds=_feeds(config, posts, sections, kinds),
+        today=today,
         menu=tuple(page for page in regular if not page.section and page.params.get("menu")),
     )
-    check_unique_outputs(site)
-    return site
 
 
 def _feeds(
@@ -155,56 +159,3 @@ def _section(name: str, posts: tuple[Page, ...], index: Page | None, config: Con
         index=index,
         pagers=paginate(mine, url, config.paginate),
     )
-
-
-def generated_outputs(site: Site) -> dict[str, str]:
-    """Every file coursepress makes besides pages and aliases, with what it is."""
-    owners = {
-        "index.html": "the home page",
-        "404.html": "the 404 page",
-        "sitemap.xml": "the sitemap",
-        "robots.txt": "robots.txt",
-    }
-    for section in site.sections:
-        owners[section.output] = (
-            str(section.index.source) if section.index else f"the list of section '{section.name}'"
-        )
-        owners |= {
-            p.output: f"page {p.number} of section '{section.name}'" for p in section.pagers[1:]
-        }
-    for kind in site.taxonomies:
-        owners[kind.output] = f"the list of {kind.kind}"
-        owners |= {term.output: f"the page of {kind.kind} '{term.name}'" for term in kind.terms}
-    if site.schedule:
-        owners[output_path(SCHEDULE_URL)] = "the schedule"
-    owners |= {item.output: f"the feed {item.url}" for item in site.feeds}
-    return owners
-
-
-def check_unique_outputs(site: Site) -> None:
-    """Every output file has one owner: a page, an alias, or a page coursepress makes."""
-    owners = generated_outputs(site)
-    for page in site.pages:
-        message = f"this page and {{owner}} have the same URL {page.url}"
-        _claim(owners, page.output, page, message)
-    for page in site.pages:
-        for alias in page.aliases:
-            message = f"the alias {alias} is the URL of {{owner}}"
-            _claim(owners, alias_output(alias, page), page, message, "aliases")
-
-
-def _claim(
-    owners: dict[str, str], output: str, page: Page, message: str, key: str | None = None
-) -> None:
-    """`output` is the page's, or an error at its `key`; without one, at its `url`, or at its
-    `slug` when it has no `url`."""
-    if output in owners:
-        key = key or ("url" if "url" in page.key_lines else "slug")
-        raise ContentError(
-            message.format(owner=owners[output]),
-            path=page.source,
-            line=page.line_of(key),
-            hint=f"change `{key}` in the front matter of one of them",
-            code="alias-collision" if key == "aliases" else "duplicate-url",
-        )
-    owners[output] = str(page.source)

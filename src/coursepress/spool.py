@@ -11,9 +11,34 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from coursepress.discover import shown_folder
 from coursepress.errors import OutputError
+
+
+class Sink(Protocol):
+    """Where rendered files go: the spool of a build, or nowhere for `check`."""
+
+    def put(self, name: str, data: bytes) -> str: ...
+
+    def put_texts(self, texts: Mapping[str, str]) -> dict[str, str]: ...
+
+    def path(self, name: str) -> Path: ...
+
+
+class Discard:
+    """A sink that keeps nothing: `check` renders every file as the build does, to find
+    what fails, and writes none."""
+
+    def put(self, name: str, data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def put_texts(self, texts: Mapping[str, str]) -> dict[str, str]:
+        return {name: self.put(name, text.encode("utf-8")) for name, text in texts.items()}
+
+    def path(self, name: str) -> Path:
+        raise NotImplementedError("nothing is kept")
 
 
 class Spool:

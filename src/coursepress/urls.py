@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 PERMALINK_TOKENS = (
     ":section", ":sections", ":slug", ":title", ":filename", ":contentbasename",
@@ -117,6 +117,41 @@ def output_path(url_path: str) -> str:
     if relative.endswith((".html", ".xml", ".htm")):
         return relative
     return f"{relative}/index.html" if relative else "index.html"
+
+
+SCHEDULE_URL = "/schedule/"
+SITEMAP_URL = "/sitemap.xml"
+
+
+def taxonomy_url(kind: str) -> str:
+    """The list of a taxonomy's terms: `/tags/`, `/authors/`."""
+    return f"/{urlize(kind)}/"
+
+
+def term_url(kind: str, term: str) -> str:
+    """A term's page: `/tags/machine-learning/`; spellings that urlize alike share it."""
+    return f"/{urlize(kind)}/{urlize(term)}/"
+
+
+def pager_url(first_url: str, number: int) -> str:
+    """Page `number` of a list; page 1 is the list itself (Hugo's `page/1/` redirects to it)."""
+    return first_url if number == 1 else f"{first_url}page/{number}/"
+
+
+def first_pager_url(first_url: str) -> str:
+    """Where Hugo writes a redirect from page 1 of a list to the list itself."""
+    return f"{first_url}page/1/"
+
+
+def feed_url(page_url: str) -> str:
+    """The Atom feed of a list page."""
+    return page_url + "feed.xml"
+
+
+def alias_url(alias: str, page_url: str) -> str:
+    """An alias's URL; a relative alias is read from the page's URL. ValueError if it leaves
+    the site."""
+    return clean_url_path(urljoin(page_url, alias))
 
 
 def relative_to_site(url: str, base_path: str) -> str:

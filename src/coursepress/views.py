@@ -4,13 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from coursepress.listings import SCHEDULE_URL
-from coursepress.pages import alias_output
-from coursepress.site import Site
-from coursepress.urls import output_path
+from coursepress.errors import Diagnostic, SiteError
+from coursepress.listings import Taxonomy, Term
+from coursepress.pages import Page, alias_output
+from coursepress.site import Section, Site
+from coursepress.urls import first_pager_url, output_path
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who makes an output: a source file (at the line that sets its URL), or coursepress."""
+
+    what: str
+    """How messages name it: `content/posts/a.md`, `the tags list`."""
+    path: PurePosixPath | str | None = None
+    """The file to fix when its output clashes with another's."""
+    line: int | None = None
+    key: str | None = None
+    """The front matter key that sets its URL, for the hint."""
+    claim: str = "this page and {other} have the same URL {url}"
+    """The message when another output already has its URL."""
+    code: str = "duplicate-url"
+    hint: str | None = None
+    """What to do when its URL is taken, if not to change `key`."""
+    follows_a_list: bool = False
+    """A list's `page/1/` redirect: when two lists clash, the clash of their redirects
+    follows from it and is not reported again."""
+
+
+def page_owner(page: Page) -> Owner:
+    """A page's output is set by its `url`, else by its `slug` (or file name)."""
+    key = "url" if "url" in page.key_lines else "slug"
+    return Owner(str(page.source), page.source, page.line_of(key), key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +48,15 @@ class View:
     """The file written, relative to the output folder."""
     templates: tuple[str, ...]
     """Template names, most specific first; the first that exists is used."""
-    rendering: str
-    """What is being rendered, for error messages."""
+    owner: Owner
+    """What is being rendered, for error messages and clashes."""
     page_url: str | None
     """The URL of the page shown (canonical link); None for files that are not pages."""
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def rendering(self) -> str:
+        return self.owner.what
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +75,9 @@ def first_page_redirects(site: Site) -> list[View]:
         lists += [(kind.title, kind.url)] + [(term.name, term.url) for term in kind.terms]
     return [
         View(
-            output_path(f"{url}page/1/"),
+            output_path(first_pager_url(url)),
             ("alias.html",),
-            f"the redirect from {url}page/1/",
+            Owner(f"the redirect from {first_pager_url(url)}", follows_a_list=True),
             url,
             {"page": Redirect(title, url)},
         )
@@ -52,73 +85,108 @@ def first_page_redirects(site: Site) -> list[View]:
     ]
 
 
-def plan_views(site: Site) -> list[View]:
-    home = str(site.home.source) if site.home else "the home page"
-    views = [View("index.html", ("home.html",), home, "/", {"page": site.home})]
-    for section in site.sections:
-        source = str(section.index.source) if section.index else f"section '{section.name}'"
-        listing = (f"{section.name}/section.html", "section.html")
-        views += [
-            View(
-                pager.output,
-                listing,
-                source,
-                pager.url,
-                {"page": section.index, "section": section, "pager": pager},
-            )
-            for pager in section.pagers
-        ]
-    for page in site.pages:
-        names: tuple[str, ...] = (f"{page.section}/single.html", "single.html")
-        names = names if page.section else ("single.html",)
-        views.append(View(page.output, names, str(page.source), page.url, {"page": page}))
-        views += [
-            View(
-                alias_output(alias, page),
-                ("alias.html",),
-                f"the alias {alias} of {page.source}",
-                page.url,
-                {"page": page},
-            )
-            for alias in page.aliases
-        ]
-    for kind in site.taxonomies:
+def plan_views(site: Site, settings_file: str, found: list[Diagnostic]) -> list[View]:
+    """Every file rendered from a template: what coursepress makes first, then pages, then
+    their aliases, so that of two claims on one URL the later is a page's (and reported at
+    its front matter). `settings_file` owns the authors it defines; a bad alias goes to
+    `found`."""
+    views = [View("index.html", ("home.html",), _home_owner(site), "/", {"page": site.home})]
+    views += [view for section in site.sections for view in _section_views(section)]
+    views += [view for kind in site.taxonomies for view in _taxonomy_views(kind, settings_file)]
+    if site.schedule_url:
+        schedule = Owner("the schedule")
+        context = {"weeks": site.schedule}
         views.append(
             View(
-                kind.output,
-                ("taxonomy.html",),
-                f"the {kind.kind} list",
-                kind.url,
-                {"taxonomy": kind},
-            )
-        )
-        views += [
-            View(
-                term.output,
-                ("term.html",),
-                f"the {kind.kind} page '{term.name}'",
-                term.url,
-                {"taxonomy": kind, "term": term},
-            )
-            for term in kind.terms
-        ]
-    if site.schedule:
-        views.append(
-            View(
-                output_path(SCHEDULE_URL),
+                output_path(site.schedule_url),
                 ("schedule.html",),
-                "the schedule",
-                SCHEDULE_URL,
-                {"weeks": site.schedule},
+                schedule,
+                site.schedule_url,
+                context,
             )
         )
     views += [
-        View(item.output, ("atom.xml",), f"the feed {item.url}", None, {"feed": item})
+        View(item.output, ("atom.xml",), Owner(f"the feed {item.url}"), None, {"feed": item})
         for item in site.feeds
     ]
     views += first_page_redirects(site)
-    views.append(View("404.html", ("404.html",), "the 404 page", None))
-    views.append(View("robots.txt", ("robots.txt",), "robots.txt", None))
+    views.append(View("404.html", ("404.html",), Owner("the 404 page"), None))
+    views.append(View("robots.txt", ("robots.txt",), Owner("robots.txt"), None))
     if site.config.has_host:  # a sitemap must list absolute URLs
-        views.append(View("sitemap.xml", ("sitemap.xml",), "the sitemap", None))
+        views.append(View("sitemap.xml", ("sitemap.xml",), Owner("the sitemap"), None))
+    for page in site.pages:
+        names = (f"{page.section}/single.html", "single.html") if page.section else ("single.html",)
+        views.append(View(page.output, names, page_owner(page), page.url, {"page": page}))
+    views += [view for page in site.pages for view in _alias_views(page, found)]
     return views
+
+
+def _home_owner(site: Site) -> Owner:
+    return (
+        Owner(str(site.home.source), site.home.source, 1) if site.home else Owner("the home page")
+    )
+
+
+def _section_views(section: Section) -> list[View]:
+    hint = f"rename the folder of section '{section.name}'"
+    if section.index:
+        owner = Owner(str(section.index.source), section.index.source, 1, hint=hint)
+    else:  # a section without `_index.md`: its first page stands for it in messages
+        first = section.pages[0].source if section.pages else None
+        owner = Owner(f"section '{section.name}'", first, hint=hint)
+    names = (f"{section.name}/section.html", "section.html")
+    context = {"page": section.index, "section": section}
+    return [
+        View(pager.output, names, owner, pager.url, {**context, "pager": pager})
+        for pager in section.pagers
+    ]
+
+
+def _taxonomy_views(kind: Taxonomy, settings_file: str) -> list[View]:
+    listing = View(
+        kind.output,
+        ("taxonomy.html",),
+        Owner(f"the {kind.kind} list"),
+        kind.url,
+        {"taxonomy": kind},
+    )
+    return [listing] + [
+        View(
+            term.output,
+            ("term.html",),
+            _term_owner(kind.kind, term, settings_file),
+            term.url,
+            {"taxonomy": kind, "term": term},
+        )
+        for term in kind.terms
+    ]
+
+
+def _alias_views(page: Page, found: list[Diagnostic]) -> list[View]:
+    views = []
+    for alias in page.aliases:
+        owner = Owner(
+            f"the alias {alias} of {page.source}",
+            page.source,
+            page.line_of("aliases"),
+            "aliases",
+            claim=f"the alias {alias} is the URL of {{other}}",
+            code="alias-collision",
+        )
+        try:
+            output = alias_output(alias, page)
+        except SiteError as error:
+            found.append(error.as_diagnostic())
+            continue
+        views.append(View(output, ("alias.html",), owner, page.url, {"page": page}))
+    return views
+
+
+def _term_owner(kind: str, term: Term, settings_file: str) -> Owner:
+    """An author of site.toml's [authors] is defined there; other terms by the pages."""
+    what = f"the {kind} page '{term.name}'"
+    if term.author is None or term.author.defined_at is None:
+        return Owner(what)
+    claim = f"{what} and {{other}} have the same URL {{url}}"
+    hint = "give the authors in [authors] ids that differ in more than letter case"
+    return Owner(what, settings_file, term.author.defined_at, claim=claim, hint=hint)

@@ -1,0 +1,190 @@
+"""The output plan: every file a build writes, each with the one source that owns it. Every
+clash (page and page, page and generated list, copy and generated file, two paths equal but
+for letter case) is found here, in one pass, and nothing is overwritten silently. `build`,
+`check` and `serve` all read this one table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from coursepress.assets import copies_of, github_pages_files
+from coursepress.discover import SourceFile, Sources
+from coursepress.errors import Diagnostic, Severity
+from coursepress.highlight import stylesheet
+from coursepress.site import Site
+from coursepress.views import Owner, View, plan_views
+
+
+class Made(Enum):
+    """How an output is made; a clash is settled by what the two sides are."""
+
+    TEMPLATE = "template"
+    TEXT = "text"
+    """Text coursepress generates without a template (the syntax stylesheet, `.nojekyll`)."""
+    THEME_COPY = "theme copy"
+    COPY = "copy"
+    """A file of the site's, copied (static/, content/, page bundles)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One row of the plan: a file of the built site and who makes it."""
+
+    path: str
+    """Relative to the output folder (`posts/week1/index.html`)."""
+    made: Made
+    owner: Owner
+    view: View | None = None
+    text: str | None = None
+    copy: SourceFile | None = None
+    """The file copied, for copies."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    outputs: tuple[Output, ...]
+    """One row per output file, clashes settled."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every clash, at the owner's file and line, naming both sides."""
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(output.path for output in self.outputs)
+
+    def views(self) -> list[View]:
+        return [output.view for output in self.outputs if output.view is not None]
+
+    def texts(self) -> dict[str, str]:
+        return {o.path: o.text for o in self.outputs if o.text is not None}
+
+    def copies(self) -> dict[str, SourceFile]:
+        return {o.path: o.copy for o in self.outputs if o.copy is not None}
+
+
+SYNTAX_CSS = "css/syntax.css"
+
+
+def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
+    """Every output of the site, settled: what templates render (lists before pages, pages
+    before their aliases, so that the later claim is the one reported), what coursepress
+    generates, then the theme's and the site's files."""
+    found: list[Diagnostic] = []
+    views = plan_views(site, settings_file, found)
+    rows = [Output(view.output, Made.TEMPLATE, view.owner, view=view) for view in views]
+    texts = {SYNTAX_CSS: stylesheet(), **github_pages_files(site.config)}
+    rows += [Output(name, Made.TEXT, Owner(name), text=text) for name, text in texts.items()]
+    for output, source, made_by_theme in copies_of(sources, site):
+        made = Made.THEME_COPY if made_by_theme else Made.COPY
+        rows.append(Output(output, made, Owner(str(source.rel), source.rel), copy=source))
+    plan = settle(rows)
+    return Plan(plan.outputs, (*found, *plan.diagnostics))
+
+
+def settle(rows: Iterable[Output]) -> Plan:
+    """One row per path: the first claim stands, except that a site's file replaces the
+    theme's, and a site's file replaces a generated file that is not a page (its own
+    `robots.txt`); every other clash is reported. Then paths equal but for letter case."""
+    kept: dict[str, Output] = {}
+    found: list[Diagnostic] = []
+    for row in rows:
+        earlier = kept.get(row.path)
+        if earlier is None:
+            kept[row.path] = row
+            continue
+        winner, diagnostic = _clash(earlier, row)
+        kept[row.path] = winner
+        if diagnostic is not None:
+            found.append(diagnostic)
+    outputs = tuple(kept.values())
+    found += _case_collisions(outputs)
+    return Plan(outputs, tuple(found))
+
+
+def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
+    """Which of two rows for one path is written, and what is said about it."""
+    url = "/" + later.path.removesuffix("index.html")
+    if later.made is Made.THEME_COPY:
+        return earlier, None  # the site's own file of that name (none is listed before it)
+    if later.made is Made.COPY and earlier.made is Made.THEME_COPY:
+        return later, None  # the theme's files are there to be replaced
+    if later.made is Made.COPY and earlier.made is Made.COPY:
+        return later, Diagnostic(
+            f"{earlier.owner.what} is not published: this file has the same path /{later.path}",
+            path=later.owner.path,
+            hint="rename or remove one of them",
+            code="hidden-file",
+        )
+    if later.made is Made.COPY and not later.path.endswith((".html", ".htm")):
+        return later, Diagnostic(
+            f"this file replaces the generated {earlier.owner.what}",
+            path=later.owner.path,
+            hint="remove this file to publish the generated one",
+            code="hidden-file",
+            severity=Severity.INFO,
+        )
+    if later.made is Made.COPY:
+        return earlier, Diagnostic(
+            f"this file is not published: the generated page {later.path} has the same path",
+            path=later.owner.path,
+            hint="rename or remove the file",
+            code="hidden-file",
+        )
+    if earlier.owner.follows_a_list and later.owner.follows_a_list:
+        return earlier, None  # reported where the two lists clash
+    return earlier, _same_url(earlier.owner, later.owner, url)
+
+
+def _same_url(earlier: Owner, later: Owner, url: str) -> Diagnostic:
+    """Two pages, or a page and a list, at one URL: an error at whichever has a file, the later
+    first (the earlier claim stands)."""
+    later_has_file = later.path is not None or earlier.path is None
+    here, other = (later, earlier) if later_has_file else (earlier, later)
+    hint = here.hint or (
+        f"change `{here.key}` in the front matter of one of them"
+        if here.key
+        else "rename the folder, or change the URL of the other"
+    )
+    return Diagnostic(
+        here.claim.format(other=other.what, url=url),
+        path=here.path,
+        line=here.line,
+        hint=hint,
+        code=here.code,
+        severity=Severity.ERROR,
+    )
+
+
+def _case_collisions(outputs: tuple[Output, ...]) -> list[Diagnostic]:
+    """Output paths (files, or the folders on their way) that differ only in letter case:
+    on macOS and Windows one overwrites the other, so a checkout there loses a page."""
+    spellings: dict[str, set[str]] = {}
+    for output in outputs:
+        parts = output.path.split("/")
+        for depth in range(1, len(parts) + 1):
+            spellings.setdefault("/".join(parts[:depth]).casefold(), set()).add(
+                "/".join(parts[:depth])
+            )
+    owners = {o.path: o.owner.path if o.owner.path is not None else o.path for o in outputs}
+    found = []
+    for paths in spellings.values():
+        if len(paths) < 2:
+            continue
+        first, *others = sorted(paths)
+        owner = next(
+            owners[name]
+            for name in sorted(owners)
+            if name == others[0] or name.startswith(f"{others[0]}/")
+        )
+        found.append(
+            Diagnostic(
+                f"the output {others[0]} differs from {first} only in letter case; on macOS and "
+                "Windows they are the same path, and one overwrites the other",
+                path=owner,
+                hint="rename one of them (or give it another slug) so that the names differ "
+                "in more than case",
+                code="case-collision",
+            )
+        )
+    return found
