@@ -8,16 +8,17 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from benchmarks.corpus import write_corpus
 
 from coursepress import build as build_module
-from coursepress import render
 from coursepress.build import BuildOptions
-from coursepress.cache import CACHE_DIR, CACHE_FILE
+from coursepress.cache.layer import Remembering
+from coursepress.cache.store import CACHE_DIR, CACHE_FILE
 from coursepress.errors import OutputError
-from coursepress.render import THEME_DIR
+from coursepress.output.render import THEME_DIR
 from tests.conftest import run_cli, snapshot
 
 
@@ -178,19 +179,19 @@ def test_an_output_folder_removed_during_a_build_is_an_error_not_a_broken_site(
     (site / "content/posts/post-00002.md").write_text(
         (site / "content/posts/post-00002.md").read_text() + "\nEdited.\n"
     )
-    # The user removes the folder while templates are rendered, as `rm -rf public` would.
-    real_render_site = render.render_site
 
-    def render_then_remove(*args: object, **kwargs: object) -> dict[str, str]:
-        done = real_render_site(*args, **kwargs)  # type: ignore[arg-type]
-        shutil.rmtree(output)
-        return done
+    # The user removes the folder while templates are rendered, as `rm -rf public` would.
+    class RemovedWhileRendering(Remembering):
+        def views(self, *args: Any, **kwargs: Any) -> dict[str, str]:
+            done = super().views(*args, **kwargs)
+            shutil.rmtree(output)
+            return done
 
     options = BuildOptions(site_dir=site, output_dir=output, jobs=1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "render_site", render_then_remove)
-        with pytest.raises(OutputError) as failure:
-            build_module.build(options)
+    memory = RemovedWhileRendering(site)
+    with pytest.raises(OutputError) as failure:
+        build_module.build(options, memory)
+    memory.close()
     assert failure.value.format() == (
         f"{output.as_posix()}/: this folder changed while the site was being built\n"
         "  hint: build again"

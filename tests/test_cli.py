@@ -307,5 +307,5 @@ def test_profile_prints_time_per_stage(make_site) -> None:
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
     stages = [line.split()[0] for line in lines]
-    assert stages == ["discover", "front", "markdown", "collect", "templates", "plan", "write"]
+    assert stages == ["discover", "front", "markdown", "collect", "plan", "templates", "write"]
     assert "0 from the cache, 1 rendered" in lines[2]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coursepress.dates import DateFormatError, parse_date
+from coursepress.source.dates import DateFormatError, parse_date
 
 NEW_YORK = ZoneInfo("America/New_York")
 

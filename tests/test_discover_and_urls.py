@@ -9,8 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from coursepress.discover import SourceKind, Walked, discover, is_junk
-from coursepress.urls import (
+from coursepress.site.urls import (
     DEFAULT_PATTERN,
     absolute_url,
     clean_url_path,
@@ -19,6 +18,7 @@ from coursepress.urls import (
     relative_to_site,
     urlize,
 )
+from coursepress.source.discover import SourceKind, Walked, discover, is_junk
 from tests.conftest import write_files
 
 

@@ -39,10 +39,24 @@ def test_pages_cannot_take_the_home_page_404_or_sitemap(make_site) -> None:
         ("/404.html", "the 404 page"),
         ("/sitemap.xml", "the sitemap"),
     ):
-        site = make_site({"content/r.md": f'+++\ntitle = "R"\nurl = "{url}"\n+++\n'})
+        site = make_site(
+            {
+                # A sitemap lists absolute URLs: there is one only with a host in base_url.
+                "site.toml": 'base_url = "https://example.org/"\n',
+                "content/r.md": f'+++\ntitle = "R"\nurl = "{url}"\n+++\n',
+            }
+        )
         code, _, stderr = build(site)
         assert code == 1
         assert stderr.startswith(f"content/r.md:3: this page and {owner} have the same URL {url}\n")
+
+
+def test_a_page_may_take_a_url_nothing_else_writes(make_site) -> None:
+    """Without a host in base_url there is no sitemap, so /sitemap.xml is free."""
+    site = make_site({"content/r.md": '+++\ntitle = "R"\nurl = "/sitemap.xml"\n+++\n'})
+    code, _, stderr = build(site)
+    assert (code, stderr) == (0, "")
+    assert "<h1>R</h1>" in (site / "public" / "sitemap.xml").read_text(encoding="utf-8")
 
 
 def test_a_url_that_leads_outside_is_refused_as_written(make_site) -> None:

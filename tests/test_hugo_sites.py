@@ -219,7 +219,7 @@ def test_hugo_permalinks_in_both_forms_at_once(make_site: Maker) -> None:
 def test_serve_rebuilds_when_hugo_config_changes() -> None:
     from pathlib import PurePosixPath
 
-    from coursepress.serve import _is_watched
+    from coursepress.serve.session import _is_watched
 
     for name in ("hugo.toml", "config.yaml", "config/_default/params.toml", "site.toml"):
         assert _is_watched(PurePosixPath(name)), name

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from coursepress.markdown import create_parser, render_markdown
+from coursepress.content.markdown import create_parser, render_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
 

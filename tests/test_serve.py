@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from benchmarks.corpus import write_corpus
 
-from coursepress.devserver import Refused, resolve_request
-from coursepress.livereload import script_tag
+from coursepress.serve.livereload import script_tag
+from coursepress.serve.server import Refused, resolve_request
 from tests.conftest import run_cli, snapshot, write_files
 from tests.serving import serving
 

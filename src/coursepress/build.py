@@ -1,43 +1,30 @@
-"""build(): the stages of a build, one per line, top to bottom."""
+"""build(): the stages of a build, one per line, top to bottom. What the cache remembers
+and what runs on every core are layers around the stages (cache/layer.py, parallel.py)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from contextlib import closing
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-import jinja2
-from markdown_it import MarkdownIt
-
-from coursepress.assets import skipped_warnings, stylesheets_under_base_path
-from coursepress.cache import BuildCache, KnownPage, WrittenFile, digest
+from coursepress.cache.layer import Forgetful, Memory, Remembering, Rendered
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
-from coursepress.discover import SourceFile, Sources, check_site_folder, discover, shown_path
-from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError
-from coursepress.frontmatter import Document, read_documents
-from coursepress.hugo import hugo_site_notes
-from coursepress.lock import site_lock
-from coursepress.markdown import RenderedMarkdown, create_parser
-from coursepress.pages import (
-    MarkdownJob,
-    Page,
-    content_urls,
-    make_page,
-    markdown_job,
-    page_url,
-)
-from coursepress.parallel import map_over_cores
-from coursepress.plan import Plan, plan_outputs
-from coursepress.render import create_environment, render_site, templates_digest
-from coursepress.select import Selection, Verdict, select
-from coursepress.site import Site, assemble
-from coursepress.spool import Sink, Spool
-from coursepress.write import Written, check_output_folder, output_on_disk, write_site
+from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError, shown_path
+from coursepress.hugo.config import hugo_site_notes
+from coursepress.output.lock import site_lock
+from coursepress.output.spool import Sink, Spool
+from coursepress.output.write import Written, WrittenFile, check_output_folder, write_site
+from coursepress.site.assemble import Site, assemble
+from coursepress.site.assets import skipped_warnings, stylesheets_under_base_path
+from coursepress.site.plan import Plan, plan_outputs
+from coursepress.source.discover import Sources, check_site_folder
+from coursepress.source.frontmatter import Document
+from coursepress.source.select import Selection, Verdict, select
 
 T = TypeVar("T")
 
@@ -73,16 +60,6 @@ class LeftOut:
 
 
 @dataclass(frozen=True, slots=True)
-class Rendered:
-    pages: int
-    """Pages whose Markdown was rendered."""
-    pages_total: int
-    files: int
-    """Files rendered from templates."""
-    files_total: int
-
-
-@dataclass(frozen=True, slots=True)
 class BuildReport:
     output_dir: Path
     written: Written
@@ -113,35 +90,33 @@ class Planned:
 
 def build(
     options: BuildOptions,
-    cache: BuildCache | None = None,
+    memory: Memory | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> BuildReport:
-    """Build the site; `cache` is one kept open across builds (serve), else one is opened.
-    Another build of the same site runs first: `on_wait` is told, and this one waits."""
-    with site_lock(options.site_dir, on_wait):
-        if cache is None and options.cache:
-            with closing(BuildCache(options.site_dir)) as opened:
-                return _build(options, opened)
-        return _build(options, cache)
+    """Build the site; `memory` is one kept across builds (serve), else the cache is opened
+    (or, with `cache=False`, nothing is remembered). Another build of the same site runs
+    first: `on_wait` is told, and this one waits."""
+    with site_lock(options.site_dir, on_wait), _memory(options, memory) as remembered:
+        return _build(options, remembered)
 
 
-def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
+def _build(options: BuildOptions, memory: Memory) -> BuildReport:
     clock = Stopwatch()
     check_output_folder(options.output_dir, options.site_dir)
-    planned = plan_site(options, cache, clock)
+    planned = plan_site(options, memory, clock)
     fail_on(planned.diagnostics, options.strict)
-    on_disk = output_on_disk(options.output_dir, cache, verify=not options.private_output)
+    on_disk = memory.on_disk(options.output_dir, verify=not options.private_output)
     with Spool(options.output_dir) as spool:
-        generated = render_outputs(planned, options, spool, _digests(on_disk), cache)
-        generated = clock.lap("templates", generated, cache.tally("views") if cache else "")
+        generated = render_outputs(planned, options, spool, on_disk, memory)
+        generated = clock.lap("templates", generated, memory.tally("views"))
         # A stylesheet put under the base path is generated now, not copied.
         copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
         written = write_site(
-            generated, copies, spool, options.output_dir, options.site_dir, on_disk, cache
+            generated, copies, spool, options.output_dir, options.site_dir, on_disk
         )
         written = clock.lap("write", written)
-    if cache:
-        cache.finish()
+    memory.wrote(options.output_dir, written.on_disk)
+    memory.finish()
     return BuildReport(
         output_dir=options.output_dir,
         written=written,
@@ -149,58 +124,37 @@ def _build(options: BuildOptions, cache: BuildCache | None) -> BuildReport:
         left_out=left_out(planned.selection),
         seconds=clock.total(),
         config=planned.config,
-        rendered=_rendered(cache) if cache else None,
+        rendered=memory.rendered(),
         stages=tuple(clock.laps),
     )
 
 
-def render_outputs(
-    planned: Planned,
-    options: BuildOptions,
-    spool: Sink,
-    on_disk: Mapping[str, str],
-    cache: BuildCache | None = None,
-) -> dict[str, str]:
-    """Every file the plan makes (templates, generated texts, stylesheets put under the base
-    path) into `spool`: output path → digest. `on_disk`: what the output holds already."""
-    site_dir, config, plan = options.site_dir, planned.config, planned.plan
-    templates = templates_digest(site_dir)  # read once: keys the environment and the files
-    environment = _environment(site_dir, config, cache, templates)
-    views = plan.views()
-    generated = render_site(
-        planned.site, views, environment, site_dir, spool, on_disk, cache, options.jobs, templates
-    )
-    generated |= spool.put_texts(plan.texts())
-    return generated | spool.put_texts(stylesheets_under_base_path(plan.copies(), config))
-
-
 def plan_site(
     options: BuildOptions,
-    cache: BuildCache | None = None,
+    memory: Memory | None = None,
     clock: Stopwatch | None = None,
     checking: bool = False,
 ) -> Planned:
     """The stages up to and including the output plan. `checking` (`coursepress check`)
     collects a broken file's error with everything else instead of stopping at it."""
-    clock = clock or Stopwatch()
+    memory, clock = memory or Forgetful(), clock or Stopwatch()
     site_dir = options.site_dir
     found = check_site_folder(site_dir, CONFIG_FILE)
     config = load_config(site_dir, options.base_url)
     config = replace(config, safe_html=True) if options.safe else config
     found += hugo_site_notes(site_dir, CONFIG_FILE)
-    sources = clock.lap("discover", discover(site_dir, cache.walked if cache else None))
-    if cache:
-        cache.begin()
-    known = cache.documents if cache else None
-    documents, errors = read_documents(sources.pages, config.zone, known)
+    memory.begin()
+    sources = clock.lap("discover", memory.sources(site_dir))
+    documents, errors = memory.documents(sources.pages, config.zone)
     _stop_or_note(errors, found, checking)
     documents = clock.lap("front matter", documents)
     now = datetime.now(config.zone)  # the build's one reading of the clock
     selection = select(documents, now, drafts=options.drafts, future=options.future)
     found += skipped_warnings(sources.skipped)
-    pages = render_pages(selection, config, found, options.jobs, cache)
-    pages = clock.lap("markdown", pages, cache.tally("markdown") if cache else "")
-    site = clock.lap("collect", assemble(pages, config, now.date()))
+    made = memory.pages(selection, config, options.jobs)
+    made = clock.lap("markdown", made, memory.tally("markdown"))
+    found += [warning for _, warnings in made for warning in warnings]
+    site = clock.lap("collect", assemble([page for page, _ in made], config, now.date()))
     plan = plan_outputs(site, sources, str(shown_path(site_dir, CONFIG_FILE)))
     found += clock.lap("plan", plan.diagnostics)
     return Planned(
@@ -212,6 +166,40 @@ def plan_site(
         plan,
         tuple(apply_settings(found, config)),  # [check.severity] and `coursepress: ignore`
     )
+
+
+def render_outputs(
+    planned: Planned,
+    options: BuildOptions,
+    spool: Sink,
+    on_disk: dict[str, WrittenFile],
+    memory: Memory | None = None,
+) -> dict[str, str]:
+    """Every file the plan makes (templates, generated texts, stylesheets put under the base
+    path) into `spool`: output path → digest. `on_disk`: what the output holds already."""
+    memory = memory or Forgetful()
+    site_dir, config, plan = options.site_dir, planned.config, planned.plan
+    environment = memory.environment(site_dir, config)
+    views = plan.views()
+    generated = memory.views(
+        planned.site, views, environment, site_dir, spool, on_disk, options.jobs
+    )
+    generated |= spool.put_texts(plan.texts())
+    return generated | spool.put_texts(stylesheets_under_base_path(plan.copies(), config))
+
+
+@contextmanager
+def _memory(options: BuildOptions, memory: Memory | None) -> Iterator[Memory]:
+    if memory is not None:
+        yield memory
+    elif not options.cache:
+        yield Forgetful()
+    else:
+        opened = Remembering(options.site_dir)
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def _stop_or_note(errors: list[SiteError], found: list[Diagnostic], checking: bool) -> None:
@@ -235,118 +223,6 @@ class Stopwatch:
 
     def total(self) -> float:
         return time.perf_counter() - self.started
-
-
-def render_pages(
-    selection: Selection,
-    config: Config,
-    warnings: list[Diagnostic],
-    jobs: int | None = None,
-    cache: BuildCache | None = None,
-) -> list[Page]:
-    # Only published documents are rendered: a draft costs nothing and cannot leak.
-    md = create_parser()
-    known = cache.pages if cache else {}
-    same_config = _equal_to(config)
-    documents = [d for d in selection.published if not _still_known(known, d, config, same_config)]
-    if cache:
-        cache.remembered("markdown", len(selection.published) - len(documents))
-    urls = content_urls(selection.published, config) if _has_shortcodes(documents) else {}
-    own_urls = [page_url(document, config) for document in documents]
-    tasks = [
-        markdown_job(document, config, urls, url)
-        for document, url in zip(documents, own_urls, strict=True)
-    ]
-    # Every field of the job is in its key: one added later cannot be left out by mistake.
-    keys = [digest(*(getattr(task, field.name) for field in fields(task))) for task in tasks]
-    found = cache.markdown(keys) if cache else {}
-    missing = [index for index, key in enumerate(keys) if key not in found]
-    _JOBS[:] = [tasks[index] for index in missing]
-    try:
-        rendered = map_over_cores(_run_job, len(missing), jobs)
-    finally:
-        _JOBS.clear()
-    fresh = {keys[index]: result for index, result in zip(missing, rendered, strict=True)}
-    if cache:
-        cache.put_markdown(fresh)
-    found |= fresh
-    for document, key, url in zip(documents, keys, own_urls, strict=True):
-        noted: list[Diagnostic] = []
-        page = make_page(document, md, config, noted, found[key], url)
-        known[document.source] = KnownPage(document, config, page, tuple(noted))
-    pages = []
-    for document in selection.published:
-        warnings.extend(known[document.source].warnings)
-        pages.append(known[document.source].page)
-    return pages
-
-
-def _still_known(
-    known: Mapping[SourceFile, KnownPage],
-    document: Document,
-    config: Config,
-    same_config: Callable[[Config], bool],
-) -> bool:
-    """The page of this very document object (unchanged file) was made with this config; a
-    page with shortcodes is made again, since the pages its `ref`s name may have moved."""
-    entry = known.get(document.source)
-    return (
-        entry is not None
-        and entry.document is document
-        and same_config(entry.config)
-        and "{{" not in document.body
-    )
-
-
-def _equal_to(config: Config) -> Callable[[Config], bool]:
-    """`== config`, compared once per Config object: every page of the last build shares one,
-    and comparing every field for each of a thousand pages costs a rebuild milliseconds."""
-    seen: dict[int, bool] = {}
-
-    def equal(other: Config) -> bool:
-        if id(other) not in seen:
-            seen[id(other)] = other is config or other == config
-        return seen[id(other)]
-
-    return equal
-
-
-def _has_shortcodes(documents: list[Document]) -> bool:
-    return any("{{" in document.body for document in documents)
-
-
-# Set for the length of one map_over_cores call; workers inherit them by fork.
-_JOBS: list[MarkdownJob] = []
-_PARSER: list[MarkdownIt] = []
-
-
-def _run_job(index: int) -> RenderedMarkdown:
-    if not _PARSER:
-        _PARSER.append(create_parser())
-    return _JOBS[index].run(_PARSER[0])
-
-
-def _digests(files: Mapping[str, WrittenFile]) -> dict[str, str]:
-    return {name: file.digest for name, file in files.items()}
-
-
-def _environment(
-    site_dir: Path, config: Config, cache: BuildCache | None, templates: str
-) -> jinja2.Environment:
-    """The Jinja environment; serve's rebuilds keep it, compiled templates and all, while the
-    templates (their digest) and the config are as they were."""
-    if cache is None:
-        return create_environment(site_dir, config)
-    key = digest(templates, config)
-    if key not in cache.environments:
-        cache.environments.clear()
-        cache.environments[key] = create_environment(site_dir, config)
-    return cache.environments[key]
-
-
-def _rendered(cache: BuildCache) -> Rendered:
-    (pages_reused, pages), (files_reused, files) = cache.use("markdown"), cache.use("views")
-    return Rendered(pages, pages + pages_reused, files, files + files_reused)
 
 
 def fail_on(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:

@@ -12,12 +12,12 @@ import click
 from coursepress import __version__
 from coursepress.__main__ import STOPPED, stop_cleanly_from_now
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
-from coursepress.check import FORMATS, check_site, format_github, format_json, format_text
-from coursepress.discover import shown_folder
-from coursepress.errors import BuildFailed, SiteError, count_of
-from coursepress.hugo import hugo_notes
+from coursepress.check.report import FORMATS, format_github, format_json, format_text
+from coursepress.check.run import check_site
+from coursepress.errors import BuildFailed, SiteError, count_of, shown_folder
+from coursepress.hugo.config import hugo_notes
 from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
-from coursepress.select import Verdict
+from coursepress.source.select import Verdict
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,7 +143,10 @@ def serve_command(
     stop_cleanly_from_now()
     if not source.is_dir():
         fail(f"{source}: no such folder", "pass the site folder with --source")
-    from coursepress.serve import ServeOptions, serve  # imported when used: builds start faster
+    from coursepress.serve.session import (  # imported when used: builds start faster
+        ServeOptions,
+        serve,
+    )
 
     options = ServeOptions(source, bind, port, drafts, future, open_browser)
     # SIGTERM (a closed terminal, `kill`) stops as cleanly as Ctrl-C.

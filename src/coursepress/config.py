@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli
 
-from coursepress.course import (
+from coursepress.errors import ConfigError, shown_path
+from coursepress.hugo.config import HugoSettings, read_hugo_settings
+from coursepress.site.course import (
     Author,
     Break,
     CheckSettings,
@@ -24,11 +26,8 @@ from coursepress.course import (
     read_positive,
     read_term_start,
 )
-from coursepress.discover import shown_path
-from coursepress.errors import ConfigError
-from coursepress.hugo import HugoSettings, read_hugo_settings
-from coursepress.locate import line_of_key, read_config_text, toml_error
-from coursepress.urls import PERMALINK_TOKENS, unknown_permalink_tokens
+from coursepress.site.urls import PERMALINK_TOKENS, unknown_permalink_tokens
+from coursepress.source.locate import line_of_key, read_config_text, toml_error
 
 CONFIG_FILE = "site.toml"
 

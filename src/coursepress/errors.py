@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
-from pathlib import PurePath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 
@@ -15,6 +15,16 @@ def describe_location(path: PurePath | str | None, line: int | None) -> str:
         return "coursepress"
     where = str(path).replace("\\", "/")
     return f"{where}:{line}" if line else where
+
+
+def shown_path(site_dir: Path, rel: str | PurePosixPath) -> PurePosixPath:
+    """A site file's path as the user can open it from the current folder."""
+    return PurePosixPath(site_dir.as_posix()) / rel
+
+
+def shown_folder(path: Path) -> str:
+    """A folder as the user typed it, with a trailing slash."""
+    return path.as_posix().rstrip("/") + "/"
 
 
 def count_of(number: int, noun: str) -> str:

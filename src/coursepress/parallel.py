@@ -6,24 +6,26 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 R = TypeVar("R")
 
 PARALLEL_FROM = 64
 """Items below which one process finishes before a pool would have started."""
 
 
-def map_over_cores(function: Callable[[int], R], count: int, jobs: int | None) -> list[R]:
-    """`[function(i) for i in range(count)]`, on `jobs` processes (None: one per core).
+def map_over_cores(function: Callable[[T], R], items: Sequence[T], jobs: int | None) -> list[R]:
+    """`[function(item) for item in items]`, on `jobs` processes (None: one per core).
 
-    `function` must be a module-level function; what it reads is set up before the call and
-    reaches the workers by fork, so nothing but the results is pickled.
+    `function` may be any callable, a closure over the whole site included: workers are
+    forked while it and `items` are held here, so they inherit both, and only indexes and
+    results cross between processes (results must pickle).
     """
-    workers = min(jobs or os.cpu_count() or 1, count)
-    if workers < 2 or count < PARALLEL_FROM:
-        return [function(index) for index in range(count)]
+    workers = min(jobs or os.cpu_count() or 1, len(items))
+    if workers < 2 or len(items) < PARALLEL_FROM:
+        return [function(item) for item in items]
     # Imported here: a build that renders a few files (an edit) never starts a pool, and
     # multiprocessing costs 10 ms of its start-up.
     import multiprocessing
@@ -33,14 +35,25 @@ def map_over_cores(function: Callable[[int], R], count: int, jobs: int | None) -
     # Objects that exist now are left out of the workers' garbage collections: a collection
     # writes to every object it visits, and each page written to is copied into the worker.
     gc.freeze()
+    _WORK.append((function, items))
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker)
     try:
-        chunk = max(1, count // (workers * 8))
-        return list(pool.map(function, range(count), chunksize=chunk))
+        chunk = max(1, len(items) // (workers * 8))
+        return list(pool.map(_call, range(len(items)), chunksize=chunk))
     finally:
         # On Ctrl-C, work not yet started is dropped rather than finished.
         pool.shutdown(wait=True, cancel_futures=True)
+        _WORK.pop()
         gc.unfreeze()
+
+
+_WORK: list[tuple[Callable[[Any], Any], Sequence[Any]]] = []
+"""The one call under way, for the forked workers: the only state they inherit."""
+
+
+def _call(index: int) -> Any:
+    function, items = _WORK[-1]
+    return function(items[index])
 
 
 def _quiet_worker() -> None:

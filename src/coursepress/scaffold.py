@@ -10,16 +10,16 @@ from pathlib import Path
 
 from coursepress import __version__
 from coursepress.config import CONFIG_FILE, load_config
-from coursepress.discover import CONTENT_DIR, shown_folder, shown_path
-from coursepress.errors import SiteError
-from coursepress.hugo import (
+from coursepress.errors import SiteError, shown_folder, shown_path
+from coursepress.hugo.config import (
     CONFIG_FOLDER,
     CONFIG_NAMES,
     HugoSettings,
     read_hugo_settings,
     site_toml_text,
 )
-from coursepress.urls import urlize
+from coursepress.site.urls import urlize
+from coursepress.source.discover import CONTENT_DIR
 
 NEW_SITE_FILES = Path(__file__).resolve().parent / "newsite"
 WORKFLOWS = (".github/workflows/pages.yml", ".github/workflows/check.yml")

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 from coursepress.config import Config
-from coursepress.course import Author, Break
-from coursepress.pages import Page
-from coursepress.urls import (
+from coursepress.site.course import Author, Break
+from coursepress.site.pages import Page
+from coursepress.site.urls import (
     feed_url,
     output_path,
     pager_url,

@@ -10,7 +10,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from coursepress.errors import ContentError, Diagnostic
+from coursepress.errors import ContentError, Diagnostic, shown_folder, shown_path
 
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
@@ -78,11 +78,6 @@ def is_junk(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in _JUNK_PATTERNS)
 
 
-def shown_path(site_dir: Path, rel: str | PurePosixPath) -> PurePosixPath:
-    """A site file's path as the user can open it from the current folder."""
-    return PurePosixPath(site_dir.as_posix()) / rel
-
-
 def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
     """A folder with neither content/ nor site.toml is not a site: most likely the wrong one."""
     if (site_dir / CONTENT_DIR).is_dir():
@@ -103,18 +98,19 @@ def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
     ]
 
 
-def shown_folder(path: Path) -> str:
-    """A folder as the user typed it, with a trailing slash."""
-    return path.as_posix().rstrip("/") + "/"
-
-
 @dataclass(frozen=True, slots=True)
 class Walked:
-    """What `discover` found, with the modification time of every folder it listed: while
-    none has changed, no file was added, removed or renamed under them."""
+    """What a walk of the site found, with the modification time of every folder it listed:
+    while none has changed, no file was added, removed or renamed under them."""
 
     sources: Sources
     folders: tuple[tuple[str, int], ...]
+    reusable: bool
+    """No folder changed too close to the walk, and no symbolic link was met (where a link
+    leads can change elsewhere): while its folders stand, the walk may stand for a new one."""
+
+    def still_holds(self) -> bool:
+        return self.reusable and all(_stamp(folder)[1] == mtime for folder, mtime in self.folders)
 
 
 RACY_NS = 2_000_000_000
@@ -124,25 +120,20 @@ ABSENT = -1
 """The stamp of a folder that does not exist."""
 
 
-def discover(site_dir: Path, walked: list[Walked] | None = None) -> Sources:
-    """The site's files. `walked` keeps the last walk between serve's rebuilds: it is reused
-    while every folder is as it was, so an edit to a post does not list the site again."""
-    if walked and _unchanged(walked[0].folders):
-        return walked[0].sources
+def discover(site_dir: Path) -> Sources:
+    """The site's files."""
+    return walk(site_dir).sources
+
+
+def walk(site_dir: Path) -> Walked:
+    """The site's files, and the folders they were found in (serve reuses a walk that
+    still holds, so an edit to a post does not list the site again)."""
     started = time.time_ns()
     folders: list[tuple[str, int]] = []
     links: list[str] = []
     sources = _discover(site_dir, folders, links)
-    if walked is not None:
-        walked[:] = []
-        # A link is checked again on every walk: where it leads can change elsewhere.
-        if not links and all(mtime < started - RACY_NS for _, mtime in folders):
-            walked.append(Walked(sources, tuple(folders)))
-    return sources
-
-
-def _unchanged(folders: tuple[tuple[str, int], ...]) -> bool:
-    return all(_stamp(folder)[1] == mtime for folder, mtime in folders)
+    reusable = not links and all(mtime < started - RACY_NS for _, mtime in folders)
+    return Walked(sources, tuple(folders), reusable)
 
 
 def _discover(site_dir: Path, folders: list[tuple[str, int]], links: list[str]) -> Sources:

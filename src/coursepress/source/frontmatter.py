@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from types import MappingProxyType
@@ -14,11 +14,11 @@ import tomli
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from coursepress.dates import ACCEPTED_FORMS, DateFormatError, parse_date
-from coursepress.discover import SourceFile
 from coursepress.errors import ContentError, SiteError
-from coursepress.locate import line_of_key, toml_error
-from coursepress.urls import clean_url_path
+from coursepress.site.urls import clean_url_path
+from coursepress.source.dates import ACCEPTED_FORMS, DateFormatError, parse_date
+from coursepress.source.discover import SourceFile
+from coursepress.source.locate import line_of_key, toml_error
 
 
 class TomllibHandler(BaseHandler):
@@ -108,33 +108,23 @@ KNOWN_KEYS = (
 
 
 def read_documents(
-    sources: Iterable[SourceFile],
-    zone: tzinfo,
-    known: MutableMapping[SourceFile, tuple[object, Document]] | None = None,
+    sources: Iterable[SourceFile], zone: tzinfo
 ) -> tuple[list[Document], list[SiteError]]:
     """Every page's front matter, and the errors of those that cannot be read: all broken
-    files are reported together, not one per run.
-
-    `known` keeps documents between builds (serve): a file whose size and modification time
-    are as they were is not read again.
-    """
+    files are reported together, not one per run."""
     documents: list[Document] = []
     errors: list[SiteError] = []
     for source in sources:
         try:
-            stamp = _stamp(source, zone) if known is not None else None
-            if known is not None and source in known and known[source][0] == stamp:
-                documents.append(known[source][1])
-                continue
             documents.append(read_document(source, zone))
-            if known is not None:
-                known[source] = (stamp, documents[-1])
         except SiteError as error:
             errors.append(error)
     return documents, errors
 
 
-def _stamp(source: SourceFile, zone: tzinfo) -> object:
+def file_stamp(source: SourceFile, zone: tzinfo) -> object:
+    """What says a file is as it was when read: its size, modification time and inode (and
+    the zone its dates were read in)."""
     try:
         status = source.path.stat()
     except OSError:

@@ -18,19 +18,14 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import jinja2
-
 from coursepress import __version__
-from coursepress.config import Config
-from coursepress.discover import SourceFile, Walked
+from coursepress.content.markdown import Heading, RenderedMarkdown
 from coursepress.errors import Diagnostic, Severity
-from coursepress.frontmatter import Document
-from coursepress.markdown import Heading, RenderedMarkdown
-from coursepress.pages import Page
+from coursepress.output.render import RenderedView
+from coursepress.output.write import WrittenFile
 
 CACHE_DIR = ".coursepress-cache"
 CACHE_FILE = "build.sqlite"
@@ -49,7 +44,7 @@ _TOOLS = (
 
 def _code_digest() -> str:
     """coursepress's own code: a changed checkout (same version number) renders anew."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     hashed = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         hashed.update(path.read_bytes())
@@ -94,32 +89,6 @@ def digest(*parts: object) -> str:
     return hashed.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedView:
-    """A templated file as the cache knows it: the digest of its bytes, and the page bodies it
-    read, by source, with their digests. The bytes stay in the cache until they are needed."""
-
-    digest: str
-    reads: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class KnownPage:
-    """A page as the last build made it, and from what."""
-
-    document: Document
-    config: Config
-    page: Page
-    warnings: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenFile:
-    digest: str
-    size: int
-    mtime_ns: int
-
-
 class BuildCache:
     def __init__(self, site_dir: Path) -> None:
         self.path = site_dir / CACHE_DIR / CACHE_FILE
@@ -130,13 +99,6 @@ class BuildCache:
         self._used: dict[str, set[str]] = {"markdown": set(), "views": set()}
         self._rendered = {"markdown": 0, "views": 0}
         self._remembered = {"markdown": 0, "views": 0}
-        # In memory only, for serve's rebuilds: what an unchanged file gave the last build.
-        self.walked: list[Walked] = []
-        """The last walk of the site's folders (see discover)."""
-        self.documents: dict[SourceFile, tuple[object, Document]] = {}
-        self.pages: dict[SourceFile, KnownPage] = {}
-        self.environments: dict[str, jinja2.Environment] = {}
-        """The Jinja environment by templates digest and config."""
 
     # -- reading and writing entries -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from coursepress.errors import SiteError
-from coursepress.livereload import (
+from coursepress.serve.livereload import (
     EVENTS_PATH,
     LIVE_JS,
     SCRIPT_PATH,

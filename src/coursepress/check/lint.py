@@ -14,10 +14,10 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from coursepress.discover import SourceKind
+from coursepress.content.links import rewrite_srcset
 from coursepress.errors import Diagnostic, Severity
-from coursepress.frontmatter import KNOWN_KEYS, Document
-from coursepress.links import rewrite_srcset
+from coursepress.source.discover import SourceKind
+from coursepress.source.frontmatter import KNOWN_KEYS, Document
 
 VAGUE_LINK_TEXTS = frozenset(
     {"click here", "here", "this", "link", "this link", "read more", "more"}

@@ -21,14 +21,14 @@ from pathlib import Path, PurePosixPath
 import watchfiles
 
 from coursepress.build import BuildOptions, build
-from coursepress.cache import BuildCache
+from coursepress.cache.layer import Remembering
 from coursepress.config import CONFIG_FILE
-from coursepress.devserver import ALL_INTERFACES, SiteServer, start_server
-from coursepress.discover import CONTENT_DIR, STATIC_DIR, is_junk
 from coursepress.errors import BuildFailed, SiteError
-from coursepress.hugo import CONFIG_FOLDER, CONFIG_NAMES
-from coursepress.livereload import Broadcaster, BuildState
-from coursepress.render import TEMPLATES_DIR
+from coursepress.hugo.config import CONFIG_FOLDER, CONFIG_NAMES
+from coursepress.output.render import TEMPLATES_DIR
+from coursepress.serve.livereload import Broadcaster, BuildState
+from coursepress.serve.server import ALL_INTERFACES, SiteServer, start_server
+from coursepress.source.discover import CONTENT_DIR, STATIC_DIR, is_junk
 
 WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
 SETTLE_MS = 20
@@ -54,10 +54,10 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
     broadcaster = Broadcaster()
     stop = threading.Event()
     server: SiteServer | None = None
-    cache = BuildCache(options.site_dir)
+    memory = Remembering(options.site_dir)  # what each rebuild keeps for the next
     try:
         server = start_server(options.bind, options.port, broadcaster)
-        rebuilder = Rebuilder(options, workdir / "site", cache, server, broadcaster, say, warn)
+        rebuilder = Rebuilder(options, workdir / "site", memory, server, broadcaster, say, warn)
         rebuilder.rebuild(changed=None)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         announced = False
@@ -73,7 +73,7 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
         if server is not None:
             server.shutdown()
             server.server_close()
-        cache.close()
+        memory.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -97,13 +97,13 @@ class Rebuilder:
         self,
         options: ServeOptions,
         output: Path,
-        cache: BuildCache,
+        memory: Remembering,
         server: SiteServer,
         broadcaster: Broadcaster,
         say: Printer,
         warn: Printer,
     ) -> None:
-        self.options, self.output, self.cache, self.server = options, output, cache, server
+        self.options, self.output, self.memory, self.server = options, output, memory, server
         self.broadcaster, self.say, self.warn = broadcaster, say, warn
         self.attempts = 0
         self.reported: set[str] = set()
@@ -122,7 +122,7 @@ class Rebuilder:
                     jobs=1,  # no worker processes forked from a server with threads
                     private_output=True,
                 ),
-                self.cache,
+                self.memory,
             )
         except (SiteError, BuildFailed) as failure:
             self._failed(failure, changed)

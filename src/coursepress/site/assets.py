@@ -7,12 +7,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from coursepress.config import Config
-from coursepress.discover import Skipped, SourceFile, SourceKind, Sources
+from coursepress.content.links import rewrite_css, under_base_path
 from coursepress.errors import Diagnostic
-from coursepress.links import rewrite_css, under_base_path
-from coursepress.site import Site
+from coursepress.site.assemble import Site
+from coursepress.source.discover import Skipped, SourceFile, SourceKind, Sources
 
-THEME_STATIC = Path(__file__).resolve().parent / "theme" / "static"
+THEME_STATIC = Path(__file__).resolve().parent.parent / "theme" / "static"
 THEME_LABEL = PurePosixPath("(coursepress theme)")
 
 

@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from coursepress.assets import copies_of, github_pages_files
-from coursepress.discover import SourceFile, Sources
+from coursepress.content.highlight import stylesheet
 from coursepress.errors import Diagnostic, Severity
-from coursepress.highlight import stylesheet
-from coursepress.site import Site
-from coursepress.views import Owner, View, plan_views
+from coursepress.site.assemble import Site
+from coursepress.site.assets import copies_of, github_pages_files
+from coursepress.site.views import Owner, View, plan_views
+from coursepress.source.discover import SourceFile, Sources
 
 
 class Made(Enum):
@@ -117,13 +117,7 @@ def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
             code="hidden-file",
         )
     if later.made is Made.COPY and not later.path.endswith((".html", ".htm")):
-        return later, Diagnostic(
-            f"this file replaces the generated {earlier.owner.what}",
-            path=later.owner.path,
-            hint="remove this file to publish the generated one",
-            code="hidden-file",
-            severity=Severity.INFO,
-        )
+        return later, None  # the site's own robots.txt or syntax.css, as a theme file is
     if later.made is Made.COPY:
         return earlier, Diagnostic(
             f"this file is not published: the generated page {later.path} has the same path",

@@ -15,10 +15,9 @@ from typing import Any
 import tomli
 import yaml
 
-from coursepress.discover import shown_folder, shown_path
-from coursepress.errors import ConfigError, Diagnostic, Severity
-from coursepress.locate import line_of_key, read_config_text, toml_error
-from coursepress.urls import unknown_permalink_tokens
+from coursepress.errors import ConfigError, Diagnostic, Severity, shown_folder, shown_path
+from coursepress.site.urls import unknown_permalink_tokens
+from coursepress.source.locate import line_of_key, read_config_text, toml_error
 
 CONFIG_NAMES = tuple(
     f"{stem}.{suffix}" for stem in ("hugo", "config") for suffix in ("toml", "yaml", "yml", "json")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from coursepress.frontmatter import Document
+from coursepress.source.frontmatter import Document
 
 
 class Verdict(Enum):

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from coursepress.discover import shown_folder
-from coursepress.errors import OutputError
+from coursepress.errors import OutputError, shown_folder
 
 
 class Sink(Protocol):

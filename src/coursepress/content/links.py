@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import tinycss2
 
-from coursepress.urls import relative_to_site
+from coursepress.site.urls import relative_to_site
 
 UrlTransform = Callable[[str], str]
 Edit = tuple[int, int, str]

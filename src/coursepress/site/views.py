@@ -9,10 +9,10 @@ from types import MappingProxyType
 from typing import Any
 
 from coursepress.errors import Diagnostic, SiteError
-from coursepress.listings import Taxonomy, Term
-from coursepress.pages import Page, alias_output
-from coursepress.site import Section, Site
-from coursepress.urls import first_pager_url, output_path
+from coursepress.site.assemble import Section, Site
+from coursepress.site.lists import Taxonomy, Term
+from coursepress.site.pages import Page, alias_output
+from coursepress.site.urls import first_pager_url, output_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -15,14 +14,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from coursepress.config import Config
-from coursepress.course import Author
-from coursepress.discover import SourceKind
+from coursepress.content.links import resolved_from, rewrite_html
+from coursepress.content.markdown import Heading, RenderedMarkdown, render_markdown
+from coursepress.content.shortcodes import References, resolve_references
 from coursepress.errors import ContentError, Diagnostic
-from coursepress.frontmatter import Document
-from coursepress.links import resolved_from, rewrite_html
-from coursepress.markdown import Heading, RenderedMarkdown, render_markdown
-from coursepress.shortcodes import References, resolve_references
-from coursepress.urls import (
+from coursepress.site.course import Author
+from coursepress.site.urls import (
     DEFAULT_PATTERN,
     alias_url,
     clean_url_path,
@@ -32,6 +29,8 @@ from coursepress.urls import (
     term_url,
     urlize,
 )
+from coursepress.source.discover import SourceKind
+from coursepress.source.frontmatter import Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,36 +86,30 @@ class Page:
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
 
-    # The body is read through these, so that a build can record which parts of which pages'
-    # bodies each template read: a cached file is reused only while those are unchanged (a
-    # list showing summaries does not change when a post's last paragraph does).
+    # The parts of the body (BODY_PARTS): what templates read of it, as the render layer
+    # records (output/reads.py).
     @property
     def content(self) -> Markup:
         # Decoded on each read, since bodies are kept as UTF-8 (see Body.content_utf8).
-        return Markup(self._read("content").content)
+        return Markup(self.body.content)
 
     @property
     def summary(self) -> Markup:
-        return Markup(self._read("summary").summary)
+        return Markup(self.body.summary)
 
     @property
     def headings(self) -> tuple[Heading, ...]:
         """The page's headings, for its table of contents."""
-        return self._read("headings").headings
+        return self.body.headings
 
     @property
     def show_toc(self) -> bool:
         """At least three headings, and `toc = false` not set."""
-        return self._read("show_toc").show_toc
+        return self.body.show_toc
 
     @property
     def reading_minutes(self) -> int:
-        return self._read("reading_minutes").reading_minutes
-
-    def _read(self, part: str) -> Body:
-        if _BODY_READS:
-            _BODY_READS[-1][f"{self.source}|{part}"] = self.body.digest_of(part)
-        return self.body
+        return self.body.reading_minutes
 
     def metadata(self) -> tuple[object, ...]:
         """Everything about the page besides its body: what lists, menus and feeds may show."""
@@ -167,21 +160,6 @@ BODY_PARTS = ("content", "summary", "headings", "show_toc", "reading_minutes")
 _METADATA_FIELDS = tuple(
     f.name for f in fields(Page) if f.name not in ("body", "key_lines", "meta_digest")
 )
-_BODY_READS: list[dict[str, str]] = []
-"""While a view renders: `source|part` → digest of each part of a page body it read."""
-
-
-@contextmanager
-def recording_body_reads() -> Iterator[dict[str, str]]:
-    """Collect the body parts read inside the block (`source|part` → digest)."""
-    reads: dict[str, str] = {}
-    _BODY_READS.append(reads)
-    try:
-        yield reads
-    finally:
-        _BODY_READS.pop()
-        if _BODY_READS:  # an enclosing recording saw these reads too
-            _BODY_READS[-1].update(reads)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,11 @@ from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 from coursepress.errors import Diagnostic
-from coursepress.highlight import highlight_block, nearest_language
-from coursepress.links import rewrite_html, under_base_path
-from coursepress.mathml import math_plugin
-from coursepress.safehtml import removals, sanitize
-from coursepress.shortcodes import expand, restore
+from coursepress.content.highlight import highlight_block, nearest_language
+from coursepress.content.links import rewrite_html, under_base_path
+from coursepress.content.math import math_plugin
+from coursepress.content.safehtml import removals, sanitize
+from coursepress.content.shortcodes import expand, restore
 
 MORE_MARKER = "<!--more-->"
 

@@ -12,14 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursepress import __version__
-from coursepress.cache import BuildCache, WrittenFile
-from coursepress.discover import SourceFile, shown_folder
-from coursepress.errors import OutputError
-from coursepress.spool import Spool, write_error
+from coursepress.errors import OutputError, shown_folder
+from coursepress.output.spool import Spool, write_error
+from coursepress.source.discover import SourceFile
 
 SOURCE_FOLDERS = ("content", "static", "templates")
 MARKER = ".coursepress"
 """A file in every output folder coursepress writes: only such folders are ever replaced."""
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    digest: str
+    size: int
+    mtime_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,8 @@ class Written:
     """HTML pages written."""
     files: int
     """Other files: static files, page resources, generated stylesheets."""
+    on_disk: Mapping[str, WrittenFile]
+    """Every file the output folder now holds, as written: what a next build may keep."""
 
 
 def check_output_folder(output_dir: Path, site_dir: Path) -> None:
@@ -59,18 +67,6 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
         )
 
 
-def output_on_disk(
-    output_dir: Path, cache: BuildCache | None, verify: bool = True
-) -> dict[str, WrittenFile]:
-    """What the output folder holds, when it holds exactly what the last build wrote there
-    (known from the cache; `verify=False` trusts a folder nobody else writes to): only then
-    can its files be replaced one by one. Else nothing: the whole site is written anew."""
-    previous = cache.written(output_dir) if cache else {}
-    if previous and (_holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
-        return previous
-    return {}
-
-
 def write_site(
     generated: Mapping[str, str],
     copies: Mapping[str, SourceFile],
@@ -78,7 +74,6 @@ def write_site(
     output_dir: Path,
     site_dir: Path,
     on_disk: Mapping[str, WrittenFile],
-    cache: BuildCache | None = None,
 ) -> Written:
     """Put the site in place so that a failure leaves the previous one as it was.
 
@@ -103,10 +98,8 @@ def write_site(
             files = _write_staged(output_dir, copies, spool, wanted)
     except OSError as error:
         raise write_error(error, output_dir) from None
-    if cache:
-        cache.put_written(output_dir, files)
     pages = sum(1 for name in generated if name.endswith(".html"))
-    return Written(pages=pages, files=len(copies) + len(generated) - pages)
+    return Written(pages=pages, files=len(copies) + len(generated) - pages, on_disk=files)
 
 
 def _copy_digest(source: SourceFile) -> str:
@@ -116,7 +109,7 @@ def _copy_digest(source: SourceFile) -> str:
     return f"copy:{source.path.resolve()}:{status.st_size}:{status.st_mtime_ns}"
 
 
-def _holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> bool:
+def holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> bool:
     """The folder has the files the last build wrote, unchanged since, and nothing else."""
     if not (output_dir / MARKER).is_file():
         return False

@@ -11,7 +11,7 @@ from typing import Any
 
 from coursepress.codes import CODES
 from coursepress.errors import ConfigError
-from coursepress.urls import term_url
+from coursepress.site.urls import term_url
 
 
 @dataclass(frozen=True, slots=True)

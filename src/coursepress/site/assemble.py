@@ -10,8 +10,7 @@ from pathlib import PurePosixPath
 from markupsafe import Markup
 
 from coursepress.config import Config
-from coursepress.discover import SourceKind
-from coursepress.listings import (
+from coursepress.site.lists import (
     Feed,
     Pager,
     Taxonomy,
@@ -22,8 +21,9 @@ from coursepress.listings import (
     schedule,
     taxonomies,
 )
-from coursepress.pages import Page, title_from_name
-from coursepress.urls import SCHEDULE_URL, folder_url, output_path
+from coursepress.site.pages import Page, title_from_name
+from coursepress.site.urls import SCHEDULE_URL, folder_url, output_path
+from coursepress.source.discover import SourceKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,326 @@
+"""Remembering stage results, as a layer around the plain stages: `build()` asks its memory
+for what a stage gives, and the memory either runs the stage (`Forgetful`, for `--no-cache`
+and `check`) or runs it only on what it does not remember (`Remembering`: the SQLite cache in
+`.coursepress-cache/`, and for `serve` what the last rebuild held in memory). The stages
+themselves take no cache and keep no state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import tzinfo
+from pathlib import Path
+from typing import Protocol
+
+import jinja2
+
+from coursepress.cache.store import BuildCache, digest
+from coursepress.config import Config
+from coursepress.errors import SiteError
+from coursepress.output.render import (
+    TEMPLATES_DIR,
+    THEME_DIR,
+    create_environment,
+    render_views,
+)
+from coursepress.output.spool import Sink
+from coursepress.output.write import WrittenFile, holds_exactly
+from coursepress.site.assemble import Site
+from coursepress.site.pages import BODY_PARTS, Page
+from coursepress.site.rendering import Made, markdown_jobs, pages_from, render_pages, run_markdown
+from coursepress.site.views import View
+from coursepress.source.discover import SourceFile, SourceKind, Sources, Walked, walk
+from coursepress.source.frontmatter import Document, file_stamp, read_documents
+from coursepress.source.select import Selection
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    pages: int
+    """Pages whose Markdown was rendered."""
+    pages_total: int
+    files: int
+    """Files rendered from templates."""
+    files_total: int
+
+
+class Memory(Protocol):
+    """What `build()` asks for, stage by stage."""
+
+    def begin(self) -> None: ...
+    def sources(self, site_dir: Path) -> Sources: ...
+    def documents(
+        self, sources: Sequence[SourceFile], zone: tzinfo
+    ) -> tuple[list[Document], list[SiteError]]: ...
+    def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]: ...
+    def environment(self, site_dir: Path, config: Config) -> jinja2.Environment: ...
+    def views(
+        self,
+        site: Site,
+        views: Sequence[View],
+        environment: jinja2.Environment,
+        site_dir: Path,
+        spool: Sink,
+        on_disk: Mapping[str, WrittenFile],
+        jobs: int | None,
+    ) -> dict[str, str]: ...
+    def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]: ...
+    def wrote(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None: ...
+    def finish(self) -> None: ...
+    def tally(self, stage: str) -> str: ...
+    def rendered(self) -> Rendered | None: ...
+
+
+class Forgetful:
+    """Every stage run on everything: nothing is read from or kept for another build."""
+
+    def begin(self) -> None:
+        pass
+
+    def sources(self, site_dir: Path) -> Sources:
+        return walk(site_dir).sources
+
+    def documents(
+        self, sources: Sequence[SourceFile], zone: tzinfo
+    ) -> tuple[list[Document], list[SiteError]]:
+        return read_documents(sources, zone)
+
+    def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]:
+        published = selection.published
+        return render_pages(published, published, config, jobs)
+
+    def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:
+        return create_environment(site_dir, config)
+
+    def views(
+        self,
+        site: Site,
+        views: Sequence[View],
+        environment: jinja2.Environment,
+        site_dir: Path,
+        spool: Sink,
+        on_disk: Mapping[str, WrittenFile],
+        jobs: int | None,
+    ) -> dict[str, str]:
+        rendered = render_views(site, views, environment, site_dir, spool, jobs)
+        return {view.output: result.digest for view, result in zip(views, rendered, strict=True)}
+
+    def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
+        return {}
+
+    def wrote(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    def tally(self, stage: str) -> str:
+        return ""
+
+    def rendered(self) -> Rendered | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPage:
+    """A page as the last build made it, and from what."""
+
+    document: Document
+    config: Config
+    made: Made
+
+
+class Remembering:
+    """The SQLite cache, and what the last build in this process held (serve's rebuilds):
+    each stage runs only on what changed since."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.store = BuildCache(site_dir)
+        self._walked: Walked | None = None
+        self._documents: dict[SourceFile, tuple[object, Document]] = {}
+        self._pages: dict[SourceFile, KnownPage] = {}
+        self._environments: dict[str, jinja2.Environment] = {}
+        self._templates = ""
+
+    def close(self) -> None:
+        self.store.close()
+
+    def begin(self) -> None:
+        self.store.begin()
+
+    def sources(self, site_dir: Path) -> Sources:
+        if self._walked is None or not self._walked.still_holds():
+            self._walked = walk(site_dir)
+        return self._walked.sources
+
+    def documents(
+        self, sources: Sequence[SourceFile], zone: tzinfo
+    ) -> tuple[list[Document], list[SiteError]]:
+        """A file whose size and modification time are as they were is not read again."""
+        stamps = {source: file_stamp(source, zone) for source in sources}
+        stale = [
+            source
+            for source, stamp in stamps.items()
+            if stamp is None or self._documents.get(source, (None,))[0] != stamp
+        ]
+        for source in stale:  # a file that now fails is not answered by an older reading
+            self._documents.pop(source, None)
+        fresh, errors = read_documents(stale, zone)
+        for document in fresh:
+            self._documents[document.source] = (stamps[document.source], document)
+        return [self._documents[s][1] for s in sources if s in self._documents], errors
+
+    def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]:
+        """A page of the very same document (an unchanged file), made with this config, is
+        kept; the others' Markdown comes from the cache when it rendered the same job."""
+        published = selection.published
+        same_config = _equal_to(config)
+        todo = [d for d in published if not self._still_known(d, same_config)]
+        self.store.remembered("markdown", len(published) - len(todo))
+        tasks = markdown_jobs(todo, published, config)
+        # Every field of the job is in its key: one added later cannot be left out by mistake.
+        keys = [digest(*(getattr(task, f.name) for f in fields(task))) for task in tasks]
+        found = self.store.markdown(keys)
+        missing = [index for index, key in enumerate(keys) if key not in found]
+        fresh = run_markdown([tasks[index] for index in missing], jobs)
+        self.store.put_markdown(dict(zip([keys[i] for i in missing], fresh, strict=True)))
+        found |= zip([keys[i] for i in missing], fresh, strict=True)
+        made = pages_from(todo, tasks, [found[key] for key in keys], config)
+        for document, item in zip(todo, made, strict=True):
+            self._pages[document.source] = KnownPage(document, config, item)
+        return [self._pages[document.source].made for document in published]
+
+    def _still_known(self, document: Document, same_config: _SameConfig) -> bool:
+        """A page with shortcodes is made again: the pages its `ref`s name may have moved."""
+        entry = self._pages.get(document.source)
+        return (
+            entry is not None
+            and entry.document is document
+            and same_config(entry.config)
+            and "{{" not in document.body
+        )
+
+    def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:
+        """Serve's rebuilds keep the environment, compiled templates and all, while the
+        templates and the config are as they were."""
+        self._templates = templates_digest(site_dir)  # read once: keys the views too
+        key = digest(self._templates, config)
+        if key not in self._environments:
+            self._environments = {key: create_environment(site_dir, config)}
+        return self._environments[key]
+
+    def views(
+        self,
+        site: Site,
+        views: Sequence[View],
+        environment: jinja2.Environment,
+        site_dir: Path,
+        spool: Sink,
+        on_disk: Mapping[str, WrittenFile],
+        jobs: int | None,
+    ) -> dict[str, str]:
+        """A file comes from the cache when the templates, the config, today's date and every
+        page's metadata are as they were, and so is the body of each page it read. Files
+        from the cache that the output folder does not hold as they are go to the spool."""
+        shared = _shared_digest(site, self._templates)
+        keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
+        pages = {str(page.source): page for page in _all_pages(site)}
+        found = self.store.views(keys)
+        found = {key: view for key, view in found.items() if _reads_hold(view.reads, pages)}
+        for view, key in zip(views, keys, strict=True):
+            entry = found.get(key)
+            held = on_disk.get(view.output)
+            if entry and (held is None or held.digest != entry.digest):
+                data = self.store.view_bytes(key)
+                if data is None:  # damaged since it was stored: rendered again
+                    del found[key]
+                else:
+                    spool.put(view.output, data)
+        missing = [index for index, key in enumerate(keys) if key not in found]
+        rendered = render_views(
+            site, [views[i] for i in missing], environment, site_dir, spool, jobs
+        )
+        fresh = dict(zip([keys[i] for i in missing], rendered, strict=True))
+        outputs = {key: view.output for view, key in zip(views, keys, strict=True)}
+        self.store.put_views({key: (view, spool.path(outputs[key])) for key, view in fresh.items()})
+        found |= fresh
+        return {view.output: found[key].digest for view, key in zip(views, keys, strict=True)}
+
+    def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
+        """What the output folder holds, when it holds exactly what the last build wrote
+        there (`verify=False` trusts a folder nobody else writes to): only then can its files
+        be replaced one by one. Else nothing: the whole site is written anew."""
+        previous = self.store.written(output_dir)
+        if previous and (holds_exactly(output_dir, previous) if verify else output_dir.is_dir()):
+            return previous
+        return {}
+
+    def wrote(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None:
+        self.store.put_written(output_dir, files)
+
+    def finish(self) -> None:
+        self.store.finish()
+
+    def tally(self, stage: str) -> str:
+        return self.store.tally(stage)
+
+    def rendered(self) -> Rendered:
+        (pages_reused, pages), (files_reused, files) = (
+            self.store.use("markdown"),
+            self.store.use("views"),
+        )
+        return Rendered(pages, pages + pages_reused, files, files + files_reused)
+
+
+class _SameConfig(Protocol):
+    def __call__(self, other: Config) -> bool: ...
+
+
+def _equal_to(config: Config) -> _SameConfig:
+    """`== config`, compared once per Config object: every page of the last build shares one,
+    and comparing every field for each of a thousand pages costs a rebuild milliseconds."""
+    seen: dict[int, bool] = {}
+
+    def equal(other: Config) -> bool:
+        if id(other) not in seen:
+            seen[id(other)] = other is config or other == config
+        return seen[id(other)]
+
+    return equal
+
+
+def _reads_hold(reads: Mapping[str, str], pages: Mapping[str, Page]) -> bool:
+    """Every body part the file was made from is as it was."""
+    for read, hashed in reads.items():
+        source, _, part = read.rpartition("|")
+        page = pages.get(source)
+        if page is None or part not in BODY_PARTS or page.body.digest_of(part) != hashed:
+            return False
+    return True
+
+
+def _shared_digest(site: Site, templates: str) -> str:
+    """What every template may see besides page bodies: templates, config, today, metadata.
+
+    Section and home intros are bodies shown through `section.intro`, so they count here.
+    """
+    pages = _all_pages(site)
+    indexes = [page.body.digest for page in pages if page.kind is SourceKind.SECTION_INDEX]
+    return digest(templates, site.config, site.today, [page.meta_digest for page in pages], indexes)
+
+
+def _all_pages(site: Site) -> list[Page]:
+    indexes = [section.index for section in site.sections if section.index]
+    return [page for page in (site.home, *indexes, *site.pages) if page is not None]
+
+
+def templates_digest(site_dir: Path) -> str:
+    """A digest of every template the site can use: its own and the default theme's."""
+    templates = sorted(
+        (str(path.relative_to(root)), path.read_bytes())
+        for root in (site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR)
+        if root.is_dir()
+        for path in root.rglob("*")
+        if path.is_file()
+    )
+    return digest(templates)

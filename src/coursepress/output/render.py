@@ -1,0 +1,236 @@
+"""Jinja2: the environment (site templates over the default theme) and rendering every page."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+import jinja2
+
+from coursepress.config import Config
+from coursepress.content.links import absolute_from, rewrite_html
+from coursepress.errors import TemplateError, shown_path
+from coursepress.output.reads import Reads
+from coursepress.output.spool import Sink
+from coursepress.parallel import map_over_cores
+from coursepress.site.assemble import Site
+from coursepress.site.pages import Page
+from coursepress.site.urls import absolute_url, relative_to_site
+from coursepress.site.views import View
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+TEMPLATES_DIR = "templates"
+
+
+def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
+    """Templates in the site's templates/ override the default theme's by name."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR]),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # a build reads each template once; serve makes a new environment
+    )
+    environment.filters["relative_url"] = partial(relative_to_site, base_path=config.base_path)
+    environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
+    environment.filters["date_format"] = _date_format
+    environment.filters["isodate"] = _isodate
+    environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
+    environment.filters["absolute_body"] = _absolute_body
+    return environment
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedView:
+    """A templated file once rendered: the digest of its bytes (which are in the spool), and
+    the parts of page bodies it read (`source|part` → digest)."""
+
+    digest: str
+    reads: Mapping[str, str]
+
+
+def render_views(
+    site: Site,
+    views: Sequence[View],
+    environment: jinja2.Environment,
+    site_dir: Path,
+    spool: Sink,
+    jobs: int | None = None,
+) -> list[RenderedView]:
+    """Each of `views` rendered into the spool, on all cores when there are many."""
+    feed_html = _feed_html(views, site.config.base_url, jobs)
+
+    def render(view: View) -> RenderedView:
+        """One view into the spool; the parent is sent only its digest and reads."""
+        reads = Reads()
+        text = _render(environment, site, site_dir, view, reads, feed_html)
+        return RenderedView(spool.put(view.output, text.encode("utf-8")), reads.parts)
+
+    # One view of each kind is rendered here first, so that its templates and everything they
+    # include are compiled once, before processes are forked, rather than once in each.
+    first = {view.templates: index for index, view in reversed(list(enumerate(views)))}
+    done = {index: render(views[index]) for index in sorted(first.values())}
+    rest = [index for index in range(len(views)) if index not in done]
+    done |= zip(rest, map_over_cores(render, [views[index] for index in rest], jobs), strict=True)
+    return [done[index] for index in range(len(views))]
+
+
+def _render(
+    environment: jinja2.Environment,
+    site: Site,
+    site_dir: Path,
+    view: View,
+    reads: Reads,
+    feed_html: Mapping[tuple[str, str], bytes],
+) -> str:
+    """One file; templates see the site through `reads`, which records the bodies read."""
+    context = {"page": None, **view.context}
+    with _template_errors(site_dir, view.rendering):
+        template = environment.select_template(list(view.templates))
+        return template.render(
+            site=reads.wrap(site),
+            config=site.config,
+            page_url=view.page_url,
+            feed_html=feed_html,
+            **{name: reads.wrap(value) for name, value in context.items()},
+        )
+
+
+@contextmanager
+def _template_errors(site_dir: Path, rendering: str) -> Iterator[None]:
+    """Any Jinja failure becomes a TemplateError at the template's file:line, naming the page."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(
+            f"template syntax: {error.message}",
+            path=_display(error.filename, site_dir),
+            line=error.lineno,
+            hint=f"while rendering {rendering}",
+        ) from None
+    except jinja2.TemplateNotFound as error:
+        where, line = _template_frame(error, site_dir)
+        raise TemplateError(
+            f"template '{error.name}' not found",
+            path=where,
+            line=line,
+            hint=f"while rendering {rendering}; add it to templates/ or fix the name",
+        ) from None
+    except jinja2.UndefinedError as error:
+        where, line = _template_frame(error, site_dir)
+        raise TemplateError(
+            _undefined_message(str(error)),
+            path=where,
+            line=line,
+            hint=f"while rendering {rendering}; front matter keys beyond the standard ones "
+            "are under page.params, and `| default(...)` gives a fallback",
+        ) from None
+    except RecursionError:
+        raise TemplateError(
+            "templates include or extend each other without end",
+            hint=f"while rendering {rendering}; look for a template that includes itself",
+        ) from None
+    except Exception as error:  # anything a template expression raises: ours to explain
+        where, line = _template_frame(error, site_dir)
+        if where is None:
+            raise
+        raise TemplateError(
+            f"{type(error).__name__}: {error}",
+            path=where,
+            line=line,
+            hint=f"while rendering {rendering}",
+        ) from None
+
+
+def _template_frame(error: BaseException, site_dir: Path) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to them)."""
+    template_roots = ((site_dir / TEMPLATES_DIR).resolve(), THEME_DIR / TEMPLATES_DIR)
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if any(path.is_relative_to(root) for root in template_roots):
+            return _display(frame.filename, site_dir), frame.lineno
+    return None, None
+
+
+def _display(filename: str | None, site_dir: Path) -> str | None:
+    if filename is None:
+        return None
+    path, site = Path(filename).resolve(), site_dir.resolve()
+    if path.is_relative_to(site):
+        return str(shown_path(site_dir, path.relative_to(site).as_posix()))
+    if path.is_relative_to(THEME_DIR):
+        return f"(coursepress theme) {path.relative_to(THEME_DIR).as_posix()}"
+    return filename
+
+
+def _undefined_message(text: str) -> str:
+    # Jinja names types by their module path; users know `page`, not `coursepress.site.pages.Page`.
+    for jinja_name, name in _TYPE_NAMES.items():
+        text = text.replace(jinja_name, name)
+    return text
+
+
+_TYPE_NAMES = {
+    "coursepress.site.pages.Page object": "page",
+    "coursepress.site.assemble.Site object": "site",
+    "coursepress.site.assemble.Section object": "section",
+    "coursepress.config.Config object": "config",
+    "mappingproxy object": "params",
+    "coursepress.output.reads._MappingReads object": "params",
+}
+
+
+def _date_format(value: datetime | None, pattern: str | None = None) -> str:
+    """`3 September 2023` by default; any strftime pattern otherwise."""
+    if value is None:
+        return ""
+    return value.strftime(pattern) if pattern else f"{value.day} {value:%B %Y}"
+
+
+def _isodate(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _absolute_html(html: str, page_url: str, base_url: str) -> str:
+    """HTML for a feed, every link and image made absolute. Returned as text, so that the feed
+    template escapes it into the XML."""
+    return rewrite_html(str(html), absolute_from(page_url, base_url))
+
+
+@jinja2.pass_context
+def _absolute_body(context: jinja2.runtime.Context, page: Page, part: str) -> str:
+    """`page.content` or `page.summary` for a feed, as `absolute_html` makes it; a post is in
+    several feeds, so this comes from the rewriting done for all of them at once."""
+    html = str(getattr(page, part))  # read through the page, so that the read is recorded
+    done = context.get("feed_html", {}).get((page.url, part))
+    base_url = context["config"].base_url
+    return done.decode("utf-8") if done is not None else _absolute_html(html, page.url, base_url)
+
+
+def _feed_html(
+    views: Sequence[View], base_url: str, jobs: int | None
+) -> dict[tuple[str, str], bytes]:
+    """The entries of the feeds about to be rendered, made absolute on all cores before the
+    feeds are spread over them, so that no process rewrites a post another one already
+    did: (page URL, `content` or `summary`) → UTF-8."""
+    entries = {
+        page.url: page
+        for view in views
+        if "feed" in view.context
+        for page in view.context["feed"].entries
+    }
+    parts = [(page, part) for page in entries.values() for part in ("summary", "content")]
+
+    def rewrite(item: tuple[Page, str]) -> bytes:
+        page, part = item
+        return _absolute_html(getattr(page.body, part), page.url, base_url).encode("utf-8")
+
+    rewritten = map_over_cores(rewrite, parts, jobs)
+    return {(page.url, part): html for (page, part), html in zip(parts, rewritten, strict=True)}
