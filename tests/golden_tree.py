@@ -1,4 +1,7 @@
-"""Compare a built site with its expected tree and print a readable diff (staticjinja style)."""
+"""Compare a built site with its expected tree and print a readable diff (staticjinja style).
+
+The theme's stylesheets are stored once, in tests/golden/theme/, not in every site's tree: a
+site tree that lacks one expects the stored one, so a change of style touches one file."""
 
 from __future__ import annotations
 
@@ -9,11 +12,16 @@ from pathlib import Path
 from tests.conftest import snapshot
 
 MAX_DIFF_LINES = 80
+THEME = Path(__file__).parent / "golden" / "theme"
+SHARED = ("css/style.css", "css/syntax.css")
 
 
 def tree_diff(actual: Path, expected: Path) -> str:
     """'' when the trees match; otherwise missing, unexpected and differing files with diffs."""
     got, want = snapshot(actual), snapshot(expected)
+    for name in SHARED:
+        if name in got and name not in want and (THEME / name).is_file():
+            want[name] = (THEME / name).read_bytes()
     report: list[str] = []
     report += [f"missing from the build: {name}" for name in sorted(want.keys() - got.keys())]
     report += [f"not expected: {name}" for name in sorted(got.keys() - want.keys())]
@@ -39,8 +47,20 @@ def _file_diff(name: str, want: bytes, got: bytes) -> str:
     return "".join(diff)
 
 
-def replace_tree(expected: Path, actual: Path) -> None:
-    """Refresh a golden: the expected tree becomes exactly the built one."""
+def replace_tree(expected: Path, actual: Path, *, theme: bool = False) -> None:
+    """Refresh a golden: the expected tree becomes exactly the built one, but for the theme's
+    stylesheets where they are the stored ones. `theme`: this build's are stored."""
     if expected.exists():
         shutil.rmtree(expected)
     shutil.copytree(actual, expected)
+    for name in SHARED:
+        built = expected / name
+        if theme and built.is_file():
+            (THEME / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, THEME / name)
+        if (
+            built.is_file()
+            and (THEME / name).is_file()
+            and built.read_bytes() == (THEME / name).read_bytes()
+        ):
+            built.unlink()

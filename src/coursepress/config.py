@@ -33,49 +33,143 @@ CONFIG_FILE = "site.toml"
 
 
 @dataclass(frozen=True, slots=True)
-class Config:
-    """The site's settings, validated; every field has the default a new site gets."""
+class Where:
+    """Where a setting is written, for its messages: its line, and the file's text (to find
+    the lines of keys in its tables); both unknown for values from a Hugo config."""
 
-    title: str = "My Course"
+    line: int | None = None
+    text: str = ""
+
+    def line_of(self, key: str) -> int | None:
+        return line_of_key(self.text, key) if self.text else self.line
+
+
+Reader = Callable[[str, Any, Where], Any]
+"""A setting's reader: (key, value as written, where) → the typed value, or a ConfigError
+whose message starts with `Config value '<key>'`."""
+
+
+def setting(default: Any, reader: Reader) -> Any:
+    """A field of Config: its default, and the reader that checks and types what is written."""
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: _frozen(default), metadata={"read": reader})
+    return field(default=default, metadata={"read": reader})
+
+
+def _frozen(value: Any) -> Any:
+    return MappingProxyType(dict(value)) if isinstance(value, dict) else tuple(value)
+
+
+def text(key: str, value: Any, where: Where) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(
+            f"Config value '{key}': expected text, got {_type_name(value)}",
+            line=where.line,
+            hint=f'put it in double quotes: {key} = "..."',
+        )
+    return value
+
+
+def table(key: str, value: Any, where: Where) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"Config value '{key}': expected a table, got {_type_name(value)}",
+            line=where.line,
+            hint=f"write it as a table: [{key}]",
+        )
+    return MappingProxyType(dict(value))
+
+
+def boolean(key: str, value: Any, where: Where) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"Config value '{key}': expected true or false, got {_type_name(value)}",
+            line=where.line,
+            hint=f"write {key} = true",
+        )
+    return value
+
+
+def whole_number(minimum: int) -> Reader:
+    return lambda key, value, where: read_positive(key, value, where.line, minimum)
+
+
+def web_address(key: str, value: Any, where: Where) -> str:
+    _check_base_url(text(key, value, where), where.line)
+    return str(value)
+
+
+def time_zone(key: str, value: Any, where: Where) -> str:
+    _check_timezone(text(key, value, where), where.line)
+    return str(value)
+
+
+def domain(key: str, value: Any, where: Where) -> str:
+    name = text(key, value, where)
+    if "/" in name or ":" in name:
+        raise ConfigError(
+            f"Config value 'cname': '{name}' is not a domain name",
+            line=where.line,
+            hint='write the domain only, such as cname = "course.example.edu"',
+        )
+    return name
+
+
+def permalinks(key: str, value: Any, where: Where) -> Mapping[str, str]:
+    patterns = table(key, value, where)
+    _check_permalinks(patterns, where)
+    return patterns
+
+
+def taxonomies(key: str, value: Any, where: Where) -> Mapping[str, str]:
+    names = table(key, value, where)
+    _check_taxonomies(names, where)
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The site's settings, validated: each field has the default a new site gets and the
+    reader that checks what site.toml (or a Hugo config) says."""
+
+    title: str = setting("My Course", text)
     """Site title, shown in the header and the browser tab."""
-    base_url: str = "/"
+    base_url: str = setting("/", web_address)
     """Where the site is published, e.g. `https://org.github.io/course/`; always ends with `/`."""
-    description: str = ""
+    description: str = setting("", text)
     """One-line description of the course, for the home page and search engines."""
-    language: str = "en"
+    language: str = setting("en", text)
     """BCP 47 language tag for `<html lang>`."""
-    timezone: str = "UTC"
+    timezone: str = setting("UTC", time_zone)
     """IANA zone name; dates without a zone are read in it, and 'future' is judged in it."""
-    author: str = ""
+    author: str = setting("", text)
     """Default author for pages that name none."""
-    cname: str = ""
+    cname: str = setting("", domain)
     """A custom domain for GitHub Pages (`course.example.edu`), written to `CNAME`."""
-    permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    permalinks: Mapping[str, str] = setting({}, permalinks)
     """Per-section URL patterns, e.g. `posts = "/:year/:month/:slug/"`."""
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, Any] = setting({}, table)
     """Free values for templates, reachable as `config.params`."""
-    taxonomies: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType({"tag": "tags", "category": "categories"})
-    )
+    taxonomies: Mapping[str, str] = setting({"tag": "tags", "category": "categories"}, taxonomies)
     """Singular → plural: the front matter key of each taxonomy (as Hugo's `[taxonomies]`)."""
-    paginate: int = 10
+    paginate: int = setting(10, whole_number(1))
     """Posts per list page; further pages are at `/<section>/page/N/`."""
-    feed_limit: int = 20
+    feed_limit: int = setting(20, whole_number(0))
     """Newest posts in each Atom feed (0: all of them)."""
-    safe_html: bool = False
+    safe_html: bool = setting(False, boolean)
     """Sanitise raw HTML in posts (sites that take posts from students through pull requests)."""
-    summary_length: int = 0
+    summary_length: int = setting(0, whole_number(0))
     """0: a page's summary is its first paragraph; N: whole paragraphs up to N words (Hugo's
     `summaryLength`, 70 for a site built from Hugo's config)."""
-    term_start: date | None = None
+    term_start: date | None = setting(None, lambda _, value, at: read_term_start(value, at.line))
     """The first day of week 1, for the schedule."""
-    term_weeks: int = 0
+    term_weeks: int = setting(0, whole_number(0))
     """Weeks in the term; 0 means up to the last week that has a post."""
-    skip_weeks: tuple[Break, ...] = ()
+    skip_weeks: tuple[Break, ...] = setting((), lambda _, value, at: read_breaks(value, at.line))
     """Calendar weeks with no class (reading week): not counted as course weeks."""
-    authors: Mapping[str, Author] = field(default_factory=lambda: MappingProxyType({}))
+    authors: Mapping[str, Author] = setting({}, lambda _, value, at: read_authors(value, at.line))
     """`[authors.<id>]`: names, links and pictures for the ids posts use in `authors`."""
-    check: CheckSettings = field(default_factory=CheckSettings)
+    check: CheckSettings = setting(CheckSettings(), lambda _, value, at: read_check(value, at.line))
     """`[check]`: severities of `coursepress check` diagnostics, required front matter keys."""
 
     @property
@@ -95,6 +189,10 @@ class Config:
 
 _STRING_KEYS = ("title", "base_url", "description", "language", "timezone", "author", "cname")
 KNOWN_KEYS = tuple(f.name for f in fields(Config))
+
+
+KNOWN_KEYS = tuple(f.name for f in fields(Config))
+_READERS: dict[str, Reader] = {f.name: f.metadata["read"] for f in fields(Config)}
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> Config:
@@ -120,23 +218,29 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
 
 
 def _validate(values: dict[str, Any], text: str) -> Config:
+    typed = {}
     for key, value in values.items():
-        _check_key(key, value, text)
-    values = {
-        key: _typed(key, value, line_of_key(text, key, table=isinstance(value, dict)))
-        for key, value in values.items()
-    }
-    return _finished(Config(**values))
+        where = Where(line_of_key(text, key, table=isinstance(value, dict)), text)
+        typed[key] = _read(key, value, where)
+    return _finished(Config(**typed))
+
+
+def _read(key: str, value: Any, where: Where) -> Any:
+    reader = _READERS.get(key)
+    if reader is None:
+        nearest = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        raise ConfigError(
+            f"unknown key '{key}'",
+            line=where.line,
+            hint=f"{hint}Valid keys: {', '.join(KNOWN_KEYS)}",
+        )
+    return reader(key, value, where)
 
 
 def _finished(config: Config) -> Config:
-    return replace(
-        config,
-        base_url=_normalized(config.base_url, config.cname),
-        permalinks=MappingProxyType(dict(config.permalinks)),
-        params=MappingProxyType(dict(config.params)),
-        taxonomies=MappingProxyType(dict(config.taxonomies)),
-    )
+    """What depends on two settings: a `cname` is the host of a base_url without one."""
+    return replace(config, base_url=_normalized(config.base_url, config.cname))
 
 
 def _from_hugo(hugo: HugoSettings) -> Config:
@@ -146,8 +250,7 @@ def _from_hugo(hugo: HugoSettings) -> Config:
     for key, value in hugo.values.items():
         where, line = hugo.lines.get(key, (hugo.files[0], None))
         try:
-            _check_key(key, value, "")
-            values[key] = _typed(key, value, None)
+            values[key] = _read(key, value, Where())
         except ConfigError as error:
             hint = f"{error.hint}; in Hugo's config the key may be spelled differently"
             raise ConfigError(error.message, path=where, line=line, hint=hint) from None
@@ -163,65 +266,6 @@ def _normalized(url: str, cname: str) -> str:
     if parts.netloc:
         return f"{parts.scheme}://{parts.netloc}{path}"
     return f"https://{cname}{path}" if cname else path
-
-
-def _typed(key: str, value: Any, line: int | None) -> Any:
-    """Values that are more than text become their records."""
-    readers: dict[str, Callable[[], Any]] = {
-        "authors": lambda: read_authors(value, line),
-        "skip_weeks": lambda: read_breaks(value, line),
-        "term_start": lambda: read_term_start(value, line),
-        "paginate": lambda: read_positive(key, value, line, minimum=1),
-        "term_weeks": lambda: read_positive(key, value, line, minimum=0),
-        "feed_limit": lambda: read_positive(key, value, line, minimum=0),
-        "summary_length": lambda: read_positive(key, value, line, minimum=0),
-        "check": lambda: read_check(value, line),
-    }
-    return readers[key]() if key in readers else value
-
-
-def _check_key(key: str, value: Any, text: str) -> None:
-    line = line_of_key(text, key, table=isinstance(value, dict))
-    if key not in KNOWN_KEYS:
-        nearest = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
-        raise ConfigError(
-            f"unknown key '{key}'",
-            line=line,
-            hint=f"{hint}Valid keys: {', '.join(KNOWN_KEYS)}",
-        )
-    if key in _STRING_KEYS and not isinstance(value, str):
-        raise ConfigError(
-            f"Config value '{key}': expected text, got {_type_name(value)}",
-            line=line,
-            hint=f'put it in double quotes: {key} = "..."',
-        )
-    if key in ("permalinks", "params", "taxonomies") and not isinstance(value, dict):
-        raise ConfigError(
-            f"Config value '{key}': expected a table, got {_type_name(value)}",
-            line=line,
-            hint=f"write it as a table: [{key}]",
-        )
-    if key == "safe_html" and not isinstance(value, bool):
-        raise ConfigError(
-            f"Config value 'safe_html': expected true or false, got {_type_name(value)}",
-            line=line,
-            hint="write safe_html = true",
-        )
-    if key == "timezone":
-        _check_timezone(value, line)
-    if key == "base_url":
-        _check_base_url(value, line)
-    if key == "cname" and ("/" in value or ":" in value):
-        raise ConfigError(
-            f"Config value 'cname': '{value}' is not a domain name",
-            line=line,
-            hint='write the domain only, such as cname = "course.example.edu"',
-        )
-    if key == "permalinks":
-        _check_permalinks(value, text)
-    if key == "taxonomies":
-        _check_taxonomies(value, text)
 
 
 def _check_timezone(name: str, line: int | None) -> None:
@@ -249,9 +293,9 @@ def _check_base_url(url: str, line: int | None) -> None:
         )
 
 
-def _check_permalinks(patterns: dict[str, Any], text: str) -> None:
+def _check_permalinks(patterns: Mapping[str, Any], where: Where) -> None:
     for section, pattern in patterns.items():
-        line = line_of_key(text, section)
+        line = where.line_of(section)
         if not isinstance(pattern, str):
             raise ConfigError(
                 f"Config value 'permalinks.{section}': expected text, got {_type_name(pattern)}",
@@ -273,12 +317,12 @@ def _check_permalinks(patterns: dict[str, Any], text: str) -> None:
             )
 
 
-def _check_taxonomies(taxonomies: dict[str, Any], text: str) -> None:
+def _check_taxonomies(taxonomies: Mapping[str, Any], where: Where) -> None:
     for singular, plural in taxonomies.items():
         if not isinstance(plural, str) or not plural.strip() or "/" in plural:
             raise ConfigError(
                 f"Config value 'taxonomies.{singular}': expected a plural name, got {plural!r}",
-                line=line_of_key(text, singular),
+                line=where.line_of(singular),
                 hint='for example: [taxonomies] tag = "tags"',
             )
 
