@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from coursepress.cache.layer import Remembering
 from coursepress.site.urls import (
     DEFAULT_PATTERN,
     absolute_url,
@@ -18,7 +19,7 @@ from coursepress.site.urls import (
     relative_to_site,
     urlize,
 )
-from coursepress.source.discover import SourceKind, Walked, discover, is_junk
+from coursepress.source.discover import SourceKind, discover, is_junk, walk
 from tests.conftest import write_files
 
 
@@ -169,35 +170,33 @@ def _age_folders(site: Path, seconds: int) -> None:
 def test_a_kept_walk_is_reused_until_a_file_is_added_or_removed(tmp_path: Path) -> None:
     write_files(tmp_path, {"content/posts/a.md": "A", "static/s.css": "x"})
     _age_folders(tmp_path, 60)
-    walked: list[Walked] = []
-    first = discover(tmp_path, walked)
-    assert walked and discover(tmp_path, walked) is first  # nothing changed: not walked again
+    memory = Remembering(tmp_path)  # serve's: it keeps the last walk
+    first = memory.sources(tmp_path)
+    assert memory.sources(tmp_path) is first  # nothing changed: not walked again
     (tmp_path / "content/posts/b.md").write_text("B")
-    added = discover(tmp_path, walked)
+    added = memory.sources(tmp_path)
     assert [str(s.target) for s in added.pages] == ["posts/a.md", "posts/b.md"]
     _age_folders(tmp_path, 60)
-    discover(tmp_path, walked)
+    memory.sources(tmp_path)
     (tmp_path / "static/s.css").unlink()
-    assert discover(tmp_path, walked).files == ()
+    assert memory.sources(tmp_path).files == ()
 
 
 def test_a_walk_of_folders_changed_a_moment_ago_is_not_kept(tmp_path: Path) -> None:
     # A folder changed within the file system clock's tick of the walk may change again
     # unseen, with the same time: that walk is not trusted later.
     write_files(tmp_path, {"content/posts/a.md": "A"})
-    walked: list[Walked] = []
-    discover(tmp_path, walked)
-    assert walked == []
+    assert not walk(tmp_path).reusable
 
 
 def test_a_site_without_static_reuses_its_walk_until_static_appears(tmp_path: Path) -> None:
     write_files(tmp_path, {"content/a.md": "A"})
     _age_folders(tmp_path, 60)
-    walked: list[Walked] = []
-    first = discover(tmp_path, walked)
-    assert discover(tmp_path, walked) is first
+    memory = Remembering(tmp_path)  # serve's: it keeps the last walk
+    first = memory.sources(tmp_path)
+    assert memory.sources(tmp_path) is first
     write_files(tmp_path, {"static/s.css": "x"})
-    assert [str(s.target) for s in discover(tmp_path, walked).files] == ["s.css"]
+    assert [str(s.target) for s in memory.sources(tmp_path).files] == ["s.css"]
 
 
 def test_a_walk_with_a_link_is_walked_again(tmp_path: Path) -> None:
@@ -207,7 +206,7 @@ def test_a_walk_with_a_link_is_walked_again(tmp_path: Path) -> None:
     (tmp_path / "outside").mkdir()
     (site / "content/notes.md").symlink_to(tmp_path / "outside/notes.md")
     _age_folders(site, 60)
-    walked: list[Walked] = []
-    assert [s.code for s in discover(site, walked).skipped] == ["broken-symlink"]
+    memory = Remembering(site)  # serve's: it keeps the last walk
+    assert [s.code for s in memory.sources(site).skipped] == ["broken-symlink"]
     (tmp_path / "outside/notes.md").write_text("private")
-    assert [s.code for s in discover(site, walked).skipped] == ["link-outside-site"]
+    assert [s.code for s in memory.sources(site).skipped] == ["link-outside-site"]
