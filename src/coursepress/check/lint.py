@@ -16,6 +16,7 @@ from markdown_it.token import Token
 
 from coursepress.content.links import rewrite_srcset
 from coursepress.errors import Diagnostic, Severity
+from coursepress.site.urls import output_url
 from coursepress.source.discover import SourceKind
 from coursepress.source.frontmatter import KNOWN_KEYS, Document
 
@@ -283,7 +284,7 @@ def _resolve_path(href: str, page_url: str, index: SiteIndex) -> tuple[str, str,
             )
         return ("broken-link", f"the link {href} leads nowhere in the site", _suggest(path, index))
     if fragment:
-        page = "/" + found.removesuffix("index.html")
+        page = output_url(found)
         ids = index.ids.get(page)
         if ids is not None and fragment not in ids:
             nearest = difflib.get_close_matches(fragment, sorted(ids), n=1)

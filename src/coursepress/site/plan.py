@@ -13,6 +13,7 @@ from coursepress.content.highlight import stylesheet
 from coursepress.errors import Diagnostic, Severity
 from coursepress.site.assemble import Site
 from coursepress.site.assets import copies_of, github_pages_files
+from coursepress.site.urls import output_url
 from coursepress.site.views import Owner, View, plan_views
 from coursepress.source.discover import SourceFile, Sources
 
@@ -104,7 +105,7 @@ def settle(rows: Iterable[Output]) -> Plan:
 
 def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
     """Which of two rows for one path is written, and what is said about it."""
-    url = "/" + later.path.removesuffix("index.html")
+    url = output_url(later.path)
     if later.made is Made.THEME_COPY:
         return earlier, None  # the site's own file of that name (none is listed before it)
     if later.made is Made.COPY and earlier.made is Made.THEME_COPY:
@@ -154,18 +155,19 @@ def _case_collisions(outputs: tuple[Output, ...]) -> list[Diagnostic]:
     """Output paths (files, or the folders on their way) that differ only in letter case:
     on macOS and Windows one overwrites the other, so a checkout there loses a page."""
     spellings: dict[str, set[str]] = {}
+    seen: set[str] = set()
     for output in outputs:
-        parts = output.path.split("/")
-        for depth in range(1, len(parts) + 1):
-            spellings.setdefault("/".join(parts[:depth]).casefold(), set()).add(
-                "/".join(parts[:depth])
-            )
+        path = output.path
+        while path and path not in seen:  # a folder seen once has had its parents seen too
+            seen.add(path)
+            spellings.setdefault(path.casefold(), set()).add(path)
+            path = path.rpartition("/")[0]
+    clashes = sorted(sorted(paths) for paths in spellings.values() if len(paths) > 1)
+    if not clashes:
+        return []
     owners = {o.path: o.owner.path if o.owner.path is not None else o.path for o in outputs}
     found = []
-    for paths in spellings.values():
-        if len(paths) < 2:
-            continue
-        first, *others = sorted(paths)
+    for first, *others in clashes:
         owner = next(
             owners[name]
             for name in sorted(owners)

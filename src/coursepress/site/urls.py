@@ -119,6 +119,12 @@ def output_path(url_path: str) -> str:
     return f"{relative}/index.html" if relative else "index.html"
 
 
+def output_url(output: str) -> str:
+    """The URL path of an output file: `posts/a/index.html` → `/posts/a/` (output_path's
+    inverse)."""
+    return "/" + output.removesuffix("index.html")
+
+
 SCHEDULE_URL = "/schedule/"
 SITEMAP_URL = "/sitemap.xml"
 

@@ -23,9 +23,13 @@ class Owner:
     """How messages name it: `content/posts/a.md`, `the tags list`."""
     path: PurePosixPath | str | None = None
     """The file to fix when its output clashes with another's."""
-    line: int | None = None
-    key: str | None = None
-    """The front matter key that sets its URL, for the hint."""
+    first_line: int | None = None
+    """Its line, for owners that are not set by a front matter key."""
+    keys: tuple[str, ...] = ()
+    """The front matter keys that set its URL: the first one written is named (`url`, else
+    `slug`)."""
+    key_lines: Mapping[str, int] | None = None
+    """The front matter's lines, looked up only for a message: finding them costs."""
     claim: str = "this page and {other} have the same URL {url}"
     """The message when another output already has its URL."""
     code: str = "duplicate-url"
@@ -35,11 +39,23 @@ class Owner:
     """A list's `page/1/` redirect: when two lists clash, the clash of their redirects
     follows from it and is not reported again."""
 
+    @property
+    def key(self) -> str | None:
+        if not self.keys or self.key_lines is None:
+            return self.keys[0] if self.keys else None
+        return next((key for key in self.keys if key in self.key_lines), self.keys[-1])
+
+    @property
+    def line(self) -> int | None:
+        key = self.key
+        if key is None or self.key_lines is None:
+            return self.first_line
+        return self.key_lines.get(key, 1)
+
 
 def page_owner(page: Page) -> Owner:
     """A page's output is set by its `url`, else by its `slug` (or file name)."""
-    key = "url" if "url" in page.key_lines else "slug"
-    return Owner(str(page.source), page.source, page.line_of(key), key)
+    return Owner(str(page.source), page.source, keys=("url", "slug"), key_lines=page.key_lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +146,7 @@ def _home_owner(site: Site) -> Owner:
 def _section_views(section: Section) -> list[View]:
     hint = f"rename the folder of section '{section.name}'"
     if section.index:
-        owner = Owner(str(section.index.source), section.index.source, 1, hint=hint)
+        owner = Owner(str(section.index.source), section.index.source, first_line=1, hint=hint)
     else:  # a section without `_index.md`: its first page stands for it in messages
         first = section.pages[0].source if section.pages else None
         owner = Owner(f"section '{section.name}'", first, hint=hint)
@@ -168,8 +184,8 @@ def _alias_views(page: Page, found: list[Diagnostic]) -> list[View]:
         owner = Owner(
             f"the alias {alias} of {page.source}",
             page.source,
-            page.line_of("aliases"),
-            "aliases",
+            keys=("aliases",),
+            key_lines=page.key_lines,
             claim=f"the alias {alias} is the URL of {{other}}",
             code="alias-collision",
         )
