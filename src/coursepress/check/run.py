@@ -17,7 +17,8 @@ from coursepress.diagnostics import apply_settings
 from coursepress.errors import Diagnostic, Severity, TemplateError
 from coursepress.output.spool import Discard
 from coursepress.site.assemble import Site
-from coursepress.site.pages import Page, content_urls, make_page, markdown_job
+from coursepress.site.pages import Page, make_page, markdown_job
+from coursepress.site.urls import content_urls
 from coursepress.source.discover import SourceFile, SourceKind
 from coursepress.source.frontmatter import Document
 from coursepress.source.select import Selection, Verdict

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -17,18 +17,9 @@ from coursepress.config import Config
 from coursepress.content.links import resolved_from, rewrite_html
 from coursepress.content.markdown import Heading, RenderedMarkdown, render_markdown
 from coursepress.content.shortcodes import References, resolve_references
-from coursepress.errors import ContentError, Diagnostic
+from coursepress.errors import Diagnostic
 from coursepress.site.course import Author
-from coursepress.site.urls import (
-    DEFAULT_PATTERN,
-    alias_url,
-    clean_url_path,
-    expand_permalink,
-    folder_url,
-    output_path,
-    term_url,
-    urlize,
-)
+from coursepress.site.urls import output_path, page_name, page_url, term_url, urlize
 from coursepress.source.discover import SourceKind
 from coursepress.source.frontmatter import Document
 
@@ -279,31 +270,6 @@ def make_page(
     )
 
 
-def content_urls(documents: Iterable[Document], config: Config) -> dict[str, str]:
-    """Content path (`posts/week1.md`) → URL of every page that publishes, for `ref`."""
-    return {str(d.source.target): page_url(d, config) for d in documents}
-
-
-def page_url(document: Document, config: Config) -> str:
-    """The one place a page's URL is decided: `url`, then the section's permalink pattern."""
-    source, meta = document.source, document.meta
-    if source.kind is SourceKind.SECTION_INDEX:
-        return folder_url(source.target.parent)
-    if meta.url:
-        return clean_url_path(meta.url)  # checked when the front matter was read
-    name = _file_name(document)
-    page_folder = source.bundle if source.bundle else source.target
-    return expand_permalink(
-        config.permalinks.get(source.section, DEFAULT_PATTERN),
-        section=source.section,
-        folders=page_folder.parent,
-        slug=meta.slug,
-        title=meta.title or name,
-        filename=name,
-        date=meta.date,
-    )
-
-
 TOC_MIN_HEADINGS = 3
 WORDS_PER_MINUTE = 220
 
@@ -333,25 +299,12 @@ def _whole_number(document: Document, key: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def alias_output(alias: str, page: Page) -> str:
-    """The file an alias redirect is written to; a relative alias is read from the page's URL."""
-    try:
-        return output_path(alias_url(alias, page.url))
-    except ValueError:
-        raise ContentError(
-            f"the alias '{alias}' leads outside the site",
-            path=page.source,
-            line=page.line_of("aliases"),
-            hint="write aliases as paths from the site root, such as /old/week1/",
-        ) from None
-
-
 def _doc_id(url: str) -> str:
     return urlize(url.strip("/").replace("/", "-")) if url.strip("/") else "home"
 
 
 def _fallback_title(document: Document, heading: str | None, warnings: list[Diagnostic]) -> str:
-    title = heading or title_from_name(_file_name(document))
+    title = heading or title_from_name(page_name(document))
     warnings.append(
         Diagnostic(
             f'no title in the front matter; using "{title}"',
@@ -362,14 +315,6 @@ def _fallback_title(document: Document, heading: str | None, warnings: list[Diag
         )
     )
     return title
-
-
-def _file_name(document: Document) -> str:
-    """The name a page is known by on disk: its file, its bundle folder, or its section folder."""
-    source = document.source
-    if source.kind is SourceKind.SECTION_INDEX:
-        return source.target.parent.name or "home"
-    return source.bundle.name if source.bundle else source.target.stem
 
 
 def title_from_name(name: str) -> str:

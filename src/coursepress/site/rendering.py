@@ -10,7 +10,8 @@ from coursepress.config import Config
 from coursepress.content.markdown import RenderedMarkdown, create_parser
 from coursepress.errors import Diagnostic
 from coursepress.parallel import map_over_cores
-from coursepress.site.pages import MarkdownJob, Page, content_urls, make_page, markdown_job
+from coursepress.site.pages import MarkdownJob, Page, make_page, markdown_job
+from coursepress.site.urls import content_urls
 from coursepress.source.frontmatter import Document
 
 Made = tuple[Page, tuple[Diagnostic, ...]]

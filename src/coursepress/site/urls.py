@@ -1,14 +1,24 @@
-"""URLs built in one place: permalinks, output paths, and base-path-aware links."""
+"""URLs built in one place: every page's URL (its `url`, else its permalink), the URLs of
+lists, terms, pagers, feeds and aliases, output paths, and base-path-aware links."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
+
+from coursepress.errors import ContentError
+from coursepress.source.discover import SourceKind
+
+if TYPE_CHECKING:  # records only read here; their modules import this one
+    from coursepress.config import Config
+    from coursepress.site.pages import Page
+    from coursepress.source.frontmatter import Document
 
 PERMALINK_TOKENS = (
     ":section", ":sections", ":slug", ":title", ":filename", ":contentbasename",
@@ -178,3 +188,52 @@ def absolute_url(url: str, base_url: str) -> str:
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
     return origin + relative_to_site(url if url.startswith("/") else "/" + url, parts.path or "/")
+
+
+# -- pages: the one place a page's URL is decided ------------------------------------------
+
+
+def page_url(document: Document, config: Config) -> str:
+    """The one place a page's URL is decided: `url`, then the section's permalink pattern."""
+    source, meta = document.source, document.meta
+    if source.kind is SourceKind.SECTION_INDEX:
+        return folder_url(source.target.parent)
+    if meta.url:
+        return clean_url_path(meta.url)  # checked when the front matter was read
+    name = page_name(document)
+    page_folder = source.bundle if source.bundle else source.target
+    return expand_permalink(
+        config.permalinks.get(source.section, DEFAULT_PATTERN),
+        section=source.section,
+        folders=page_folder.parent,
+        slug=meta.slug,
+        title=meta.title or name,
+        filename=name,
+        date=meta.date,
+    )
+
+
+def content_urls(documents: Iterable[Document], config: Config) -> dict[str, str]:
+    """Content path (`posts/week1.md`) → URL of every page that publishes, for `ref`."""
+    return {str(d.source.target): page_url(d, config) for d in documents}
+
+
+def alias_output(alias: str, page: Page) -> str:
+    """The file an alias redirect is written to; a relative alias is read from the page's URL."""
+    try:
+        return output_path(alias_url(alias, page.url))
+    except ValueError:
+        raise ContentError(
+            f"the alias '{alias}' leads outside the site",
+            path=page.source,
+            line=page.line_of("aliases"),
+            hint="write aliases as paths from the site root, such as /old/week1/",
+        ) from None
+
+
+def page_name(document: Document) -> str:
+    """The name a page is known by on disk: its file, its bundle folder, or its section folder."""
+    source = document.source
+    if source.kind is SourceKind.SECTION_INDEX:
+        return source.target.parent.name or "home"
+    return source.bundle.name if source.bundle else source.target.stem

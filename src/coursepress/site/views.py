@@ -11,8 +11,8 @@ from typing import Any
 from coursepress.errors import Diagnostic, SiteError
 from coursepress.site.assemble import Section, Site
 from coursepress.site.lists import Taxonomy, Term
-from coursepress.site.pages import Page, alias_output
-from coursepress.site.urls import first_pager_url, output_path
+from coursepress.site.pages import Page
+from coursepress.site.urls import alias_output, first_pager_url, output_path
 
 
 @dataclass(frozen=True, slots=True)
