@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import static_server
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_files
 from tests.crawl import crawl
 from tests.test_golden_sites import copy_demo
 
@@ -153,8 +153,103 @@ def test_two_authors_at_one_url_are_reported(make_site) -> None:
     result = run_cli("build", cwd=site)
     assert result.returncode == 1
     assert result.stderr == (
-        "site.toml:1: the authors page 'Ana Other' and the authors page 'Ana Lima' have the "
+        "site.toml:3: the authors page 'Ana Other' and the authors page 'Ana Lima' have the "
         "same URL /authors/ana/\n"
         "  hint: give the authors in [authors] ids that differ in more than letter case\n"
         "build failed with 1 error; the previous site is unchanged\n"
     )
+
+
+def test_templates_see_params_as_written(make_site) -> None:
+    """The proxies that record body reads wrap only records: lists stay lists, tables print
+    and serialise as they did."""
+    site = make_site(
+        {
+            "content/a.md": _post("A", 'colors = ["red", "blue"]\n[extra]\nk = 1\n'),
+            "templates/single.html": (
+                "{{ page.params.colors }}|{{ page.params.colors == ['red', 'blue'] }}|"
+                "{{ page.params.extra | tojson }}|{{ page.terms }}\n"
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "public/a/index.html").read_text(encoding="utf-8") == (
+        '[&#39;red&#39;, &#39;blue&#39;]|True|{"k": 1}|'
+        "{&#39;tags&#39;: (), &#39;categories&#39;: ()}\n"
+    )
+
+
+def test_a_clash_cannot_be_silenced(make_site) -> None:
+    site = make_site(
+        {
+            "site.toml": '[check.severity]\nduplicate-url = "off"\n',
+            "content/posts/a.md": _post("A"),
+            "content/posts/d.md": _post("D", 'url = "/posts/a/"\n'),
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 1
+    assert "duplicate-url" in run_cli("check", cwd=site).stdout
+
+
+def test_a_file_where_a_page_needs_a_folder(make_site) -> None:
+    site = make_site({"content/posts/a.md": _post("A"), "static/posts/a": "a file, not a folder\n"})
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 0, build.stderr
+    assert build.stderr == (
+        "static/posts/a: warning: this file is not published: content/posts/a.md needs a "
+        "folder at its path\n  hint: rename or remove the file\n"
+    )
+    assert (site / "public/posts/a/index.html").is_file()
+    assert "hidden-file" in run_cli("check", cwd=site).stdout
+    write_files(site, {"content/r.md": _post("R", 'url = "/robots.txt"\n')})
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 1
+    assert build.stderr.startswith(
+        "content/r.md:4: this page and robots.txt have the same URL /robots.txt\n"
+    )
+
+
+def test_check_lints_what_shortcodes_render(make_site) -> None:
+    site = make_site(
+        {"content/posts/a.md": _post("A", body='\n{{< figure src="/images/nope.png" >}}\n')}
+    )
+    result = run_cli("check", cwd=site)
+    assert "  7:17    error   missing-image        the image /images/nope.png" in result.stdout
+
+
+def test_templates_from_the_old_theme_still_build(make_site) -> None:
+    site = make_site(
+        {
+            "content/a.md": _post("A", 'tags = ["Deep Learning"]\n'),
+            "templates/single.html": "{% for t in page.tags %}/{{ t | urlize_term }}/{% endfor %}",
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    assert (site / "public/a/index.html").read_text() == "/deep-learning/"
+
+
+def test_an_author_id_in_another_letter_case_is_the_same_author(make_site) -> None:
+    site = make_site(
+        {
+            "site.toml": '[authors.Ana]\nname = "Ana Lima"\n',
+            "content/posts/a.md": _post("A", 'authors = ["ana"]\n'),
+            "content/posts/b.md": _post("B", 'authors = ["Ana"]\n'),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Ana Lima" in (site / "public/posts/a/index.html").read_text(encoding="utf-8")
+    assert "(2)" in (site / "public/authors/index.html").read_text(encoding="utf-8")
+
+
+def test_a_clash_with_braces_in_its_message_is_reported(make_site) -> None:
+    site = make_site(
+        {
+            "content/a.md": _post("A", 'url = "/a{x}/"\n'),
+            "content/b.md": _post("B", 'aliases = ["/a{x}/"]\n'),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the alias /a{x}/ is the URL of content/a.md" in result.stderr

@@ -43,6 +43,12 @@ class Where:
     def line_of(self, key: str) -> int | None:
         return line_of_key(self.text, key) if self.text else self.line
 
+    def author_line(self, author: str) -> int | None:
+        """The line of the author's own table, `[authors.ana]`."""
+        if not self.text:
+            return None
+        return line_of_key(self.text, f"authors.{author}", table=True, exact=True)
+
 
 Reader = Callable[[str, Any, Where], Any]
 """A setting's reader: (key, value as written, where) → the typed value, or a ConfigError
@@ -167,7 +173,9 @@ class Config:
     """Weeks in the term; 0 means up to the last week that has a post."""
     skip_weeks: tuple[Break, ...] = setting((), lambda _, value, at: read_breaks(value, at.line))
     """Calendar weeks with no class (reading week): not counted as course weeks."""
-    authors: Mapping[str, Author] = setting({}, lambda _, value, at: read_authors(value, at.line))
+    authors: Mapping[str, Author] = setting(
+        {}, lambda _, value, at: read_authors(value, at.line, at.author_line)
+    )
     """`[authors.<id>]`: names, links and pictures for the ids posts use in `authors`."""
     check: CheckSettings = setting(CheckSettings(), lambda _, value, at: read_check(value, at.line))
     """`[check]`: severities of `coursepress check` diagnostics, required front matter keys."""
@@ -185,10 +193,6 @@ class Config:
     def base_path(self) -> str:
         """The path part of base_url: `/course/` for `https://org.github.io/course/`."""
         return urlsplit(self.base_url).path or "/"
-
-
-_STRING_KEYS = ("title", "base_url", "description", "language", "timezone", "author", "cname")
-KNOWN_KEYS = tuple(f.name for f in fields(Config))
 
 
 KNOWN_KEYS = tuple(f.name for f in fields(Config))

@@ -17,11 +17,19 @@ __all__ = ["CODES", "apply_settings"]
 _IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
 
 
+ALWAYS_ERRORS = frozenset({"duplicate-url", "alias-collision"})
+"""Two outputs at one URL: one of them is not published, so neither [check.severity] nor
+`coursepress: ignore` makes it less than an error (a page never vanishes quietly)."""
+
+
 def apply_settings(found: list[Diagnostic], config: Config) -> list[Diagnostic]:
     """Severities changed or turned off per site.toml, silenced lines dropped; sorted by place."""
     lines: dict[str, list[str]] = {}
     settled = []
     for diagnostic in found:
+        if diagnostic.code in ALWAYS_ERRORS:
+            settled.append(diagnostic)
+            continue
         level = config.check.severity.get(diagnostic.code)
         if level == "off" or _silenced(diagnostic, lines):
             continue

@@ -12,7 +12,7 @@ from coursepress.build import BuildOptions, Planned, plan_site, render_outputs
 from coursepress.check.lint import THEME_IDS, SiteIndex, lint_page, page_ids
 from coursepress.check.report import CheckReport
 from coursepress.config import Config
-from coursepress.content.markdown import create_parser
+from coursepress.content.markdown import as_rendered, create_parser
 from coursepress.diagnostics import apply_settings
 from coursepress.errors import Diagnostic, Severity, TemplateError
 from coursepress.output.spool import Discard
@@ -42,7 +42,8 @@ def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
     index = SiteIndex(planned.plan.paths, ids, config.base_path, outputs)
     for document in planned.documents:
         page = published.get(document.source.rel) or unpublished.get(document.source.rel)
-        body = markdown_job(document, config, urls).body  # as the build renders it
+        resolved = markdown_job(document, config, urls).body
+        body = as_rendered(md, resolved, document.source.rel, document.body_line)
         found += lint_page(document, body, md, page.url if page else None, index)
     found += _templates(planned, options)
     found += _publishing(planned.selection, config)

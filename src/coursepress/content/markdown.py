@@ -24,7 +24,7 @@ from coursepress.content.highlight import highlight_block, nearest_language
 from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.math import math_plugin
 from coursepress.content.safehtml import removals, sanitize
-from coursepress.content.shortcodes import expand, restore
+from coursepress.content.shortcodes import PLACEHOLDER, expand, restore
 
 MORE_MARKER = "<!--more-->"
 
@@ -138,6 +138,24 @@ def render_markdown(
         words=env["words"],
         warnings=tuple(env["warnings"]),
     )
+
+
+def as_rendered(md: MarkdownIt, body: str, path: PurePath, first_line: int) -> str:
+    """The body as the renderer parses it, for `check`: shortcodes expanded, and each
+    `{{< >}}` one's HTML (a figure's `<img>`) written where its placeholder stands, on one
+    line, so that every line stays the file's."""
+    env: dict[str, Any] = {"docId": "lint", "warnings": [], "path": path, "url_transform": None}
+    shortcodes = expand(
+        body,
+        path,
+        first_line,
+        markdown=lambda text: str(md.render(text, {**env, "line_offset": first_line - 1})),
+        highlight=_highlight_shortcode,
+    )
+    if not shortcodes.html:
+        return shortcodes.body
+    mark = re.compile(PLACEHOLDER.format(nonce=shortcodes.nonce, number=r"(\d+)"))
+    return mark.sub(lambda m: shortcodes.html[int(m.group(1))].replace("\n", " "), shortcodes.body)
 
 
 def _place_urls_under_base_path(state: StateCore) -> None:

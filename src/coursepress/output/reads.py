@@ -26,14 +26,25 @@ class Reads:
         if kind in _SCALARS or value is None:
             return value
         if kind is tuple or kind is list:
-            return tuple(self.wrap(item) for item in value)
+            wrapped = [self.wrap(item) for item in value]
+            if all(new is old for new, old in zip(wrapped, value, strict=True)):
+                return value  # no record in it: the template sees the list as it is
+            return kind(wrapped)
         proxy = _PROXIES.get(kind)
         if proxy is None:
-            return _MappingReads(value, self) if isinstance(value, Mapping) else value
+            return _MappingReads(value, self) if self._holds_records(value) else value
         found = self._wrapped.get(id(value))
         if found is None:  # one proxy per object and render: `is` and `==` keep working
             found = self._wrapped[id(value)] = proxy(value, self)
         return found
+
+    def _holds_records(self, value: Any) -> bool:
+        """A mapping of records (`site.neighbours`), judged by its first value: params,
+        terms and links are plain data and stay as they are, for printing and `tojson`."""
+        if not isinstance(value, Mapping) or not value:
+            return False
+        first = next(iter(value.values()))
+        return self.wrap(first) is not first
 
 
 class _RecordReads:

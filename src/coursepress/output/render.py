@@ -20,7 +20,7 @@ from coursepress.output.spool import Sink
 from coursepress.parallel import map_over_cores
 from coursepress.site.assemble import Site
 from coursepress.site.pages import Page
-from coursepress.site.urls import absolute_url, relative_to_site
+from coursepress.site.urls import absolute_url, relative_to_site, urlize
 from coursepress.site.views import View
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -44,6 +44,8 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     environment.filters["isodate"] = _isodate
     environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
     environment.filters["absolute_body"] = _absolute_body
+    # For templates copied from the theme before links came with their URLs (`term.url`).
+    environment.filters["urlize_term"] = urlize
     return environment
 
 

@@ -22,7 +22,7 @@ from coursepress.site.lists import (
     taxonomies,
 )
 from coursepress.site.pages import Page, title_from_name
-from coursepress.site.urls import SCHEDULE_URL, folder_url, output_path
+from coursepress.site.urls import SCHEDULE_URL, SITEMAP_URL, folder_url, output_path
 from coursepress.source.discover import SourceKind
 
 
@@ -74,6 +74,11 @@ class Site:
         the build time, so that unchanged input builds the same output."""
         dates = [d for page in self.pages for d in (page.lastmod, page.date) if d is not None]
         return max(dates, default=datetime(1970, 1, 1, tzinfo=UTC))
+
+    @property
+    def sitemap_url(self) -> str | None:
+        """The sitemap lists absolute URLs: there is one only with a host in base_url."""
+        return SITEMAP_URL if self.config.has_host else None
 
     @property
     def schedule_url(self) -> str | None:

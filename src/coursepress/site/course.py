@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
@@ -44,7 +44,10 @@ class Break:
 AUTHOR_KEYS = ("name", "url", "avatar")
 
 
-def read_authors(value: Any, line: int | None) -> Mapping[str, Author]:
+def read_authors(
+    value: Any, line: int | None, line_of: Callable[[str], int | None] | None = None
+) -> Mapping[str, Author]:
+    """`[authors.<id>]` tables; `line_of(id)` finds each one's own line, when it can."""
     if not isinstance(value, dict):
         raise ConfigError(
             "Config value 'authors': expected a table of authors",
@@ -53,17 +56,18 @@ def read_authors(value: Any, line: int | None) -> Mapping[str, Author]:
         )
     authors = {}
     for key, info in value.items():
+        here = (line_of(key) if line_of else None) or line
         if not isinstance(info, dict) or not isinstance(info.get("name", ""), str):
             raise ConfigError(
                 f"Config value 'authors.{key}': expected a table with a name",
-                line=line,
+                line=here,
                 hint=f'[authors.{key}]\nname = "Full Name"',
             )
         unknown = sorted(set(info) - set(AUTHOR_KEYS))
         if unknown:
             raise ConfigError(
                 f"Config value 'authors.{key}': unknown key '{unknown[0]}'",
-                line=line,
+                line=here,
                 hint=f"an author has {', '.join(AUTHOR_KEYS)}",
             )
         authors[key] = Author(
@@ -71,7 +75,7 @@ def read_authors(value: Any, line: int | None) -> Mapping[str, Author]:
             str(info.get("name") or key),
             str(info.get("url", "")),
             str(info.get("avatar", "")),
-            defined_at=line,
+            defined_at=here,
         )
     return MappingProxyType(authors)
 

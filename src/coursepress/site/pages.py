@@ -275,12 +275,14 @@ WORDS_PER_MINUTE = 220
 
 
 def author_of(name: str, config: Config) -> Author:
-    """An author from site.toml's [authors], by id or by name; else a plain name (its own id,
-    made URL-safe)."""
+    """An author from site.toml's [authors], by id (in any letter case, as a tag is: `ana`
+    names `[authors.Ana]`) or by name; else a plain name (its own id, made URL-safe)."""
     if name in config.authors:
         return config.authors[name]
+    slug = urlize(name)
+    by_id = (author for key, author in config.authors.items() if urlize(key) == slug)
     by_name = (author for author in config.authors.values() if author.name == name)
-    return next(by_name, Author(urlize(name), name))
+    return next(by_id, None) or next(by_name, Author(slug, name))
 
 
 def _terms(document: Document, plural: str) -> tuple[str, ...]:

@@ -86,7 +86,8 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
 def settle(rows: Iterable[Output]) -> Plan:
     """One row per path: the first claim stands, except that a site's file replaces the
     theme's, and a site's file replaces a generated file that is not a page (its own
-    `robots.txt`); every other clash is reported. Then paths equal but for letter case."""
+    `robots.txt`); every other clash is reported. Then a file where another output needs a
+    folder, and paths equal but for letter case."""
     kept: dict[str, Output] = {}
     found: list[Diagnostic] = []
     for row in rows:
@@ -98,9 +99,49 @@ def settle(rows: Iterable[Output]) -> Plan:
         kept[row.path] = winner
         if diagnostic is not None:
             found.append(diagnostic)
-    outputs = tuple(kept.values())
+    outputs = _files_where_folders_are(tuple(kept.values()), found)
     found += _case_collisions(outputs)
     return Plan(outputs, tuple(found))
+
+
+def _files_where_folders_are(
+    outputs: tuple[Output, ...], found: list[Diagnostic]
+) -> tuple[Output, ...]:
+    """A file at `posts/a` and a page at `posts/a/index.html` cannot both be written: a file
+    of the site gives way (with a warning), else it is an error, as for one URL."""
+    inside: dict[str, Output] = {}
+    """Each folder the outputs need → the first output in it."""
+    for output in outputs:
+        folder = output.path
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            if folder in inside:
+                break  # its parents were recorded with it
+            inside[folder] = output
+    dropped: set[str] = set()
+    for output in outputs:
+        inner = inside.get(output.path)
+        if inner is None or output.path in dropped:
+            continue
+        url = output_url(output.path)
+        if output.made is Made.COPY:
+            dropped.add(output.path)
+            message = f"this file is not published: {inner.owner.what} needs a folder at its path"
+            found.append(_hidden(output, message))
+        elif inner.made is Made.COPY:
+            under = [o for o in outputs if o.path.startswith(output.path + "/")]
+            dropped.update(o.path for o in under if o.made is Made.COPY)
+            message = f"this file is not published: {output.owner.what} is a file at {url}"
+            found += [_hidden(o, message) for o in under if o.made is Made.COPY]
+        else:
+            found.append(_same_url(output.owner, inner.owner, url))
+    return tuple(output for output in outputs if output.path not in dropped)
+
+
+def _hidden(output: Output, message: str) -> Diagnostic:
+    return Diagnostic(
+        message, path=output.owner.path, hint="rename or remove the file", code="hidden-file"
+    )
 
 
 def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
@@ -136,13 +177,14 @@ def _same_url(earlier: Owner, later: Owner, url: str) -> Diagnostic:
     first (the earlier claim stands)."""
     later_has_file = later.path is not None or earlier.path is None
     here, other = (later, earlier) if later_has_file else (earlier, later)
+    either = " of one of them" if other.path is not None else ""
     hint = here.hint or (
-        f"change `{here.key}` in the front matter of one of them"
+        f"change `{here.key}` in the front matter{either}"
         if here.key
         else "rename the folder, or change the URL of the other"
     )
     return Diagnostic(
-        here.claim.format(other=other.what, url=url),
+        here.claim.replace("{other}", other.what).replace("{url}", url),
         path=here.path,
         line=here.line,
         hint=hint,
@@ -163,21 +205,21 @@ def _case_collisions(outputs: tuple[Output, ...]) -> list[Diagnostic]:
             spellings.setdefault(path.casefold(), set()).add(path)
             path = path.rpartition("/")[0]
     clashes = sorted(sorted(paths) for paths in spellings.values() if len(paths) > 1)
-    if not clashes:
-        return []
-    owners = {o.path: o.owner.path if o.owner.path is not None else o.path for o in outputs}
-    found = []
+    found: list[Diagnostic] = []
+    reported: list[str] = []
     for first, *others in clashes:
-        owner = next(
-            owners[name]
-            for name in sorted(owners)
-            if name == others[0] or name.startswith(f"{others[0]}/")
-        )
+        if any(first.startswith(folder + "/") for folder in reported):
+            continue  # within a folder already reported: the same clash again
+        reported.append(first)
+        # The file to rename: one of the site's under the second spelling, not the theme's.
+        under = [o for o in outputs if o.path == others[0] or o.path.startswith(others[0] + "/")]
+        owner = min(under, key=lambda o: (o.made is Made.THEME_COPY, o.path)).owner
         found.append(
             Diagnostic(
                 f"the output {others[0]} differs from {first} only in letter case; on macOS and "
                 "Windows they are the same path, and one overwrites the other",
-                path=owner,
+                path=owner.path if owner.path is not None else others[0],
+                line=owner.line,
                 hint="rename one of them (or give it another slug) so that the names differ "
                 "in more than case",
                 code="case-collision",

@@ -128,8 +128,9 @@ def plan_views(site: Site, settings_file: str, found: list[Diagnostic]) -> list[
     views += first_page_redirects(site)
     views.append(View("404.html", ("404.html",), Owner("the 404 page"), None))
     views.append(View("robots.txt", ("robots.txt",), Owner("robots.txt"), None))
-    if site.config.has_host:  # a sitemap must list absolute URLs
-        views.append(View("sitemap.xml", ("sitemap.xml",), Owner("the sitemap"), None))
+    if site.sitemap_url:
+        sitemap = output_path(site.sitemap_url)
+        views.append(View(sitemap, ("sitemap.xml",), Owner("the sitemap"), None))
     for page in site.pages:
         names = (f"{page.section}/single.html", "single.html") if page.section else ("single.html",)
         views.append(View(page.output, names, page_owner(page), page.url, {"page": page}))

@@ -8,14 +8,14 @@ from pathlib import Path, PurePath
 from coursepress.errors import ConfigError, ContentError, SiteError
 
 
-def line_of_key(text: str, key: str, *, table: bool = False) -> int | None:
-    """The 1-based line where `key` is set (`key = ...`, `key: ...`), or opened as a `[table]`."""
+def line_of_key(text: str, key: str, *, table: bool = False, exact: bool = False) -> int | None:
+    """The 1-based line where `key` is set (`key = ...`, `key: ...`), or opened as a `[table]`;
+    in any letter case, as front matter keys are read, unless `exact`."""
     name = re.escape(key)
     header = rf"^[ \t]*\[+[ \t]*{name}(?:\.[^\]]*)?[ \t]*\]"
     assignment = rf"^[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t]*[=:]"
-    pattern = re.compile(
-        f"{header}|{assignment}" if table else assignment, re.MULTILINE | re.IGNORECASE
-    )
+    flags = re.MULTILINE if exact else re.MULTILINE | re.IGNORECASE
+    pattern = re.compile(f"{header}|{assignment}" if table else assignment, flags)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
