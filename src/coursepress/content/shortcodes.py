@@ -18,6 +18,7 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any
 
 from coursepress.errors import Diagnostic
+from coursepress.site.urls import absolute_url
 
 # `{{< name args >}}` or `{{% name args %}}`; `{{</* ... */>}}` is an escaped one, shown as text.
 _SHORTCODE = re.compile(r"\{\{(?P<delim>[<%])(?P<inner>.*?)(?P<end>[>%])\}\}", re.DOTALL)
@@ -177,7 +178,7 @@ def _reference(
         )
         return "#" + fragment if fragment else "#"
     if code.name == "ref" and refs.base_url.startswith("http") and url:
-        url = refs.base_url.rstrip("/") + url
+        url = absolute_url(url, refs.base_url)
     return url + (f"#{fragment}" if fragment else "")
 
 
