@@ -200,3 +200,22 @@ def test_an_output_folder_removed_during_a_build_is_an_error_not_a_broken_site(
     assert [path.name for path in tmp_path.iterdir() if ".building-" in path.name] == []
     rebuilt = build(site, output)
     assert rebuilt.keys() == expected.keys()
+
+
+def test_a_template_that_reads_page_body_is_rendered_again_when_the_body_changes(
+    make_site,
+) -> None:
+    """`page.body` is the whole body: a list that shows it must not keep an old text."""
+    site = make_site(
+        {
+            "content/posts/a.md": '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nFirst text.\n',
+            "templates/section.html": (
+                "{% for p in section.pages %}{{ p.body.content }}{% endfor %}"
+            ),
+        }
+    )
+    output = site / "public"
+    assert b"First text." in build(site, output)["posts/index.html"]
+    post = site / "content/posts/a.md"
+    post.write_text(post.read_text().replace("First", "Second"))
+    assert b"Second text." in build(site, output)["posts/index.html"]

@@ -73,9 +73,10 @@ class _PageReads(_RecordReads):
     __slots__ = ()
 
     def __getattr__(self, name: str) -> Any:
-        if name in BODY_PARTS:
-            page: Page = self._record
-            self._reads.parts[f"{page.source}|{name}"] = page.body.digest_of(name)
+        page: Page = self._record
+        # `page.body` is the whole body: a template that reads it read every part.
+        for part in BODY_PARTS if name == "body" else (name,) if name in BODY_PARTS else ():
+            self._reads.parts[f"{page.source}|{part}"] = page.body.digest_of(part)
         return super().__getattr__(name)
 
 
