@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -36,7 +37,9 @@ def map_over_cores(function: Callable[[T], R], items: Sequence[T], jobs: int | N
     # writes to every object it visits, and each page written to is copied into the worker.
     gc.freeze()
     _WORK.append((function, items))
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_quiet_worker, initargs=(os.getpid(),)
+    )
     try:
         chunk = max(1, len(items) // (workers * 8))
         return list(pool.map(_call, range(len(items)), chunksize=chunk))
@@ -56,8 +59,25 @@ def _call(index: int) -> Any:
     return function(items[index])
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(parent: int) -> None:
     # Ctrl-C reaches every process of the terminal; the parent alone decides what happens,
     # so workers print no traceback of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """A worker ends when its build does, even one killed outright (SIGKILL, out of memory):
+    left running, it would keep the site's build lock it inherited, and every later build
+    would wait for it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

@@ -165,9 +165,16 @@ def _rewrite_tag_text(tag: str, transform: UrlTransform) -> str:
         if raw[0] in "'\"":
             start, end, raw = start + 1, end - 1, raw[1:-1]
         rewritten = _rewrite_value(attribute, raw, transform)
-        if rewritten != raw:
-            edits.append((start, end, rewritten))
+        if rewritten != raw:  # what was put in cannot end the attribute or the tag
+            edits.append((start, end, _ATTRIBUTE_UNSAFE.sub(_escaped, rewritten)))
     return _apply(tag, edits)
+
+
+_ATTRIBUTE_UNSAFE = re.compile("[\"'<>]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group(0))};"
 
 
 def _rewrite_value(attribute: str, value: str, transform: UrlTransform) -> str:
@@ -179,6 +186,18 @@ def _rewrite_value(attribute: str, value: str, transform: UrlTransform) -> str:
     if attribute == "style":
         return rewrite_css(value, transform)
     return value
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The URL of each candidate of a `srcset`."""
+    found: list[str] = []
+
+    def collect(url: str) -> str:
+        found.append(url)
+        return url
+
+    rewrite_srcset(srcset, collect)
+    return found
 
 
 def rewrite_srcset(srcset: str, transform: UrlTransform) -> str:

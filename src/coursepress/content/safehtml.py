@@ -9,10 +9,13 @@ page-relative addresses (`javascript:`, `data:`).
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
+
+from coursepress.content.links import srcset_urls
 
 _TEXT = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "b", "i", "u", "s",
@@ -65,7 +68,13 @@ _URL_ATTRIBUTES = {"href", "src", "srcset", "poster"}
 
 
 def sanitize(html: str) -> str:
-    """The HTML with everything outside the allow-list removed."""
+    """The HTML with everything outside the allow-list removed; an iframe whose address was
+    removed goes with it, rather than stay as an empty frame."""
+    clean = _allowed_only(html)
+    return _EMPTY_IFRAME.sub("", clean) if "<iframe" in clean else clean
+
+
+def _allowed_only(html: str) -> str:
     return str(
         nh3.clean(
             html,
@@ -81,10 +90,21 @@ def sanitize(html: str) -> str:
     )
 
 
+# nh3 writes tags in one form (`<iframe width="560"></iframe>`), so its output can be matched.
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
+
+
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if tag == "iframe" and name == "src":
         return value if _video_address(value) else None
+    if name == "srcset":  # nh3 checks the schemes of single addresses only
+        return value if all(_allowed(url) for url in srcset_urls(value)) else None
     return value
+
+
+def _allowed(url: str) -> bool:
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return not scheme or scheme in SCHEMES
 
 
 def _video_address(url: str) -> bool:
@@ -100,7 +120,8 @@ def _video_address(url: str) -> bool:
 def removals(fragment: str) -> list[str]:
     """What safe mode takes out of one piece of raw HTML, said plainly: `<script>`, `the
     onclick attribute of <img>`, `the link javascript:alert(1)`."""
-    before, after = _Inventory.of(fragment), _Inventory.of(sanitize(fragment))
+    # Compared before empty frames go: a frame goes because its address did, which says why.
+    before, after = _Inventory.of(fragment), _Inventory.of(_allowed_only(fragment))
     found = [f"<{tag}>" for tag in before.tags if tag not in after.tags]
     for tag, name, value in before.attributes:
         if (tag, name, value) in after.attributes or f"<{tag}>" in found:

@@ -41,9 +41,13 @@ class Refused:
     reason: str
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # a burst of page loads and reload connections is not dropped
 
     def __init__(self, address: tuple[str, int], broadcaster: Broadcaster) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
@@ -52,6 +56,18 @@ class SiteServer(ThreadingHTTPServer):
         self.base_path = "/"
         self._root: Path | None = None
         self._root_lock = threading.Lock()
+
+    def answers_host(self, host: str | None) -> bool:
+        """On a loopback address, only requests for a loopback name or the address itself:
+        a web page that points its own host name at 127.0.0.1 (DNS rebinding) cannot read
+        the drafts. Bound elsewhere (`--bind`), the server is meant to be reached by name."""
+        bound = str(self.server_address[0])
+        if bound not in LOOPBACK_NAMES and not bound.startswith("127."):
+            return True
+        if host is None:  # HTTP/1.0 without a Host header: no name to have been rebound
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name.lower() in LOOPBACK_NAMES or name == bound
 
     def switch_root(self, root: Path, base_path: str) -> None:
         """Serve a new build from now on; the previous one is deleted once no request reads it."""
@@ -117,6 +133,11 @@ class SiteHandler(BaseHTTPRequestHandler):
         pass  # one line per rebuild is what the terminal shows, not one per request
 
     def _respond(self, send_body: bool) -> None:
+        if not self.server.answers_host(self.headers.get("Host")):
+            self._send(
+                HTTPStatus.MISDIRECTED_REQUEST, "text/plain", b"Refused: unknown host\n", send_body
+            )
+            return
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path == EVENTS_PATH:
             self._stream_events()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -284,7 +285,10 @@ def _take(
     if key in _DATE_KEYS:
         values[key] = _date(value, zone, source)
     elif key == "url":
-        values[key] = _url(_expect(value, str, "text", original_key, source), source)
+        values[key] = _url(_expect(value, str, "text", original_key, source), "url", source)
+    elif key == "aliases":
+        aliases = _text_list(value, original_key, source)
+        values[key] = tuple(_url(alias, "aliases", source) for alias in aliases)
     elif key in _TEXT_KEYS:
         values[key] = _expect(value, str, "text", original_key, source)
     elif key in _LIST_KEYS:
@@ -308,16 +312,47 @@ def _take(
         params[original_key] = value
 
 
-def _url(url: str, source: SourceFile) -> str:
+def _url(url: str, key: str, source: SourceFile) -> str:
+    """A URL path as written in `url` or `aliases`: it stays inside the site, and holds no
+    character that could end an HTML attribute or make a browser read it as another host
+    (`/\\evil.example/` is `//evil.example/` to a browser)."""
+    bad = next((char for char in url if _unsafe_in_url(char)), None)
+    if bad is not None:
+        raise ContentError(
+            f"the {_singular(key)} '{_shown(url)}' holds {_named(bad)}, "
+            "which a URL path cannot hold",
+            path=source.rel,
+            hint=f"write `{key}` as a path from the site root with letters, digits, `-`, `_` "
+            "and `/`, such as /syllabus/",
+        )
     try:
         clean_url_path(url)
     except ValueError:
         raise ContentError(
-            f"the url '{url}' leads outside the site",
+            f"the {_singular(key)} '{url}' leads outside the site",
             path=source.rel,
-            hint="write `url` as a path from the site root, such as /syllabus/",
+            hint=f"write `{key}` as a path from the site root, such as /syllabus/",
         ) from None
     return url
+
+
+def _unsafe_in_url(char: str) -> bool:
+    return char in "\"'<>\\`" or char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _named(char: str) -> str:
+    names = {" ": "a space", "\t": "a tab", "\\": "a backslash", '"': "a quote", "'": "a quote"}
+    shown = f"the character {char}" if char.isprintable() else f"the character U+{ord(char):04X}"
+    return names.get(char, shown)
+
+
+def _shown(text: str) -> str:
+    """Text for a message, its invisible characters spelled out."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _singular(key: str) -> str:
+    return "alias" if key == "aliases" else key
 
 
 def _date(value: object, zone: tzinfo, source: SourceFile) -> datetime:

@@ -1,0 +1,165 @@
+"""What a student's pull request, or a web page open in the same browser, can do (issue 15):
+no script through a URL, no link off the site, no draft read through DNS rebinding, and no
+build left waiting for the workers of one that was killed."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from benchmarks.corpus import write_corpus
+
+from coursepress.content.links import rewrite_html
+from coursepress.content.safehtml import sanitize
+from tests.conftest import run_cli
+from tests.serving import serving
+
+PAYLOAD = '/notes/\\"><img src=x onerror=alert(document.domain)><a x=\\"/'
+
+
+def _post(extra: str) -> str:
+    return f'+++\ntitle = "Notes"\ndate = 2023-09-05\n{extra}+++\nSee [the data](data.csv).\n'
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        (
+            f'url = "{PAYLOAD}"',
+            "the url '/notes/\"><img src=x onerror=alert(document.domain)><a x=\"/' holds a "
+            "quote, which a URL path cannot hold",
+        ),
+        (
+            'url = "/\\\\evil.example/"',
+            "the url '/\\evil.example/' holds a backslash, which a URL path cannot hold",
+        ),
+        (
+            'url = "/\\tevil.example/"',
+            "the url '/\\u0009evil.example/' holds a tab, which a URL path cannot hold",
+        ),
+        (
+            'url = "/a\\u0000b/"',
+            "the url '/a\\u0000b/' holds the character U+0000, which a URL path cannot hold",
+        ),
+        (
+            'aliases = ["/\\\\evil.example/"]',
+            "the alias '/\\evil.example/' holds a backslash, which a URL path cannot hold",
+        ),
+    ],
+)
+def test_a_url_that_could_run_script_or_leave_the_site_is_refused(
+    make_site, line: str, message: str
+) -> None:
+    site = make_site({"content/posts/notes.md": _post(line + "\n")})
+    for command in (["build", "--safe"], ["check", "--safe"]):
+        result = run_cli(*command, cwd=site)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert message in result.stdout + result.stderr
+    result = run_cli("build", cwd=site)
+    assert result.stderr.startswith(f"content/posts/notes.md:4: {message}\n")
+    assert not (site / "public").exists()
+
+
+def test_what_the_link_rewriter_puts_in_cannot_end_the_attribute() -> None:
+    assert rewrite_html('<a href="a">x</a>', lambda url: url + '"><script>') == (
+        '<a href="a&#34;&#62;&#60;script&#62;">x</a>'
+    )
+    # What the author wrote is left as written: only what is put in is escaped.
+    assert rewrite_html("<a href='it&amp;s' title=\"x\">x</a>", lambda url: "/c" + url) == (
+        "<a href='/cit&amp;s' title=\"x\">x</a>"
+    )
+
+
+def test_safe_mode_removes_script_addresses_in_srcset_and_empty_frames() -> None:
+    assert sanitize('<img src="a.png" srcset="javascript:alert(1) 1x, b.png 2x" alt="x">') == (
+        '<img src="a.png" alt="x">'
+    )
+    assert sanitize('<img src="a.png" srcset="b.png 1x, c.png 2x" alt="x">') == (
+        '<img src="a.png" srcset="b.png 1x, c.png 2x" alt="x">'
+    )
+    frames = (
+        '<iframe src="https://evil.example/" width="5"></iframe>'
+        '<iframe src="https://www.youtube.com/embed/x" width="3"></iframe>'
+    )
+    assert sanitize(frames) == '<iframe src="https://www.youtube.com/embed/x" width="3"></iframe>'
+
+
+def _get(origin: str, path: str, host: str | None) -> int:
+    address = urlsplit(origin)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_loopback_host_names(make_site) -> None:
+    """A page on evil.example whose name is rebound to 127.0.0.1 must not read the drafts."""
+    site = make_site({"content/posts/d.md": _post("draft = true\n")})
+    with serving(site) as served:
+        served.has_printed("built in")
+        port = urlsplit(served.origin).port
+        path = urlsplit(served.url).path + "posts/d/"
+        assert _get(served.origin, path, f"127.0.0.1:{port}") == 200
+        assert _get(served.origin, path, f"localhost:{port}") == 200
+        assert _get(served.origin, path, f"evil.example:{port}") == 421
+        assert _get(served.origin, path, "evil.example") == 421
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_workers_of_a_killed_build_die_with_it(tmp_path: Path) -> None:
+    """SIGKILL leaves no worker holding the site's lock: the next build runs at once."""
+    site = write_corpus(tmp_path / "corpus", posts=600, seed=5)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "coursepress", "build", "--jobs", "2", "--no-cache"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while not workers and build.poll() is None and time.monotonic() < deadline:
+        workers = _children(build.pid)
+        time.sleep(0.01)
+    assert workers, "the build ended before its workers were seen"
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+    again = run_cli("build", "--quiet", cwd=site)
+    assert again.returncode == 0, again.stderr
+    assert "another build of this site is running" not in again.stderr
