@@ -219,3 +219,16 @@ def test_a_template_that_reads_page_body_is_rendered_again_when_the_body_changes
     post = site / "content/posts/a.md"
     post.write_text(post.read_text().replace("First", "Second"))
     assert b"Second text." in build(site, output)["posts/index.html"]
+
+
+@pytest.mark.parametrize("damage", ["folder in place of the file", "file in place of the folder"])
+def test_a_cache_that_cannot_be_used_only_costs_time(make_site, damage: str) -> None:
+    site = make_site({"content/posts/a.md": '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nA.\n'})
+    if damage.startswith("folder"):
+        (site / ".coursepress-cache" / "build.sqlite").mkdir(parents=True)
+    else:
+        (site / ".coursepress-cache").write_text("not a folder")
+    for _ in range(2):  # and the next build too
+        result = run_cli("build", cwd=site)
+        assert (result.returncode, result.stderr) == (0, "")
+    assert (site / "public/posts/a/index.html").is_file()

@@ -223,7 +223,7 @@ class BuildCache:
                             "INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used]
                         )
                         db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeError) as error:
             self._give_up(error)
 
     # -- the SQLite file ---------------------------------------------------------------------
@@ -235,12 +235,13 @@ class BuildCache:
             try:
                 self._db = self._open()
                 return self._db
-            except sqlite3.DatabaseError:
-                # Truncated, overwritten, or not a database at all: start a new one.
+            except (sqlite3.DatabaseError, UnicodeError):
+                # Truncated, overwritten, or not a database at all (SQLite's message about
+                # it may not even be UTF-8): start a new one.
                 self._close()
                 if attempt == 0:
                     self._remove_file()
-            except OSError:
+            except OSError:  # not a folder, not writable: no cache this time
                 break
         self._broken = True  # work without the file: a cache can only make builds faster
         return None
@@ -307,7 +308,7 @@ class BuildCache:
             for chunk in _chunks(keys, 500):
                 marks = ",".join("?" * len(chunk))
                 yield from db.execute(query.format(table=table, marks=marks), chunk)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeError) as error:
             self._give_up(error)
 
     def _insert(self, table: str, rows: Iterator[tuple[str, str, bytes]]) -> None:
@@ -324,10 +325,10 @@ class BuildCache:
                         for key, meta, body in rows
                     ),
                 )
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeError) as error:
             self._give_up(error)
 
-    def _give_up(self, error: sqlite3.Error) -> None:
+    def _give_up(self, error: sqlite3.Error | UnicodeError) -> None:
         """Stop using the file; a damaged one (SQLite finds out only when it reads the damaged
         part: a check of the whole file at every start costs 30 ms) is replaced by a new one."""
         self._close()
@@ -344,7 +345,8 @@ class BuildCache:
 
     def _remove_file(self) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            with suppress(OSError):  # a folder in its place: the cache goes unused
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _close(self) -> None:
         if self._db is not None:
