@@ -72,6 +72,12 @@ def test_a_bad_base_url_option_is_blamed_on_the_option(tmp_path: Path) -> None:
             "",
         ),
         ("title = 'x\n", "invalid TOML: the line ends inside quoted text", 1, "closing quote"),
+        (
+            "term_start = 2023-08-28\nskip_weeks = [{ date = 2023-10-09, lable = 'Break' }]\n",
+            "Config value 'skip_weeks': unknown key 'lable'",
+            2,
+            "a date and a label",
+        ),
     ],
 )
 def test_mistakes_name_the_line(

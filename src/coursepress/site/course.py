@@ -85,6 +85,13 @@ def read_breaks(value: Any, line: int | None) -> tuple[Break, ...]:
     items = value if isinstance(value, list) else [value]
     breaks = []
     for item in items:
+        unknown = sorted(set(item) - {"date", "label"}) if isinstance(item, dict) else []
+        if unknown:
+            raise ConfigError(
+                f"Config value 'skip_weeks': unknown key '{unknown[0]}'",
+                line=line,
+                hint='a week off has a date and a label: { date = 2023-10-09, label = "..." }',
+            )
         day, label = (
             (item.get("date"), item.get("label", "No class"))
             if isinstance(item, dict)
