@@ -184,3 +184,21 @@ def test_heading_ids_are_made_unique_as_the_anchors_plugin_makes_them() -> None:
     env = {"docId": "t", "warnings": [], "path": "t.md", "line_offset": 0}
     tokens = md.parse("".join(f"## {title}\n\n" for title in titles), env)
     assert [t.attrGet("id") for t in tokens if t.type == "heading_open"] == expected
+
+
+def test_typographic_quotes_are_the_ones_markdown_it_makes() -> None:
+    """The linear port of the smartquotes rule decides every quote as the original does."""
+    import random
+
+    from markdown_it.rules_core.smartquotes import smartquotes as original
+
+    from coursepress.content.markdown import create_parser
+
+    ours, theirs = create_parser(), create_parser()
+    theirs.core.ruler.at("smartquotes", original)
+    pieces = ['"', "'", "a", "1", " ", "-", ".", "*", "_", "`", "\n", "(", ")", "<b>", "“", "é"]
+    generator = random.Random(11)
+    for _ in range(400):
+        text = "".join(generator.choices(pieces, k=generator.randint(1, 60)))
+        env = {"docId": "q", "warnings": [], "path": "q.md", "line_offset": 0}
+        assert ours.render(text, dict(env)) == theirs.render(text, dict(env)), repr(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from coursepress.codes import CODES
@@ -39,25 +40,37 @@ def apply_settings(found: list[Diagnostic], config: Config) -> list[Diagnostic]:
     return sorted(settled, key=lambda d: (str(d.path), d.line or 0, d.code))
 
 
-def _silenced(diagnostic: Diagnostic, cache: dict[str, list[str]]) -> bool:
+def _silenced(diagnostic: Diagnostic, files: dict[str, list[str]]) -> bool:
     """`<!-- coursepress: ignore[code] -->` (or `# coursepress: ignore` in front matter) on the
     line, or alone on the line above it."""
     if diagnostic.path is None or not diagnostic.line:
         return False
     key = str(diagnostic.path)
-    if key not in cache:
+    if key not in files:
         try:
-            cache[key] = Path(key).read_text(encoding="utf-8", errors="replace").splitlines()
+            files[key] = Path(key).read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
-            cache[key] = []
-    lines, number = cache[key], diagnostic.line
+            files[key] = []
+    ignored = _ignored_at(files[key], diagnostic.line)
+    return ignored is not None and (not ignored or diagnostic.code in ignored)
+
+
+@lru_cache(maxsize=4096)  # a line with 10,000 findings is searched once, not 10,000 times
+def _ignored_codes(line: str) -> frozenset[str] | None:
+    """The codes a line silences (empty: all of them), or None."""
+    match = _IGNORE.search(line)
+    if match is None:
+        return None
+    return frozenset(re.split(r"[, ]+", match.group(1))) if match.group(1) else frozenset()
+
+
+def _ignored_at(lines: list[str], number: int) -> frozenset[str] | None:
+    """What is silenced at line `number`: by the line, or by a comment alone above it."""
     candidates = [lines[number - 1]] if number <= len(lines) else []
     above = lines[number - 2] if 1 < number <= len(lines) + 1 else ""
     if above.strip().startswith(("<!--", "#")):
         candidates.append(above)
-    for line in candidates:
-        match = _IGNORE.search(line)
-        codes = re.split(r"[, ]+", match.group(1)) if match and match.group(1) else None
-        if match and (codes is None or diagnostic.code in codes):
-            return True
-    return False
+    found = [codes for codes in map(_ignored_codes, candidates) if codes is not None]
+    if not found:
+        return None
+    return frozenset() if any(not codes for codes in found) else frozenset().union(*found)

@@ -24,6 +24,7 @@ from coursepress.content.highlight import highlight_block, nearest_language
 from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.math import math_plugin
 from coursepress.content.safehtml import removals, sanitize
+from coursepress.content.smartquotes import smartquotes
 from coursepress.content.shortcodes import PLACEHOLDER, expand, restore
 
 MORE_MARKER = "<!--more-->"
@@ -77,6 +78,7 @@ def create_parser() -> MarkdownIt:
     # Ids made unique in linear time before the anchors plugin runs, which keeps them: its
     # own search from `-1` for every heading takes minutes on a post of 20,000 equal ones.
     md.core.ruler.before("anchor", "heading_ids", _unique_heading_ids)
+    md.core.ruler.at("smartquotes", smartquotes)  # the same rule, in linear time
     _link_bare_urls_like_hugo(md)
     md.core.ruler.push("site_urls", _place_urls_under_base_path)
     md.core.ruler.push("outline", _outline)
