@@ -71,7 +71,8 @@ class Clients:
         host, port = self.origin.split("//")[1].split(":")
         try:
             with socket.create_connection((host, int(port)), timeout=30) as connection:
-                connection.sendall(b"GET /__coursepress/events HTTP/1.1\r\nHost: x\r\n\r\n")
+                request = f"GET /__coursepress/events HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n"
+                connection.sendall(request.encode())
                 connection.settimeout(0.5)
                 head = b""
                 while not self.stop.is_set():

@@ -202,3 +202,20 @@ def test_typographic_quotes_are_the_ones_markdown_it_makes() -> None:
         text = "".join(generator.choices(pieces, k=generator.randint(1, 60)))
         env = {"docId": "q", "warnings": [], "path": "q.md", "line_offset": 0}
         assert ours.render(text, dict(env)) == theirs.render(text, dict(env)), repr(text)
+
+
+def test_a_lone_surrogate_is_an_error_and_init_writes_nothing(make_site) -> None:
+    site = make_site(
+        {
+            "hugo.yaml": 'title: "Bad \\ud800 title"\nbaseURL: "https://x.org/"\n',
+            "content/a.md": "A",
+        }
+    )
+    init = run_cli("init", "--from-hugo", ".", cwd=site)
+    assert init.returncode == 1 and "Traceback" not in init.stderr
+    assert "is not a character" in init.stderr
+    assert not (site / "site.toml").exists()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".site.toml")] == []
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 1 and "Traceback" not in build.stderr
+    assert build.stderr.startswith("index.html: the file made holds '\\ud800', which is not a")

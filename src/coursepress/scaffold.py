@@ -4,7 +4,9 @@ files; an existing file is never overwritten."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,6 +126,22 @@ def _site_toml(title: str) -> str:
 
 
 def _create(path: Path, text: str) -> None:
+    """Write a new file whole or not at all, and never over an existing one: it is written
+    beside, then linked into place (which fails if the name is taken)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ScaffoldError(
+            f"cannot write {path.name}: its text holds {error.object[error.start]!a}, which "
+            "is not a character (a lone surrogate, from an escape such as \\ud800)",
+            path=str(path),
+            hint="fix that value where it came from; nothing was written",
+        ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(text)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.link(temporary, path)
+    finally:
+        os.unlink(temporary)

@@ -73,7 +73,7 @@ def render_views(
         """One view into the spool; the parent is sent only its digest and reads."""
         reads = Reads()
         text = _render(environment, site, site_dir, view, reads, feed_html)
-        return RenderedView(spool.put(view.output, text.encode("utf-8")), reads.parts)
+        return RenderedView(spool.put(view.output, _utf8(text, view)), reads.parts)
 
     # One view of each kind is rendered here first, so that its templates and everything they
     # include are compiled once, before processes are forked, rather than once in each.
@@ -82,6 +82,18 @@ def render_views(
     rest = [index for index in range(len(views)) if index not in done]
     done |= zip(rest, map_over_cores(render, [views[index] for index in rest], jobs), strict=True)
     return [done[index] for index in range(len(views))]
+
+
+def _utf8(text: str, view: View) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate, from an escape such as "\ud800"
+        raise TemplateError(
+            f"the file made holds {error.object[error.start]!a}, which is not a character",
+            path=view.owner.path or view.output,
+            hint=f"while rendering {view.rendering}; look for an escape such as \\ud800 in "
+            "its front matter, the site's settings or a template",
+        ) from None
 
 
 def _render(
