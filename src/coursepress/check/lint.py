@@ -14,7 +14,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from coursepress.content.links import rewrite_srcset
+from coursepress.content.links import srcset_urls
 from coursepress.errors import Diagnostic, Severity
 from coursepress.site.urls import output_url
 from coursepress.source.discover import SourceKind
@@ -324,14 +324,7 @@ def _urls_in(attribute: str, value: str) -> list[str]:
     if attribute in ("href", "src", "poster", "data"):
         return [value]
     if attribute == "srcset":
-        urls: list[str] = []
-
-        def collect(url: str) -> str:
-            urls.append(url)
-            return url
-
-        rewrite_srcset(value, collect)
-        return urls
+        return srcset_urls(value)
     return []
 
 
