@@ -283,6 +283,8 @@ def test_a_static_file_at_a_page_path_is_reported_and_stylesheets_can_be_replace
     result = run_cli("build", cwd=site)
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
+        "static/css/syntax.css: info: this file replaces the generated css/syntax.css\n"
+        "  hint: remove it to publish the one coursepress makes\n"
         "static/index.html: warning: this file is not published: "
         "the generated page index.html has the same path\n"
         "  hint: rename or remove the file\n"

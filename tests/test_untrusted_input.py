@@ -219,3 +219,42 @@ def test_a_lone_surrogate_is_an_error_and_init_writes_nothing(make_site) -> None
     build = run_cli("build", cwd=site)
     assert build.returncode == 1 and "Traceback" not in build.stderr
     assert build.stderr.startswith("index.html: the file made holds '\\ud800', which is not a")
+
+
+def test_safe_mode_publishes_no_file_a_browser_runs_script_from(make_site) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n'
+    site = make_site(
+        {
+            "static/images/logo.svg": svg,
+            "static/images/logo.png": b"\x89PNG\r\n",
+            "content/posts/b/index.md": _post(""),
+            "content/posts/b/evil.html": "<script>alert(document.domain)</script>\n",
+        }
+    )
+    build = run_cli("build", "--safe", cwd=site)
+    assert build.returncode == 0, build.stderr
+    assert build.stderr == (
+        "content/posts/b/evil.html: warning: safe mode does not publish evil.html: a browser "
+        "can run script in it, on the site's own address\n"
+        "  hint: make it a post (Markdown), or convert an SVG picture to PNG\n"
+        "static/images/logo.svg: warning: safe mode does not publish logo.svg: a browser "
+        "can run script in it, on the site's own address\n"
+        "  hint: make it a post (Markdown), or convert an SVG picture to PNG\n"
+    )
+    public = site / "public"
+    assert (public / "images/logo.png").is_file()
+    assert not (public / "images/logo.svg").exists()
+    assert not (public / "posts/b/evil.html").exists()
+    assert run_cli("check", "--safe", cwd=site).stdout.count("unsafe-html") == 2
+    assert run_cli("build", cwd=site).returncode == 0  # without safe mode: staff's own files
+    assert (public / "images/logo.svg").is_file()
+
+
+def test_a_site_file_that_replaces_a_generated_one_is_said(make_site) -> None:
+    site = make_site({"content/a.md": _post(""), "static/robots.txt": "User-agent: *\n"})
+    build = run_cli("build", cwd=site)
+    assert build.stderr == (
+        "static/robots.txt: info: this file replaces the generated robots.txt\n"
+        "  hint: remove it to publish the one coursepress makes\n"
+    )
+    assert "hidden-file" in run_cli("check", cwd=site).stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import PurePosixPath
 
 from coursepress.content.highlight import stylesheet
 from coursepress.errors import Diagnostic, Severity
@@ -77,10 +78,27 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
     texts = {SYNTAX_CSS: stylesheet(), **github_pages_files(site.config)}
     rows += [Output(name, Made.TEXT, Owner(name), text=text) for name, text in texts.items()]
     for output, source, made_by_theme in copies_of(sources, site):
+        if site.config.safe_html and not made_by_theme and output.endswith(ACTIVE_FILES):
+            found.append(_active_file(source.rel))
+            continue
         made = Made.THEME_COPY if made_by_theme else Made.COPY
         rows.append(Output(output, made, Owner(str(source.rel), source.rel), copy=source))
     plan = settle(rows)
     return Plan(plan.outputs, (*found, *plan.diagnostics))
+
+
+ACTIVE_FILES = (".html", ".htm", ".xhtml", ".svg", ".svgz", ".xml", ".xsl")
+"""Files a browser may run script from, on the site's own origin."""
+
+
+def _active_file(source: PurePosixPath) -> Diagnostic:
+    return Diagnostic(
+        f"safe mode does not publish {source.name}: a browser can run script in it, on the "
+        "site's own address",
+        path=source,
+        hint="make it a post (Markdown), or convert an SVG picture to PNG",
+        code="unsafe-html",
+    )
 
 
 def settle(rows: Iterable[Output]) -> Plan:
@@ -159,7 +177,15 @@ def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
             code="hidden-file",
         )
     if later.made is Made.COPY and not later.path.endswith((".html", ".htm")):
-        return later, None  # the site's own robots.txt or syntax.css, as a theme file is
+        # The site's own robots.txt or syntax.css, as it replaces a theme file: said, since
+        # a generated file does not appear for a reason the author may not know of.
+        return later, Diagnostic(
+            f"this file replaces the generated {earlier.owner.what}",
+            path=later.owner.path,
+            hint="remove it to publish the one coursepress makes",
+            code="hidden-file",
+            severity=Severity.INFO,
+        )
     if later.made is Made.COPY:
         return earlier, Diagnostic(
             f"this file is not published: the generated page {later.path} has the same path",
