@@ -224,7 +224,7 @@ class Remembering:
         from the cache that the output folder does not hold as they are go to the spool."""
         shared = _shared_digest(site, self._templates)
         keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
-        pages = {str(page.source): page for page in _all_pages(site)}
+        pages = {str(page.source): page for page in site.every_page()}
         found = self.store.views(keys)
         found = {key: view for key, view in found.items() if _reads_hold(view.reads, pages)}
         for view, key in zip(views, keys, strict=True):
@@ -304,14 +304,9 @@ def _shared_digest(site: Site, templates: str) -> str:
 
     Section and home intros are bodies shown through `section.intro`, so they count here.
     """
-    pages = _all_pages(site)
+    pages = site.every_page()
     indexes = [page.body.digest for page in pages if page.kind is SourceKind.SECTION_INDEX]
     return digest(templates, site.config, site.today, [page.meta_digest for page in pages], indexes)
-
-
-def _all_pages(site: Site) -> list[Page]:
-    indexes = [section.index for section in site.sections if section.index]
-    return [page for page in (site.home, *indexes, *site.pages) if page is not None]
 
 
 def templates_digest(site_dir: Path) -> str:

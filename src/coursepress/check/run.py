@@ -16,7 +16,6 @@ from coursepress.content.markdown import as_rendered, create_parser
 from coursepress.diagnostics import apply_settings
 from coursepress.errors import Diagnostic, Severity, TemplateError
 from coursepress.output.spool import Discard
-from coursepress.site.assemble import Site
 from coursepress.site.pages import Page, make_page, markdown_job
 from coursepress.site.urls import content_urls
 from coursepress.source.discover import SourceFile, SourceKind
@@ -35,8 +34,7 @@ def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
     md = create_parser()
     urls = content_urls(planned.selection.published, config)  # for Hugo's `ref` shortcodes
     unpublished = _unpublished_pages(planned.selection, md, config, urls, found)
-    published = {page.source: page for page in site.pages}
-    published |= {page.source: page for page in _indexes(site)}
+    published = {page.source: page for page in site.every_page()}
     ids = {page.url: page_ids(str(page.content)) | THEME_IDS for page in site.pages}
     outputs = {page.output: str(page.source) for page in unpublished.values()}
     index = SiteIndex(planned.plan.paths, ids, config.base_path, outputs)
@@ -86,11 +84,6 @@ def _unpublished_pages(
         rendered = markdown_job(document, config, urls).run(md)
         pages[document.source.rel] = make_page(document, md, config, found, rendered)
     return pages
-
-
-def _indexes(site: Site) -> list[Page]:
-    indexes = [section.index for section in site.sections if section.index]
-    return [page for page in (site.home, *indexes) if page is not None]
 
 
 def _publishing(selection: Selection, config: Config) -> list[Diagnostic]:

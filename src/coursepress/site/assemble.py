@@ -94,6 +94,11 @@ class Site:
     def feed_for(self, page_url: str) -> Feed | None:
         return next((f for f in self.feeds if f.page_url == page_url), None)
 
+    def every_page(self) -> list[Page]:
+        """The home page's and the sections' `_index.md` pages, then every regular page."""
+        indexes = [section.index for section in self.sections if section.index]
+        return [page for page in (self.home, *indexes, *self.pages) if page is not None]
+
 
 def assemble(pages: list[Page], config: Config, today: date) -> Site:
     indexes = {p.section: p for p in pages if _is_top_index(p)}
