@@ -19,24 +19,32 @@ class Reads:
 
     def __init__(self) -> None:
         self.parts: dict[str, str] = {}
-        self._wrapped: dict[int, Any] = {}
+        self._wrapped: dict[int, tuple[Any, Any]] = {}
+        """id → (the object, what templates see of it), made once per render; the object is
+        kept so that its id cannot be reused by another while the render lasts."""
 
     def wrap(self, value: Any) -> Any:
         kind = type(value)
         if kind in _SCALARS or value is None:
             return value
+        if kind not in _CONTAINERS and kind not in _PROXIES and not isinstance(value, Mapping):
+            return value  # a date, Markup, an author: nothing in it to record
+        known = self._wrapped.get(id(value))
+        if known is not None and known[0] is value:  # one answer per object and render:
+            return known[1]  # `is` and `==` keep working, and lists are wrapped once
+        self._wrapped[id(value)] = (value, seen := self._seen(kind, value))
+        return seen
+
+    def _seen(self, kind: type, value: Any) -> Any:
         if kind is tuple or kind is list:
             wrapped = [self.wrap(item) for item in value]
             if all(new is old for new, old in zip(wrapped, value, strict=True)):
                 return value  # no record in it: the template sees the list as it is
             return kind(wrapped)
         proxy = _PROXIES.get(kind)
-        if proxy is None:
-            return _MappingReads(value, self) if self._holds_records(value) else value
-        found = self._wrapped.get(id(value))
-        if found is None:  # one proxy per object and render: `is` and `==` keep working
-            found = self._wrapped[id(value)] = proxy(value, self)
-        return found
+        if proxy is not None:
+            return proxy(value, self)
+        return _MappingReads(value, self) if self._holds_records(value) else value
 
     def _holds_records(self, value: Any) -> bool:
         """A mapping of records (`site.neighbours`), judged by its first value: params,
@@ -124,3 +132,4 @@ _PROXIES: dict[type, type[_RecordReads]] = {
     },
 }
 _SCALARS = frozenset({str, int, float, bool, bytes})
+_CONTAINERS = frozenset({tuple, list})
