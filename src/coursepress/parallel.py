@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -45,7 +46,8 @@ def map_over_cores(function: Callable[[T], R], items: Sequence[T], jobs: int | N
         return list(pool.map(_call, range(len(items)), chunksize=chunk))
     finally:
         # On Ctrl-C, work not yet started is dropped rather than finished.
-        pool.shutdown(wait=True, cancel_futures=True)
+        with suppress(RuntimeError):  # Ctrl-C while the pool's own thread was starting
+            pool.shutdown(wait=True, cancel_futures=True)
         _WORK.pop()
         gc.unfreeze()
 
