@@ -18,7 +18,7 @@ from benchmarks.corpus import write_corpus
 
 from coursepress.content.links import rewrite_html
 from coursepress.content.safehtml import sanitize
-from tests.conftest import run_cli
+from tests.conftest import run_cli, snapshot
 from tests.serving import serving
 
 PAYLOAD = '/notes/\\"><img src=x onerror=alert(document.domain)><a x=\\"/'
@@ -258,3 +258,56 @@ def test_a_site_file_that_replaces_a_generated_one_is_said(make_site) -> None:
         "  hint: remove it to publish the one coursepress makes\n"
     )
     assert "hidden-file" in run_cli("check", cwd=site).stdout
+
+
+def test_a_link_publishes_only_what_its_target_publishes(make_site) -> None:
+    site = make_site(
+        {
+            "content/posts/draft.md": '+++\ntitle = "Exam"\ndraft = true\n+++\nThe answers.\n',
+            "content/posts/hidden/index.md": '+++\ntitle = "H"\ndraft = true\n+++\nHidden.\n',
+            "content/posts/hidden/key.txt": "the key\n",
+            "content/posts/open.md": _post(""),
+            ".git/config": "[remote]\n",
+            "site.toml": 'title = "Course"\n',
+            "static/ok.txt": "fine\n",
+        }
+    )
+    links = {
+        "static/answers.md": "../content/posts/draft.md",  # a draft's source, as a file
+        "static/git.txt": "../.git/config",
+        "static/settings.toml": "../site.toml",
+        "static/key.txt": "../content/posts/hidden/key.txt",  # a draft bundle's resource
+        "static/again.txt": "ok.txt",  # followed: the target is published itself
+        "static/gone.txt": "nowhere.txt",
+        "content/posts/copy.md": "open.md",  # a page linked to a page: followed
+    }
+    for link, target in links.items():
+        (site / link).symlink_to(target)
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 0, build.stderr
+    assert build.stderr == (
+        "static/answers.md: warning: not published: this is a symbolic link to "
+        "content/posts/draft.md, which the site does not publish as a file\n"
+        "  hint: link only to files under content/ or static/ that are published themselves, "
+        "or copy the file\n"
+        "static/git.txt: warning: not published: this is a symbolic link to .git/config, "
+        "which the site does not publish as a file\n"
+        "  hint: link only to files under content/ or static/ that are published themselves, "
+        "or copy the file\n"
+        "static/gone.txt: warning: this is a broken link\n"
+        "  hint: remove it or fix its target\n"
+        "static/key.txt: warning: not published: this is a symbolic link into "
+        "content/posts/hidden/, whose page does not publish (a draft, or dated in the future)\n"
+        "  hint: link to a file that is published, or copy the file\n"
+        "static/settings.toml: warning: not published: this is a symbolic link to site.toml, "
+        "which the site does not publish as a file\n"
+        "  hint: link only to files under content/ or static/ that are published themselves, "
+        "or copy the file\n"
+    )
+    public = snapshot(site / "public")
+    assert not any(b"answers" in data or b"the key" in data for data in public.values())
+    assert public["again.txt"] == b"fine\n"
+    assert "posts/copy/index.html" in public
+    assert "link-to-private-file" in run_cli("check", cwd=site).stdout
+    drafts = run_cli("build", "--drafts", cwd=site)  # the bundle publishes: so does the link
+    assert (site / "public/key.txt").read_text() == "the key\n", drafts.stderr

@@ -16,10 +16,13 @@ THEME_STATIC = Path(__file__).resolve().parent.parent / "theme" / "static"
 THEME_LABEL = PurePosixPath("(coursepress theme)")
 
 
-def copies_of(sources: Sources, site: Site) -> Iterator[tuple[str, SourceFile, bool]]:
+def copies_of(
+    sources: Sources, site: Site, found: list[Diagnostic]
+) -> Iterator[tuple[str, SourceFile, bool]]:
     """(output path, file to copy, whether it is the theme's): the theme's static files, then
     the site's (static/, content/, and the resources of bundles whose page publishes), in
-    that order, so that the output plan lets the site's files replace the theme's."""
+    that order, so that the output plan lets the site's files replace the theme's. A link to
+    a resource of a bundle that does not publish is left out, and said in `found`."""
     for path in sorted(THEME_STATIC.rglob("*")):
         if path.is_file():
             yield path.relative_to(THEME_STATIC).as_posix(), _theme_file(path), True
@@ -27,6 +30,9 @@ def copies_of(sources: Sources, site: Site) -> Iterator[tuple[str, SourceFile, b
         page.bundle: PurePosixPath(page.output).parent for page in site.pages if page.bundle
     }
     for source in sources.files:
+        if source.needs_bundle is not None and source.needs_bundle not in bundle_dirs:
+            found.append(_link_to_unpublished_bundle(source))
+            continue
         output = _output_of(source, bundle_dirs)
         if output is not None:
             yield output, source, False
@@ -39,6 +45,16 @@ def _output_of(source: SourceFile, bundle_dirs: dict[PurePosixPath, PurePosixPat
     if source.bundle not in bundle_dirs:
         return None
     return str(bundle_dirs[source.bundle] / source.target.relative_to(source.bundle))
+
+
+def _link_to_unpublished_bundle(source: SourceFile) -> Diagnostic:
+    return Diagnostic(
+        f"not published: this is a symbolic link into content/{source.needs_bundle}/, whose "
+        "page does not publish (a draft, or dated in the future)",
+        path=source.rel,
+        hint="link to a file that is published, or copy the file",
+        code="link-to-private-file",
+    )
 
 
 def _theme_file(path: Path) -> SourceFile:

@@ -77,7 +77,7 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
     rows = [Output(view.output, Made.TEMPLATE, view.owner, view=view) for view in views]
     texts = {SYNTAX_CSS: stylesheet(), **github_pages_files(site.config)}
     rows += [Output(name, Made.TEXT, Owner(name), text=text) for name, text in texts.items()]
-    for output, source, made_by_theme in copies_of(sources, site):
+    for output, source, made_by_theme in copies_of(sources, site, found):
         if site.config.safe_html and not made_by_theme and output.endswith(ACTIVE_FILES):
             found.append(_active_file(source.rel))
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -44,6 +44,8 @@ class SourceFile:
     """What the build does with it."""
     bundle: PurePosixPath | None = None
     """For a page bundle's index.md and its resources: the bundle folder under content/."""
+    needs_bundle: PurePosixPath | None = None
+    """A link to a bundle's resource: published only while that bundle's page is."""
 
     @property
     def section(self) -> str:
@@ -130,45 +132,93 @@ def walk(site_dir: Path) -> Walked:
     still holds, so an edit to a post does not list the site again)."""
     started = time.time_ns()
     folders: list[tuple[str, int]] = []
-    links: list[str] = []
+    links: list[PurePosixPath] = []
     sources = _discover(site_dir, folders, links)
     reusable = not links and all(mtime < started - RACY_NS for _, mtime in folders)
     return Walked(sources, tuple(folders), reusable)
 
 
-def _discover(site_dir: Path, folders: list[tuple[str, int]], links: list[str]) -> Sources:
+def _discover(
+    site_dir: Path, folders: list[tuple[str, int]], links: list[PurePosixPath]
+) -> Sources:
     folders.append(_stamp(str(site_dir)))
     skipped: list[Skipped] = []
     content = _walk(site_dir, CONTENT_DIR, skipped, folders, links)
+    static = _walk(site_dir, STATIC_DIR, skipped, folders, links)
     bundles = {
         target.parent
         for target in content
         if target.name == "index.md" and target.parent != PurePosixPath(".")
     }
+    listed = {CONTENT_DIR: set(content), STATIC_DIR: set(static)}
+    linked = set(links)
     pages: list[SourceFile] = []
-    files = [
-        _record(site_dir, STATIC_DIR, target, SourceKind.ASSET)
-        for target in _walk(site_dir, STATIC_DIR, skipped, folders, links)
-    ]
-    for target in content:
-        bundle = _enclosing_bundle(target, bundles)
-        record = _record(site_dir, CONTENT_DIR, target, _kind(target, bundle), bundle)
-        if not record.path.exists():
-            skipped.append(
-                Skipped(
-                    record.rel,
-                    "this is a broken link",
-                    "remove it or fix its target",
-                    "broken-symlink",
-                )
-            )
-        elif record.kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX):
-            pages.append(record)
-        elif record.kind is SourceKind.RESOURCE and target.suffix.lower() == ".md":
-            skipped.append(_markdown_in_bundle(record, site_dir))
-        else:
-            files.append(record)
+    files: list[SourceFile] = []
+    for root, targets in ((STATIC_DIR, static), (CONTENT_DIR, content)):
+        for target in targets:
+            bundle = _enclosing_bundle(target, bundles) if root == CONTENT_DIR else None
+            kind = _kind(target, bundle) if root == CONTENT_DIR else SourceKind.ASSET
+            record = _record(site_dir, root, target, kind, bundle)
+            if PurePosixPath(root) / target in linked:
+                followed = _follow(record, site_dir, listed, bundles)
+                if isinstance(followed, Skipped):
+                    skipped.append(followed)
+                    continue
+                record = followed
+            if record.kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX):
+                pages.append(record)
+            elif record.kind is SourceKind.RESOURCE and target.suffix.lower() == ".md":
+                skipped.append(_markdown_in_bundle(record, site_dir))
+            else:
+                files.append(record)
     return Sources(tuple(pages), tuple(files), tuple(skipped))
+
+
+def _follow(
+    link: SourceFile,
+    site_dir: Path,
+    listed: dict[str, set[PurePosixPath]],
+    bundles: set[PurePosixPath],
+) -> SourceFile | Skipped:
+    """A symbolic link is followed only to a file the site publishes itself: one under
+    content/ or static/ that the walk lists (not a dot-file, not behind a linked folder). A
+    link is a copy of its target, so it must not publish what the target does not: a draft's
+    Markdown source, `site.toml`, `.git/config`, a resource of a bundle that does not publish
+    (`needs_bundle`, settled once pages are known)."""
+    if not link.path.exists():
+        return Skipped(link.rel, "this is a broken link", "remove it or fix its target",
+                       "broken-symlink")  # fmt: skip
+    target = Path(os.path.realpath(link.path))
+    if not target.is_relative_to(site_dir.resolve()):
+        return _outside_link(link.rel)
+    for root in (CONTENT_DIR, STATIC_DIR):
+        top = (site_dir / root).resolve()
+        if not target.is_relative_to(top):
+            continue
+        inside = PurePosixPath(target.relative_to(top).as_posix())
+        if inside not in listed[root]:
+            break
+        if root == STATIC_DIR:
+            return link
+        is_page = inside.suffix.lower() == ".md"
+        if is_page != (link.kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX)):
+            break  # a page's source is published as a page, never as a file
+        bundle = _enclosing_bundle(inside, bundles)
+        if is_page or bundle is None or link.bundle == bundle:
+            return link
+        return replace(link, needs_bundle=bundle)
+    return Skipped(
+        link.rel,
+        f"not published: this is a symbolic link to {_shown_target(target, site_dir)}, which "
+        "the site does not publish as a file",
+        "link only to files under content/ or static/ that are published themselves, or copy "
+        "the file",
+        "link-to-private-file",
+    )
+
+
+def _shown_target(target: Path, site_dir: Path) -> str:
+    return target.relative_to(site_dir.resolve()).as_posix()
 
 
 def _record(
@@ -226,16 +276,14 @@ def _walk(
     root: str,
     skipped: list[Skipped],
     folders: list[tuple[str, int]],
-    links: list[str],
+    links: list[PurePosixPath],
 ) -> list[PurePosixPath]:
     """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped.
     Each folder is added to `folders` with its modification time taken before it is listed
     (a change after that changes the time), and each link to a file to `links`.
 
-    Symbolic links that lead outside the site folder are not followed, so that nothing from
-    elsewhere on the disk is published; links to folders are never followed."""
+    Links to folders are never followed; where a link to a file leads is judged later."""
     top = site_dir / root
-    inside = site_dir.resolve()
     found: list[PurePosixPath] = []
     if top.is_symlink():  # os.walk would follow the folder it starts from
         skipped.append(_linked_folder(PurePosixPath(root), site_dir))
@@ -253,19 +301,15 @@ def _walk(
             path = os.path.join(folder, name)
             if is_junk(name):
                 continue
-            # Only links are resolved (a broken one is reported as such, later).
             if os.path.islink(path):
-                links.append(path)
-                if not Path(os.path.realpath(path)).is_relative_to(inside) and os.path.exists(path):
-                    skipped.append(_outside_link(PurePosixPath(root) / base / name, site_dir))
-                    continue
+                links.append(PurePosixPath(root) / base / name)  # followed or not: later
             found.append(base / name)
     return sorted(found)
 
 
-def _outside_link(rel: PurePosixPath, site_dir: Path) -> Skipped:
+def _outside_link(rel: PurePosixPath) -> Skipped:
     return Skipped(
-        shown_path(site_dir, rel),
+        rel,
         "not published: this is a symbolic link to a file outside the site folder",
         "copy the file into the site folder if it belongs on the site",
         "link-outside-site",
