@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
@@ -27,9 +28,10 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 
 
 def run_cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, permissions: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m coursepress ARGS` in `cwd`, as a user would, and capture its output."""
+    """Run `python -m coursepress ARGS` in `cwd`, as a user would, and capture its output.
+    `permissions`: file permissions hold even for root (as they do for every other user)."""
     return subprocess.run(
         [sys.executable, "-m", "coursepress", *args],
         cwd=cwd,
@@ -38,7 +40,21 @@ def run_cli(
         timeout=120,
         env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
+        preexec_fn=_obey_permissions if permissions else None,
     )
+
+
+def _obey_permissions() -> None:
+    """Run by the child before it starts coursepress: root drops the capabilities that let it
+    read and write any file (CI runs as root, where `chmod 000` would otherwise prove
+    nothing). Dropped from the bounding set, they are gone once the child execs."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    capabilities = (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+    for capability in capabilities:
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "cannot drop the capability to ignore permissions")
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -311,3 +312,154 @@ def test_a_link_publishes_only_what_its_target_publishes(make_site) -> None:
     assert "link-to-private-file" in run_cli("check", cwd=site).stdout
     drafts = run_cli("build", "--drafts", cwd=site)  # the bundle publishes: so does the link
     assert (site / "public/key.txt").read_text() == "the key\n", drafts.stderr
+
+
+def _course(make_site) -> Path:
+    return make_site(
+        {
+            "site.toml": 'title = "Course"\n',
+            "content/posts/a.md": '+++\ntitle = "Notes"\ndate = 2023-09-05\n+++\nText.\n',
+            "static/x.txt": "x\n",
+            "templates/single.html": "{{ page.title }}\n",
+        }
+    )
+
+
+UNREADABLE = "make it readable (chmod -R u+rX on it), or move it out of the site folder"
+
+
+@pytest.mark.parametrize(
+    "spoil,message",
+    [
+        (
+            lambda site: (site / "content/posts").chmod(0),
+            "content/posts/: cannot read this folder: Permission denied; nothing in it would "
+            f"be published\n  hint: {UNREADABLE}\n",
+        ),
+        (
+            lambda site: (site / "static").chmod(0),
+            "static/: cannot read this folder: Permission denied; nothing in it would be "
+            f"published\n  hint: {UNREADABLE}\n",
+        ),
+        (
+            lambda site: (site / "content/posts/a.md").chmod(0),
+            "content/posts/a.md: cannot read this file: Permission denied\n"
+            "  hint: make it readable (chmod u+r on it), or move it out of content/\n",
+        ),
+        (
+            lambda site: (site / "static/x.txt").chmod(0),
+            "static/x.txt: cannot read this file: Permission denied\n"
+            "  hint: make it readable (chmod u+r on it), or move it out of the site folder\n",
+        ),
+        (
+            lambda site: (site / "templates").chmod(0),
+            "templates/: cannot read this folder: Permission denied\n"
+            "  hint: make it readable (chmod -R u+rX templates), or move it out of templates/\n",
+        ),
+        (
+            lambda site: (site / "templates/single.html").chmod(0),
+            "templates/single.html: cannot read this file: Permission denied\n"
+            "  hint: make it readable (chmod -R u+rX templates), or move it out of templates/\n",
+        ),
+        (
+            lambda site: (site / "site.toml").chmod(0),
+            "site.toml: cannot read this file: Permission denied\n"
+            "  hint: make it readable (chmod u+r on it)\n",
+        ),
+    ],
+    ids=["folder", "static", "post", "static-file", "templates", "template", "settings"],
+)
+def test_a_source_that_cannot_be_read_is_an_error_naming_it(make_site, spoil, message) -> None:
+    site = _course(make_site)
+    assert run_cli("build", cwd=site).returncode == 0
+    before = snapshot(site / "public")
+    spoil(site)
+    try:
+        build = run_cli("build", cwd=site, permissions=True)
+        assert build.returncode == 1
+        assert (
+            build.stderr == f"{message}build failed with 1 error; the previous site is unchanged\n"
+        )
+        check = run_cli("check", cwd=site, permissions=True)  # as a report, or as a failure
+        assert check.returncode == 1
+        where, said = message.split("\n")[0].split(": ", 1)
+        assert where in check.stdout + check.stderr and said in check.stdout + check.stderr
+    finally:
+        for path in [site, *site.rglob("*")]:
+            path.chmod(0o755)
+    assert snapshot(site / "public") == before
+
+
+@pytest.mark.parametrize(
+    "name,kind",
+    [("content", "file"), ("static", "file"), ("templates", "file"), ("site.toml", "folder")],
+)
+def test_a_site_file_of_the_wrong_kind_is_an_error(make_site, name: str, kind: str) -> None:
+    site = _course(make_site)
+    path = site / name
+    if path.is_dir():
+        shutil.rmtree(path)
+        path.write_text("x\n")
+    else:
+        path.unlink()
+        path.mkdir()
+    result = run_cli("build", cwd=site)
+    wanted = "folder" if kind == "file" else "file"
+    assert result.stderr == (
+        f"{name}: {name} is a {kind}, but coursepress reads a {wanted} of that name\n"
+        f"  hint: move it away, or make {name} the {wanted} coursepress expects\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+
+
+def test_templates_follow_no_link_that_leads_out_and_run_sandboxed_in_safe_mode(
+    make_site, tmp_path: Path
+) -> None:
+    site = _course(make_site)
+    (tmp_path / "secret.txt").write_text("root:x:0:0\n")
+    (site / "templates/single.html").unlink()
+    (site / "templates/single.html").symlink_to(tmp_path / "secret.txt")
+    result = run_cli("build", cwd=site)
+    assert result.stderr == (
+        "templates/single.html: this is a symbolic link to a file outside templates/; templates "
+        "are code, so coursepress does not follow it\n"
+        "  hint: copy the file into templates/\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+    (site / "templates/single.html").unlink()
+    (site / "templates/real.html").write_text("{{ page.title }}\n")
+    (site / "templates/single.html").symlink_to("real.html")  # inside: followed
+    assert run_cli("build", cwd=site).returncode == 0
+    assert (site / "public/posts/a/index.html").read_text() == "Notes\n"
+    (site / "templates/real.html").write_text("{{ page.__class__.__mro__ }}\n")
+    assert run_cli("build", cwd=site).returncode == 0  # staff's own templates: not sandboxed
+    safe = run_cli("build", "--safe", cwd=site)
+    assert safe.returncode == 1
+    assert safe.stderr == (
+        "templates/real.html:1: SecurityError: access to attribute '__class__' of 'Page' object "
+        "is unsafe.\n"
+        "  hint: while rendering content/posts/a.md\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+
+
+@pytest.mark.parametrize("how", ["replaced", "rewritten"])
+def test_a_file_that_keeps_its_size_and_time_is_copied_again(make_site, how: str) -> None:
+    # `cp -p`, `rsync -t` and unpacked archives keep the modification time.
+    site = make_site({"content/a.md": _post(""), "static/data.csv": "a,b\n1,2\n"})
+    assert run_cli("build", cwd=site).returncode == 0
+    static = site / "static/data.csv"
+    before = static.stat()
+    if how == "replaced":
+        (site / "new.csv").write_text("a,b\n3,4\n")
+        os.utime(site / "new.csv", ns=(before.st_atime_ns, before.st_mtime_ns))
+        os.replace(site / "new.csv", static)
+    else:
+        static.write_text("a,b\n3,4\n")
+        os.utime(static, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (static.stat().st_size, static.stat().st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    assert (site / "public/data.csv").read_text() == "a,b\n3,4\n"

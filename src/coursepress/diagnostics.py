@@ -18,9 +18,10 @@ __all__ = ["CODES", "apply_settings"]
 _IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
 
 
-ALWAYS_ERRORS = frozenset({"duplicate-url", "alias-collision"})
-"""Two outputs at one URL: one of them is not published, so neither [check.severity] nor
-`coursepress: ignore` makes it less than an error (a page never vanishes quietly)."""
+ALWAYS_ERRORS = frozenset({"duplicate-url", "alias-collision", "unreadable"})
+"""Two outputs at one URL (one of them is not published), or a source that cannot be read:
+neither [check.severity] nor `coursepress: ignore` makes it less than an error (a page never
+vanishes quietly)."""
 
 
 def apply_settings(found: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -17,12 +17,7 @@ import jinja2
 from coursepress.cache.store import BuildCache, digest
 from coursepress.config import Config
 from coursepress.errors import SiteError
-from coursepress.output.render import (
-    TEMPLATES_DIR,
-    THEME_DIR,
-    create_environment,
-    render_views,
-)
+from coursepress.output.render import THEME_DIR, create_environment, render_views
 from coursepress.output.spool import Sink
 from coursepress.output.write import WrittenFile, holds_exactly
 from coursepress.site.assemble import Site
@@ -32,6 +27,7 @@ from coursepress.site.views import View
 from coursepress.source.discover import SourceFile, SourceKind, Sources, Walked, walk
 from coursepress.source.frontmatter import Document, file_stamp, read_documents
 from coursepress.source.select import Selection
+from coursepress.source.templates import TEMPLATES_DIR, site_templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,11 +307,11 @@ def _shared_digest(site: Site, templates: str) -> str:
 
 def templates_digest(site_dir: Path) -> str:
     """A digest of every template the site can use: its own and the default theme's."""
-    templates = sorted(
-        (str(path.relative_to(root)), path.read_bytes())
-        for root in (site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR)
-        if root.is_dir()
-        for path in root.rglob("*")
+    theme = THEME_DIR / TEMPLATES_DIR
+    own = sorted((name, found.text) for name, found in site_templates(site_dir).items())
+    themes = sorted(
+        (str(path.relative_to(theme)), path.read_text(encoding="utf-8"))
+        for path in theme.rglob("*")
         if path.is_file()
     )
-    return digest(templates)
+    return digest(own, themes)

@@ -3,7 +3,7 @@ writing anything. Drafts and future posts are checked too: they will publish one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
@@ -16,6 +16,7 @@ from coursepress.content.markdown import as_rendered, create_parser
 from coursepress.diagnostics import apply_settings
 from coursepress.errors import Diagnostic, Severity, TemplateError
 from coursepress.output.spool import Discard
+from coursepress.output.write import unreadable_copy
 from coursepress.site.pages import Page, make_page, markdown_job
 from coursepress.site.urls import content_urls
 from coursepress.source.discover import SourceFile, SourceKind
@@ -31,6 +32,7 @@ def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
     planned = plan_site(options, checking=True)
     config, site = planned.config, planned.site
     found = list(planned.diagnostics) + _byte_order_marks(planned.sources.pages)
+    found += _unreadable_copies(planned.plan.copies().values())
     md = create_parser()
     urls = content_urls(planned.selection.published, config)  # for Hugo's `ref` shortcodes
     unpublished = _unpublished_pages(planned.selection, md, config, urls, found)
@@ -60,14 +62,30 @@ def _templates(planned: Planned, options: BuildOptions) -> list[Diagnostic]:
     return []
 
 
+def _unreadable_copies(copies: Iterable[SourceFile]) -> list[Diagnostic]:
+    """The files the build copies and could not read (the build reads them only to copy)."""
+    found = []
+    for source in copies:
+        try:
+            with source.path.open("rb"):
+                pass
+        except OSError as error:
+            found.append(unreadable_copy(source, error).as_diagnostic())
+    return found
+
+
 def _byte_order_marks(sources: tuple[SourceFile, ...]) -> list[Diagnostic]:
     found = []
     for source in sources:
-        with source.path.open("rb") as handle:
-            if handle.read(3) == b"\xef\xbb\xbf":  # decoding drops it silently; say so here
-                message = "the file starts with a byte-order mark (BOM)"
-                hint = "save it as UTF-8 without BOM"
-                found.append(Diagnostic(message, source.rel, 1, hint, "byte-order-mark"))
+        try:
+            with source.path.open("rb") as handle:
+                start = handle.read(3)
+        except OSError:
+            continue  # unreadable: reading its front matter said so
+        if start == b"\xef\xbb\xbf":  # decoding drops it silently; say so here
+            message = "the file starts with a byte-order mark (BOM)"
+            hint = "save it as UTF-8 without BOM"
+            found.append(Diagnostic(message, source.rel, 1, hint, "byte-order-mark"))
     return found
 
 

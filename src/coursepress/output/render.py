@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,10 +11,11 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 
 from coursepress.config import Config
 from coursepress.content.links import absolute_from, rewrite_html
-from coursepress.errors import TemplateError, shown_path
+from coursepress.errors import SiteError, TemplateError, shown_path
 from coursepress.output.reads import Reads
 from coursepress.output.spool import Sink
 from coursepress.parallel import map_over_cores
@@ -22,15 +23,37 @@ from coursepress.site.assemble import Site
 from coursepress.site.pages import Page
 from coursepress.site.urls import absolute_url, relative_to_site, urlize
 from coursepress.site.views import View
+from coursepress.source.templates import TEMPLATES_DIR, site_templates
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
-TEMPLATES_DIR = "templates"
+
+
+class _SiteTemplates(jinja2.BaseLoader):
+    """The site's templates/, as `site_templates` lists them (links that lead out refused)."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.files = site_templates(site_dir)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        found = self.files.get("/".join(jinja2.loaders.split_template_path(template)))
+        if found is None:
+            raise jinja2.TemplateNotFound(template)
+        return found.text, str(found.path), lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.files)
 
 
 def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
-    """Templates in the site's templates/ override the default theme's by name."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([site_dir / TEMPLATES_DIR, THEME_DIR / TEMPLATES_DIR]),
+    """Templates in the site's templates/ override the default theme's by name. In safe mode
+    they run in Jinja's sandbox, which keeps a template from reaching Python's internals."""
+    kind = jinja2.sandbox.SandboxedEnvironment if config.safe_html else jinja2.Environment
+    environment = kind(
+        loader=jinja2.ChoiceLoader(
+            [_SiteTemplates(site_dir), jinja2.FileSystemLoader(THEME_DIR / TEMPLATES_DIR)]
+        ),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -122,6 +145,8 @@ def _template_errors(site_dir: Path, rendering: str) -> Iterator[None]:
     """Any Jinja failure becomes a TemplateError at the template's file:line, naming the page."""
     try:
         yield
+    except SiteError:  # a template that cannot be read, or a link that leads out: said already
+        raise
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(
             f"template syntax: {error.message}",

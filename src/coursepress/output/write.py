@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursepress import __version__
-from coursepress.errors import OutputError, shown_folder
+from coursepress.errors import ContentError, OutputError, shown_folder
 from coursepress.output.spool import Spool, write_error
 from coursepress.source.discover import SourceFile
 
@@ -103,10 +103,15 @@ def write_site(
 
 
 def _copy_digest(source: SourceFile) -> str:
-    # A copied file is known by its source's path, size and modification time: reading every
-    # static file to hash it would cost more than copying it.
+    # A copied file is known by its source's path and status: reading every static file to
+    # hash it would cost more than copying it. Size and modification time alone miss a file
+    # replaced by one of the same size with its time kept (`cp -p`, `rsync -t`, an unpacked
+    # archive); its inode or change time, which no tool sets, tell.
     status = source.path.stat()
-    return f"copy:{source.path.resolve()}:{status.st_size}:{status.st_mtime_ns}"
+    return (
+        f"copy:{source.path.resolve()}:{status.st_size}:{status.st_mtime_ns}:"
+        f"{status.st_ino}:{status.st_ctime_ns}"
+    )
 
 
 def holds_exactly(output_dir: Path, previous: Mapping[str, WrittenFile]) -> bool:
@@ -171,7 +176,7 @@ def _update_in_place(
     # renamed into place, with Ctrl-C held back for those few renames.
     for name in changed:
         if name in copies:
-            _copy_file(copies[name].path, spool.path(name))
+            _copy_source(copies[name], spool.path(name))
         (output_dir / name).parent.mkdir(parents=True, exist_ok=True)
     with _signals_held():
         for name in changed:
@@ -194,7 +199,7 @@ def _write_staged(
     nothing unwanted: a file given up for a static file at its path is overwritten by it.)"""
     for name in wanted:
         if name in copies:
-            _copy_file(copies[name].path, spool.path(name))
+            _copy_source(copies[name], spool.path(name))
         elif not spool.holds(name):  # unchanged: the output folder holds it as it is
             _copy_file(output_dir / name, spool.path(name))
     (spool.folder / MARKER).write_text(
@@ -210,6 +215,25 @@ def _write_staged(
 def _copy_file(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)  # streams the bytes; large files are not read whole
+
+
+def _copy_source(source: SourceFile, target: Path) -> None:
+    """A site file copied; one that cannot be read is the site's error, not the output's."""
+    try:
+        _copy_file(source.path, target)
+    except OSError as error:
+        if error.filename != str(source.path):
+            raise
+        raise unreadable_copy(source, error) from None
+
+
+def unreadable_copy(source: SourceFile, error: OSError) -> ContentError:
+    return ContentError(
+        f"cannot read this file: {error.strerror or error}",
+        path=source.rel,
+        hint="make it readable (chmod u+r on it), or move it out of the site folder",
+        code="unreadable",
+    )
 
 
 def _record(path: Path, hashed: str) -> WrittenFile:

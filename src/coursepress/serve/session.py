@@ -25,10 +25,10 @@ from coursepress.cache.layer import Remembering
 from coursepress.config import CONFIG_FILE
 from coursepress.errors import BuildFailed, SiteError
 from coursepress.hugo.config import CONFIG_FOLDER, CONFIG_NAMES
-from coursepress.output.render import TEMPLATES_DIR
 from coursepress.serve.livereload import Broadcaster, BuildState
 from coursepress.serve.server import ALL_INTERFACES, SiteServer, start_server
 from coursepress.source.discover import CONTENT_DIR, STATIC_DIR, is_junk
+from coursepress.source.templates import TEMPLATES_DIR
 
 WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
 SETTLE_MS = 20

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from coursepress.errors import ContentError, Diagnostic, shown_folder, shown_path
+from coursepress.source.templates import TEMPLATES_DIR
 
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
@@ -81,7 +82,20 @@ def is_junk(name: str) -> bool:
 
 
 def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
-    """A folder with neither content/ nor site.toml is not a site: most likely the wrong one."""
+    """A folder with neither content/ nor site.toml is not a site: most likely the wrong one.
+    A site file of the wrong kind (a file named `static`, a folder named `site.toml`) is an
+    error, never a silent fall back to the defaults."""
+    kinds = ((CONTENT_DIR, True), (STATIC_DIR, True), (TEMPLATES_DIR, True), (config_file, False))
+    for name, folder in kinds:
+        path = site_dir / name
+        if os.path.lexists(path) and path.is_dir() != folder:
+            raise ContentError(
+                f"{name} is a {'file' if folder else 'folder'}, but coursepress reads a "
+                f"{'folder' if folder else 'file'} of that name",
+                path=shown_path(site_dir, name),
+                hint=f"move it away, or make {name} the {'folder' if folder else 'file'} "
+                "coursepress expects",
+            )
     if (site_dir / CONTENT_DIR).is_dir():
         return []
     if not (site_dir / config_file).is_file():
@@ -289,7 +303,12 @@ def _walk(
         skipped.append(_linked_folder(PurePosixPath(root), site_dir))
         return found
     folders.append(_stamp(str(top)))
-    for folder, dirnames, filenames in os.walk(top):
+
+    def unreadable(error: OSError) -> None:
+        if not isinstance(error, FileNotFoundError):  # gone while listed: not there
+            raise _unreadable(Path(error.filename), error)
+
+    for folder, dirnames, filenames in os.walk(top, onerror=unreadable):
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         for name in [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
             skipped.append(_linked_folder(PurePosixPath(root) / base / name, site_dir))
@@ -305,6 +324,15 @@ def _walk(
                 links.append(PurePosixPath(root) / base / name)  # followed or not: later
             found.append(base / name)
     return sorted(found)
+
+
+def _unreadable(path: Path, error: OSError) -> ContentError:
+    return ContentError(
+        f"cannot read this folder: {error.strerror or error}; nothing in it would be published",
+        path=shown_folder(path),
+        hint="make it readable (chmod -R u+rX on it), or move it out of the site folder",
+        code="unreadable",
+    )
 
 
 def _outside_link(rel: PurePosixPath) -> Skipped:

@@ -173,7 +173,15 @@ class KeyLines(Mapping[str, int]):
 
 def decode(source: SourceFile) -> str:
     """UTF-8 text with `\\n` line ends; binary or non-UTF-8 bytes are an error at their line."""
-    data = source.path.read_bytes()
+    try:
+        data = source.path.read_bytes()
+    except OSError as error:
+        raise ContentError(
+            f"cannot read this file: {error.strerror or error}",
+            path=source.rel,
+            hint="make it readable (chmod u+r on it), or move it out of content/",
+            code="unreadable",
+        ) from None
     if b"\0" in data:
         raise ContentError(
             "this is a binary file, not Markdown text",

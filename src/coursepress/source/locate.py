@@ -21,8 +21,16 @@ def line_of_key(text: str, key: str, *, table: bool = False, exact: bool = False
 
 
 def read_config_text(path: Path, shown: PurePath | str) -> str:
-    """A settings file's text; one that is not UTF-8 is a ConfigError, not a traceback."""
-    data = path.read_bytes()
+    """A settings file's text; one that cannot be read or is not UTF-8 is a ConfigError."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read this file: {error.strerror or error}",
+            path=shown,
+            hint="make it readable (chmod u+r on it)",
+            code="unreadable",
+        ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
