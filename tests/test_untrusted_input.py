@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -463,3 +464,106 @@ def test_a_file_that_keeps_its_size_and_time_is_copied_again(make_site, how: str
     )
     assert run_cli("build", cwd=site).returncode == 0
     assert (site / "public/data.csv").read_text() == "a,b\n3,4\n"
+
+
+INTERRUPT_AFTER_PUBLISHING = """
+import os, signal, sys
+from coursepress.__main__ import run
+from coursepress.cache import layer
+
+recorded = layer.Remembering.wrote
+
+
+def wrote(self, *args):
+    # A real Ctrl-C, at the moment the new site is in place and the cache not yet told.
+    os.kill(os.getpid(), signal.SIGINT)
+    recorded(self, *args)
+
+
+layer.Remembering.wrote = wrote
+sys.argv = ["coursepress", "build", "--quiet"]
+run()
+"""
+
+
+@pytest.mark.parametrize("edit", ["one post", "a new folder"])
+def test_a_late_interrupt_says_the_new_site_is_in_place(make_site, edit: str) -> None:
+    site = make_site({"content/posts/a.md": _post(""), "content/posts/b.md": _post("")})
+    assert run_cli("build", cwd=site).returncode == 0
+    if edit == "one post":  # only the changed files are moved in
+        (site / "content/posts/a.md").write_text(_post("") + "Edited.\n")
+    else:  # a file becomes a folder: the whole site is swapped in
+        (site / "content/posts/a.md").unlink()
+        (site / "content/posts/a/index.md").parent.mkdir()
+        (site / "content/posts/a/index.md").write_text(_post("") + "Edited.\n")
+    late = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_AFTER_PUBLISHING],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (late.returncode, late.stderr) == (
+        130,
+        "interrupted; the new site was already in place, whole\n",
+    )
+    assert "Edited." in (site / "public/posts/a/index.html").read_text()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public.")] == []
+    assert run_cli("build", cwd=site).returncode == 0  # and the next build is as a clean one
+    assert run_cli("build", "--no-cache", "-o", "clean", cwd=site).returncode == 0
+    assert snapshot(site / "public") == snapshot(site / "clean")
+
+
+def test_a_write_that_fails_halfway_says_so_and_the_next_build_repairs(make_site) -> None:
+    site = make_site({"content/a.md": _post(""), "content/posts/b.md": _post("")})
+    assert run_cli("build", cwd=site).returncode == 0
+    for name in ("content/a.md", "content/posts/b.md"):
+        (site / name).write_text(_post("") + "Edited.\n")
+    (site / "public/posts/b").chmod(0o555)  # a/ is replaced first; posts/b/ cannot be
+    try:
+        failed = run_cli("build", cwd=site, permissions=True)
+    finally:
+        (site / "public/posts/b").chmod(0o755)
+    assert failed.returncode == 1
+    assert failed.stderr == (
+        "public/: cannot write the site: index.html Permission denied, after 3 of the 4 changed "
+        "files were in place\n"
+        "  hint: check the output folder's permissions, free space and the lengths of slugs; "
+        "the next build that succeeds writes the whole site anew\n"
+        "build failed with 1 error; the output folder holds part of the new site\n"
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    assert run_cli("build", "--no-cache", "-o", "clean", cwd=site).returncode == 0
+    assert snapshot(site / "public") == snapshot(site / "clean")
+
+
+def _files_of_at_most_64_kib() -> None:
+    """The child may write no file larger than 64 KiB: the kernel refuses the write (EFBIG),
+    as it refuses one on a full disk (SIGXFSZ is ignored, so the write fails, not the
+    process)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "--quiet"])
+def test_a_file_the_disk_refuses_leaves_the_previous_site(make_site, cache: str) -> None:
+    site = make_site({"content/a.md": _post(""), "content/posts/b.md": _post("")})
+    assert run_cli("build", cwd=site).returncode == 0
+    before = snapshot(site / "public")
+    (site / "content/posts/b.md").write_text(_post("") + "A long line of notes.\n" * 5000)
+    refused = subprocess.run(
+        [sys.executable, "-m", "coursepress", "build", cache],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_files_of_at_most_64_kib,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "public/: cannot write the site: index.html File too large\n"
+        "  hint: check the output folder's permissions, free space and the lengths of slugs\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+    assert snapshot(site / "public") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public.")] == []

@@ -7,6 +7,7 @@ import signal
 from typing import Any
 
 STOPPED = "interrupted; the previous site is unchanged"
+STOPPED_AFTER_PUBLISHING = "interrupted; the new site was already in place, whole"
 
 
 def stop_as_on_ctrl_c(signum: int, frame: object) -> None:

@@ -14,7 +14,14 @@ from typing import TypeVar
 from coursepress.cache.layer import Forgetful, Memory, Remembering, Rendered
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.diagnostics import apply_settings
-from coursepress.errors import BuildFailed, Diagnostic, Severity, SiteError, shown_path
+from coursepress.errors import (
+    BuildFailed,
+    Diagnostic,
+    InterruptedAfterPublishing,
+    Severity,
+    SiteError,
+    shown_path,
+)
 from coursepress.hugo.config import hugo_site_notes
 from coursepress.output.lock import site_lock
 from coursepress.output.spool import Sink, Spool
@@ -106,17 +113,23 @@ def _build(options: BuildOptions, memory: Memory) -> BuildReport:
     planned = plan_site(options, memory, clock)
     fail_on(planned.diagnostics, options.strict)
     on_disk = memory.on_disk(options.output_dir, verify=not options.private_output)
-    with Spool(options.output_dir) as spool:
-        generated = render_outputs(planned, options, spool, on_disk, memory)
-        generated = clock.lap("templates", generated, memory.tally("views"))
-        # A stylesheet put under the base path is generated now, not copied.
-        copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
-        written = write_site(
-            generated, copies, spool, options.output_dir, options.site_dir, on_disk
-        )
-        written = clock.lap("write", written)
-    memory.wrote(options.output_dir, written.on_disk)
-    memory.finish()
+    spool = Spool(options.output_dir)
+    try:
+        with spool:
+            generated = render_outputs(planned, options, spool, on_disk, memory)
+            generated = clock.lap("templates", generated, memory.tally("views"))
+            # A stylesheet put under the base path is generated now, not copied.
+            copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
+            written = write_site(
+                generated, copies, spool, options.output_dir, options.site_dir, on_disk
+            )
+            written = clock.lap("write", written)
+        memory.wrote(options.output_dir, written.on_disk)
+        memory.finish()
+    except KeyboardInterrupt:
+        if spool.published:
+            raise InterruptedAfterPublishing from None
+        raise
     return BuildReport(
         output_dir=options.output_dir,
         written=written,

@@ -10,11 +10,18 @@ from pathlib import Path
 import click
 
 from coursepress import __version__
-from coursepress.__main__ import STOPPED, stop_cleanly_from_now
+from coursepress.__main__ import STOPPED, STOPPED_AFTER_PUBLISHING, stop_cleanly_from_now
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check.report import FORMATS, format_github, format_json, format_text
 from coursepress.check.run import check_site
-from coursepress.errors import BuildFailed, SiteError, count_of, shown_folder
+from coursepress.errors import (
+    BuildFailed,
+    InterruptedAfterPublishing,
+    PartlyPublished,
+    SiteError,
+    count_of,
+    shown_folder,
+)
 from coursepress.hugo.config import hugo_notes
 from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
 from coursepress.source.select import Verdict
@@ -102,6 +109,14 @@ def build_command(
     waiting = "another build of this site is running; waiting for it to finish"
     with user_errors():
         report = build(options, on_wait=lambda: click.echo(waiting, err=True))
+    with user_errors():
+        try:
+            _report(report, quiet, profile)
+        except KeyboardInterrupt:
+            raise InterruptedAfterPublishing from None
+
+
+def _report(report: BuildReport, quiet: bool, profile: bool) -> None:
     for warning in report.warnings:
         click.echo(warning.format(), err=True)
     if not quiet:
@@ -255,14 +270,20 @@ def user_errors(
     """A user's mistake exits 1 with `path:line: message`; Ctrl-C exits 130. No tracebacks."""
     try:
         yield
+    except PartlyPublished as partial:
+        click.echo(partial.format(), err=True)
+        fail(f"{action} failed with 1 error; the output folder holds part of the new site")
     except BuildFailed as failure:
-        for error in failure.errors:
-            click.echo(error.format(), err=True)
+        for each in failure.errors:
+            click.echo(each.format(), err=True)
         noun = "error" if len(failure.errors) == 1 else "errors"
         fail(f"{action} failed with {len(failure.errors)} {noun}; {outcome}")
     except SiteError as error:
         click.echo(error.format(), err=True)
         fail(f"{action} failed with 1 error; {outcome}")
+    except InterruptedAfterPublishing:
+        click.echo(STOPPED_AFTER_PUBLISHING, err=True)
+        sys.exit(130)
     except KeyboardInterrupt:
         click.echo(STOPPED, err=True)
         sys.exit(130)

@@ -98,6 +98,15 @@ class OutputError(SiteError):
     """The output folder cannot be written safely."""
 
 
+class PartlyPublished(OutputError):
+    """Writing into the output folder failed after some of the new files were in place."""
+
+
+class InterruptedAfterPublishing(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM that came once the new site was in place, while the build tidied up:
+    the site is whole and new, and saying "unchanged" would be false."""
+
+
 class BuildFailed(SiteError):
     """Several user errors found in one pass, reported together so each file is fixed at once."""
 

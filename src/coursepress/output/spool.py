@@ -47,12 +47,15 @@ class Spool:
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
         self.folder = output_dir.parent / f".{output_dir.name}.spool"
+        self.published = False
+        """The new site is in the output folder: from here on, nothing may say "unchanged"."""
 
     def __enter__(self) -> Spool:
         parent, prefix = self.output_dir.parent, f".{self.output_dir.name}.building-"
         try:
             parent.mkdir(parents=True, exist_ok=True)
             _remove_abandoned(parent, prefix)
+            _remove_abandoned(parent, retired_prefix(self.output_dir))
             # The process id in the name tells a later build whether this one is still running.
             self.folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
         except OSError as error:
@@ -69,6 +72,7 @@ class Spool:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         except OSError as error:
+            error.filename = error.filename or str(path)  # a refused write names no file
             raise write_error(error, self.output_dir) from None
         return hashlib.sha256(data).hexdigest()
 
@@ -83,9 +87,14 @@ class Spool:
         return self.folder / name
 
 
+def retired_prefix(output_dir: Path) -> str:
+    """The name, up to the process id, of a previous site on its way out (`.public.old-`)."""
+    return f".{output_dir.name}.old-"
+
+
 def _remove_abandoned(parent: Path, prefix: str) -> None:
-    """Spools of builds that were killed outright (SIGKILL, out of memory, power loss) and so
-    never removed their own: those whose process no longer runs."""
+    """Spools and retired sites of builds that were killed outright (SIGKILL, out of memory,
+    power loss) or stopped while removing them: those whose process no longer runs."""
     for folder in parent.glob(f"{prefix}*-*"):
         pid = folder.name.removeprefix(prefix).split("-", 1)[0]
         if folder.is_dir() and not folder.is_symlink() and pid.isdigit() and not _running(int(pid)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursepress import __version__
-from coursepress.errors import ContentError, OutputError, shown_folder
-from coursepress.output.spool import Spool, write_error
+from coursepress.errors import ContentError, OutputError, PartlyPublished, shown_folder
+from coursepress.output.spool import Spool, retired_prefix, write_error
 from coursepress.source.discover import SourceFile
 
 SOURCE_FOLDERS = ("content", "static", "templates")
@@ -179,10 +180,18 @@ def _update_in_place(
             _copy_source(copies[name], spool.path(name))
         (output_dir / name).parent.mkdir(parents=True, exist_ok=True)
     with _signals_held():
-        for name in changed:
-            os.replace(spool.path(name), output_dir / name)
-        for name in gone:
-            (output_dir / name).unlink(missing_ok=True)
+        done = 0
+        try:
+            for name in changed:
+                os.replace(spool.path(name), output_dir / name)
+                done += 1
+            for name in gone:
+                (output_dir / name).unlink(missing_ok=True)
+        except OSError as error:
+            if done == 0:
+                raise
+            raise _partly_published(error, output_dir, done, len(changed)) from None
+        spool.published = True
     _remove_empty_folders(output_dir, gone)
     files = {name: on_disk[name] for name in wanted if name not in changed}
     files |= {name: _record(output_dir / name, wanted[name]) for name in changed}
@@ -208,7 +217,7 @@ def _write_staged(
     )
     os.chmod(spool.folder, 0o755)  # mkdtemp makes it private; a web server must read it
     files = {name: _record(spool.path(name), hashed) for name, hashed in wanted.items()}
-    _swap(spool.folder, output_dir)
+    _swap(spool, output_dir)
     return files
 
 
@@ -266,16 +275,30 @@ def _signals_held() -> Iterator[None]:
 _NONE = WrittenFile("", -1, -1)
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
+def _swap(spool: Spool, output_dir: Path) -> None:
     if not output_dir.exists():
-        staging.rename(output_dir)
+        spool.folder.rename(output_dir)
+        spool.published = True
         return
-    retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+    # The process id in the name lets a later build remove it, should this one be stopped
+    # while removing it.
+    retired = Path(tempfile.mkdtemp(prefix=f"{retired_prefix(output_dir)}{os.getpid()}-",
+                                    dir=output_dir.parent))  # fmt: skip
     with _signals_held():  # Ctrl-C between the two renames would leave no site at all
-        output_dir.rename(retired)
+        os.replace(output_dir, retired)
         try:
-            staging.rename(output_dir)
+            spool.folder.rename(output_dir)
         except OSError:
-            retired.rename(output_dir)
+            os.replace(retired, output_dir)
             raise
-    shutil.rmtree(retired)
+        spool.published = True
+    shutil.rmtree(retired, ignore_errors=True)  # what is left, the next build removes
+
+
+def _partly_published(error: OSError, output_dir: Path, done: int, total: int) -> PartlyPublished:
+    cause = write_error(error, output_dir)
+    return PartlyPublished(
+        f"{cause.message}, after {done} of the {total} changed files were in place",
+        path=cause.path,
+        hint=f"{cause.hint}; the next build that succeeds writes the whole site anew",
+    )
