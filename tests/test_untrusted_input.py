@@ -167,6 +167,37 @@ def test_the_workers_of_a_killed_build_die_with_it(tmp_path: Path) -> None:
     assert "another build of this site is running" not in again.stderr
 
 
+def test_a_worker_killed_mid_build_is_a_clean_error(tmp_path: Path) -> None:
+    site = write_corpus(tmp_path / "corpus", posts=600, seed=5)
+    assert run_cli("build", "--quiet", cwd=site).returncode == 0
+    before = snapshot(site / "public")
+    for post in (site / "content/posts").glob("post-000*.md"):
+        post.write_text(post.read_text() + "\nEdited.\n")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "coursepress", "build", "--jobs", "2", "--no-cache"],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while not workers and build.poll() is None and time.monotonic() < deadline:
+        workers = _children(build.pid)
+        time.sleep(0.01)
+    assert workers, "the build ended before its workers were seen"
+    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer does
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 1
+    assert stderr == (
+        "coursepress: a process rendering the site ended before its work was done (killed, "
+        "or out of memory)\n"
+        "  hint: build again; if it happens again, try --jobs 1, which renders in one process\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+    assert snapshot(site / "public") == before
+
+
 def test_heading_ids_are_made_unique_as_the_anchors_plugin_makes_them() -> None:
     """The linear de-duplication gives the ids the plugin's own search gives (it took
     minutes on 20,000 equal headings; the time is measured in benchmarks, not here)."""
@@ -567,3 +598,128 @@ def test_a_file_the_disk_refuses_leaves_the_previous_site(make_site, cache: str)
     )
     assert snapshot(site / "public") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".public.")] == []
+
+
+DEEP_HINT = (
+    "  hint: no site setting or front matter needs more than a few levels; look for brackets "
+    "that are opened and never closed\n"
+)
+DEEP = (
+    "the values are nested too deeply to read (lists or tables inside each other, more than "
+    "100 levels down)\n" + DEEP_HINT
+)
+
+
+@pytest.mark.parametrize(
+    "files,message",
+    [
+        (
+            {
+                "site.toml": 'title = "T"\nterm_start = 2023-08-28\n',
+                "content/posts/a.md": '+++\ntitle = "A"\nweek = 20231001\n+++\n',
+            },
+            "content/posts/a.md:3: 'week' must be a whole number from 1 to 99, not 20231001\n"
+            "  hint: for example: week = 3 (a post's day is its `date`)\n",
+        ),
+        (
+            {"site.toml": 'title = "T"\nterm_start = 2023-08-28\nterm_weeks = 10000000\n'},
+            "site.toml:3: Config value 'term_weeks': expected a whole number from 0 to 99\n"
+            "  hint: for example term_weeks = 10\n",
+        ),
+        (
+            {"site.toml": 'title = "T"\nterm_start = 9999-12-01\n'},
+            "site.toml:2: Config value 'term_start': 9999-12-01 is too far in the future\n"
+            "  hint: the first day of week 1, such as 2023-08-28\n",
+        ),
+        (
+            {"content/posts/a.md": '+++\ntitle = "A"\ndate = 9999-12-31T23:00:00-05:00\n+++\n'},
+            "content/posts/a.md:3: 9999-12-31T23:00:00-05:00 falls outside the years 1 to 9999 "
+            "in the site's time zone\n"
+            '  hint: write it like one of: "2023-09-03", "2023-09-03T14:00:00", '
+            '"2023-09-03T14:00:00-04:00", "03 Sep 2023", "3 September 2023", "Sep 3, 2023", '
+            '"2023/09/03"\n',
+        ),
+        (
+            {"content/posts/a.md": "+++\na = " + "[" * 400 + "]" * 400 + "\n+++\n"},
+            "content/posts/a.md:2: " + DEEP,
+        ),
+        (
+            {"site.toml": 'title = "T"\n[params]\na = ' + "{a = " * 990 + "1" + "}" * 990},
+            "site.toml:3: " + DEEP,
+        ),
+        (
+            {"content/posts/a.md": "---\na: " + "[" * 100_000 + "]" * 100_000 + "\n---\n"},
+            "content/posts/a.md:2: " + DEEP,  # libyaml crashed the process
+        ),
+        (
+            {"config.json": '{"a": ' * 100_000 + "1" + "}" * 100_000},
+            "config.json:1: " + DEEP,
+        ),
+        (
+            {"config.json": '{"title": "\\ud800", "baseURL": "https://example.org/"}'},
+            "config.json:1: this holds '\\ud800', which is not a character (half of a surrogate "
+            "pair)\n"
+            "  hint: write the character itself, or both halves of the pair\n",
+        ),
+        (
+            {"site.toml": 'title = "T"\nbase_url = "https://[::1/"\n'},
+            "site.toml:2: Config value 'base_url': 'https://[::1/' is not a web address\n"
+            "  hint: write it as 'https://example.github.io/course/', or '/' for a local site\n",
+        ),
+        (
+            {"site.toml": 'title = "T"\n[check.required]\nposts = [1]\n'},
+            "site.toml:2: Config value 'check.required': expected a list of front matter keys "
+            "(text) per section\n"
+            '  hint: posts = ["week", "authors"]\n',
+        ),
+        (
+            {"static/b\udcff.txt": "x"},
+            "static/b\ufffd.txt: this name is not UTF-8 text, so it cannot be part of a web "
+            "address\n"
+            "  hint: rename it; what is not UTF-8 is shown as \ufffd\n",
+        ),
+    ],
+    ids=[
+        "week-as-date",
+        "term-weeks",
+        "term-start",
+        "year-9999",
+        "deep-front-matter",
+        "deep-settings",
+        "deep-yaml",
+        "deep-hugo-json",
+        "surrogate-hugo",
+        "ipv6-base-url",
+        "required-not-text",
+        "name-not-utf8",
+    ],
+)
+def test_inputs_that_raised_tracebacks_are_errors_at_their_line(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    site = tmp_path / "site"
+    for name, text in {"content/posts/ok.md": _post(""), **files}.items():
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    (site / "public").mkdir()
+    (site / "public/.coursepress").write_text("")
+    for command, outcome in (("build", "the previous site is unchanged"), ("check", "")):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 1, result.stdout
+        assert "Traceback" not in result.stderr
+        if command == "build":
+            assert result.stderr == f"{message}build failed with 1 error; {outcome}\n"
+
+
+def test_an_unclosed_url_in_an_inline_style_is_read_to_its_end(make_site) -> None:
+    site = make_site(
+        {
+            "site.toml": 'title = "T"\nbase_url = "https://example.org/course/"\n',
+            "content/a.md": '+++\ntitle = "A"\n+++\n<div style="background: url(/x.png">A</div>\n',
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "public/a/index.html").read_text()
+    assert '<div style="background: url(/course/x.png">' in page

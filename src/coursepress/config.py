@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +27,14 @@ from coursepress.site.course import (
     read_term_start,
 )
 from coursepress.site.urls import PERMALINK_TOKENS, unknown_permalink_tokens
-from coursepress.source.locate import line_of_key, read_config_text, toml_error
+from coursepress.source.dates import MAX_WEEKS
+from coursepress.source.locate import (
+    line_of_key,
+    nested_too_deep,
+    read_config_text,
+    toml_error,
+    unusable_values,
+)
 
 CONFIG_FILE = "site.toml"
 
@@ -96,8 +103,8 @@ def boolean(key: str, value: Any, where: Where) -> bool:
     return value
 
 
-def whole_number(minimum: int) -> Reader:
-    return lambda key, value, where: read_positive(key, value, where.line, minimum)
+def whole_number(minimum: int, maximum: int | None = None) -> Reader:
+    return lambda key, value, where: read_positive(key, value, where.line, minimum, maximum)
 
 
 def web_address(key: str, value: Any, where: Where) -> str:
@@ -169,7 +176,7 @@ class Config:
     `summaryLength`, 70 for a site built from Hugo's config)."""
     term_start: date | None = setting(None, lambda _, value, at: read_term_start(value, at.line))
     """The first day of week 1, for the schedule."""
-    term_weeks: int = setting(0, whole_number(0))
+    term_weeks: int = setting(0, whole_number(0, MAX_WEEKS))
     """Weeks in the term; 0 means up to the last week that has a post."""
     skip_weeks: tuple[Break, ...] = setting((), lambda _, value, at: read_breaks(value, at.line))
     """Calendar weeks with no class (reading week): not counted as course weeks."""
@@ -199,6 +206,13 @@ KNOWN_KEYS = tuple(f.name for f in fields(Config))
 _READERS: dict[str, Reader] = {f.name: f.metadata["read"] for f in fields(Config)}
 
 
+def _loaded(text: str, shown: PurePosixPath) -> dict[str, Any]:
+    values = tomli.loads(text)
+    if (broken := unusable_values(values, text, shown, ConfigError)) is not None:
+        raise broken
+    return values
+
+
 def load_config(site_dir: Path, base_url: str | None = None) -> Config:
     """Read site.toml, else a Hugo site's config, else use the defaults; then apply a
     --base-url override."""
@@ -207,9 +221,11 @@ def load_config(site_dir: Path, base_url: str | None = None) -> Config:
     hugo = None if path.is_file() else read_hugo_settings(site_dir)
     text = read_config_text(path, shown) if path.is_file() else ""
     try:
-        config = _from_hugo(hugo) if hugo else _validate(tomli.loads(text), text)
+        config = _from_hugo(hugo) if hugo else _validate(_loaded(text, shown), text)
     except tomli.TOMLDecodeError as error:
         raise toml_error(error, text, shown, error_type=ConfigError) from None
+    except RecursionError:
+        raise nested_too_deep(text, shown, ConfigError) from None
     except ConfigError as error:
         raise (error if error.path else error.located(shown)) from None
     if base_url is None:
@@ -284,9 +300,14 @@ def _check_timezone(name: str, line: int | None) -> None:
 
 
 def _check_base_url(url: str, line: int | None) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (read for its check: a port that is not a number)
+    except ValueError:  # `https://[::1/`: a bracket left open
+        parts = None
     if (
-        (parts.scheme not in ("http", "https") and not url.startswith("/"))
+        parts is None
+        or (parts.scheme not in ("http", "https") and not url.startswith("/"))
         or (parts.scheme and not parts.netloc)
         or url.startswith("//")
     ):

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any, TypeVar
 
+from coursepress.errors import SiteError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -32,6 +34,7 @@ def map_over_cores(function: Callable[[T], R], items: Sequence[T], jobs: int | N
     # multiprocessing costs 10 ms of its start-up.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork")
     # Objects that exist now are left out of the workers' garbage collections: a collection
@@ -44,6 +47,12 @@ def map_over_cores(function: Callable[[T], R], items: Sequence[T], jobs: int | N
     try:
         chunk = max(1, len(items) // (workers * 8))
         return list(pool.map(_call, range(len(items)), chunksize=chunk))
+    except BrokenProcessPool:  # a worker killed (out of memory, `kill -9`): not the site's fault
+        raise SiteError(
+            "a process rendering the site ended before its work was done (killed, or out of "
+            "memory)",
+            hint="build again; if it happens again, try --jobs 1, which renders in one process",
+        ) from None
     finally:
         # On Ctrl-C, work not yet started is dropped rather than finished.
         with suppress(RuntimeError):  # Ctrl-C while the pool's own thread was starting

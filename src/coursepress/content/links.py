@@ -255,7 +255,9 @@ def _css_edits(
         offset = starts[token.source_line - 1] + token.source_column - 1  # type: ignore[attr-defined]
         if kind == "url":
             inner_start = offset + 4  # after `url(`
-            inner_end = css.index(")", inner_start)
+            inner_end = css.find(")", inner_start)
+            if inner_end < 0:  # `url(` left open: CSS reads it to the end
+                inner_end = len(css)
             _replace_raw(css, inner_start, inner_end, token.value, transform, edits)  # type: ignore[attr-defined]
         elif kind == "string" and (in_url_list or after_import):
             end = _string_end(css, offset)

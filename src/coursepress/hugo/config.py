@@ -17,7 +17,14 @@ import yaml
 
 from coursepress.errors import ConfigError, Diagnostic, Severity, shown_folder, shown_path
 from coursepress.site.urls import unknown_permalink_tokens
-from coursepress.source.locate import line_of_key, read_config_text, toml_error
+from coursepress.source.locate import (
+    line_of_key,
+    load_yaml,
+    nested_too_deep,
+    read_config_text,
+    toml_error,
+    unusable_values,
+)
 
 CONFIG_NAMES = tuple(
     f"{stem}.{suffix}" for stem in ("hugo", "config") for suffix in ("toml", "yaml", "yml", "json")
@@ -167,7 +174,9 @@ def _load(path: Path, shown: str) -> HugoFile:
         elif path.suffix == ".json":
             values = json.loads(text or "{}")
         else:
-            values = yaml.safe_load(text) or {}
+            values = load_yaml(text) or {}
+    except RecursionError:
+        raise nested_too_deep(text, shown, ConfigError) from None
     except tomli.TOMLDecodeError as error:
         raise toml_error(error, text, shown, error_type=ConfigError) from None
     except json.JSONDecodeError as error:
@@ -184,6 +193,8 @@ def _load(path: Path, shown: str) -> HugoFile:
         ) from None
     if not isinstance(values, dict):
         raise ConfigError("Hugo's config must be a set of keys", path=shown, line=1)
+    if (broken := unusable_values(values, text, shown, ConfigError)) is not None:
+        raise broken
     # Hugo's keys are case-insensitive: `baseURL`, `baseurl` and `BaseURL` are one key.
     return HugoFile(shown, text, {str(key).lower(): value for key, value in values.items()})
 

@@ -110,6 +110,12 @@ def read_breaks(value: Any, line: int | None) -> tuple[Break, ...]:
 
 
 def read_term_start(value: Any, line: int | None) -> date:
+    if isinstance(value, date) and value.year > 9990:  # its weeks would run past year 9999
+        raise ConfigError(
+            f"Config value 'term_start': {value.isoformat()} is too far in the future",
+            line=line,
+            hint="the first day of week 1, such as 2023-08-28",
+        )
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -121,10 +127,18 @@ def read_term_start(value: Any, line: int | None) -> date:
     )
 
 
-def read_positive(key: str, value: Any, line: int | None, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+def read_positive(
+    key: str, value: Any, line: int | None, minimum: int, maximum: int | None = None
+) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        limits = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
         raise ConfigError(
-            f"Config value '{key}': expected a whole number of at least {minimum}",
+            f"Config value '{key}': expected a whole number {limits}",
             line=line,
             hint=f"for example {key} = 10",
         )
@@ -168,9 +182,13 @@ def read_check(value: Any, line: int | None) -> CheckSettings:
                 hint=f"use one of: {', '.join(LEVELS)}",
             )
     required = value.get("required", {})
-    if not all(isinstance(keys, list) for keys in required.values()):
+    if not isinstance(required, dict) or not all(
+        isinstance(keys, list) and all(isinstance(key, str) for key in keys)
+        for keys in required.values()
+    ):
         raise ConfigError(
-            "Config value 'check.required': expected lists of keys per section",
+            "Config value 'check.required': expected a list of front matter keys (text) per "
+            "section",
             line=line,
             hint='posts = ["week", "authors"]',
         )

@@ -21,6 +21,11 @@ ACCEPTED_FORMS = (
 )
 
 
+MAX_WEEKS = 99
+"""The most weeks a term has: `week` in front matter and `term_weeks` stop here (a date
+written as a week, `week = 20231001`, would otherwise make a schedule of 20 million weeks)."""
+
+
 class DateFormatError(ValueError):
     """A value that is not a date in any accepted form."""
 
@@ -29,7 +34,12 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
     """A datetime in `zone`: naive values and plain dates are read in it, others converted to it
     (so pages show, sort and get permalinks by the course's own calendar)."""
     if isinstance(value, datetime):
-        return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
+        try:
+            return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+            raise DateFormatError(
+                f"{value.isoformat()} falls outside the years 1 to 9999 in the site's time zone"
+            ) from None
     if isinstance(value, date):
         return datetime.combine(value, time(), tzinfo=zone)
     if isinstance(value, str):

@@ -315,15 +315,37 @@ def _walk(
         dirnames[:] = sorted(
             d for d in dirnames if not is_junk(d) and not os.path.islink(os.path.join(folder, d))
         )
+        for name in dirnames:
+            if not name.isascii() and _not_utf8(name):
+                raise _name_not_utf8(os.path.join(folder, name) + "/")
         folders.extend(_stamp(os.path.join(folder, d)) for d in dirnames)  # os.walk lists next
         for name in sorted(filenames):
             path = os.path.join(folder, name)
             if is_junk(name):
                 continue
+            if not name.isascii() and _not_utf8(name):
+                raise _name_not_utf8(path)
             if os.path.islink(path):
                 links.append(PurePosixPath(root) / base / name)  # followed or not: later
             found.append(base / name)
     return sorted(found)
+
+
+def _not_utf8(name: str) -> bool:
+    """A name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _name_not_utf8(path: str) -> ContentError:
+    return ContentError(
+        "this name is not UTF-8 text, so it cannot be part of a web address",
+        path=os.fsencode(path).decode("utf-8", "replace"),
+        hint="rename it; what is not UTF-8 is shown as \N{REPLACEMENT CHARACTER}",
+    )
 
 
 def _unreadable(path: Path, error: OSError) -> ContentError:

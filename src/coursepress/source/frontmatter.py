@@ -17,9 +17,15 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from coursepress.errors import ContentError, SiteError
 from coursepress.site.urls import clean_url_path
-from coursepress.source.dates import ACCEPTED_FORMS, DateFormatError, parse_date
+from coursepress.source.dates import ACCEPTED_FORMS, MAX_WEEKS, DateFormatError, parse_date
 from coursepress.source.discover import SourceFile
-from coursepress.source.locate import line_of_key, toml_error
+from coursepress.source.locate import (
+    line_of_key,
+    load_yaml,
+    nested_too_deep,
+    toml_error,
+    unusable_values,
+)
 
 
 class TomllibHandler(BaseHandler):
@@ -45,6 +51,9 @@ class YamlHandler(YAMLHandler):
     """YAML front matter between `---` lines, with line numbers kept (see TomllibHandler)."""
 
     FM_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return load_yaml(fm)
 
 
 HANDLERS: tuple[BaseHandler, ...] = (TomllibHandler(), YamlHandler())
@@ -238,9 +247,11 @@ def split_front_matter(text: str, source: SourceFile) -> tuple[dict[str, Any], s
 def _load(handler: BaseHandler, fm_text: str, source: SourceFile) -> Any:
     # fm_text starts with the newline ending the `+++` line, so parser lines are file lines.
     try:
-        return handler.load(fm_text)
+        values = handler.load(fm_text)
     except tomli.TOMLDecodeError as error:
         raise toml_error(error, fm_text, source.rel) from None
+    except RecursionError:
+        raise nested_too_deep(fm_text, source.rel, ContentError) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "cannot be read"
@@ -257,6 +268,10 @@ def _load(handler: BaseHandler, fm_text: str, source: SourceFile) -> Any:
             line=2,
             hint="check the dates in the front matter",
         ) from None
+    broken = unusable_values(values, fm_text, source.rel, ContentError)
+    if broken is not None:
+        raise broken
+    return values
 
 
 def _typed(
@@ -305,12 +320,19 @@ def _take(
         values[key] = _expect(value, bool, "true or false", original_key, source)
     elif key == "weight":
         values[key] = _expect(value, int, "a whole number", original_key, source)
-    elif key in _SCHEDULE_KEYS:  # whole numbers from 1
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    elif key in _SCHEDULE_KEYS:  # whole numbers from 1; a week of a term
+        most = MAX_WEEKS if key == "week" else None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < 1
+            or (most is not None and value > most)
+        ):
+            limits = f"from 1 to {most}" if most is not None else "from 1"
             raise ContentError(
-                f"'{original_key}' must be a whole number from 1, not {value!r}",
+                f"'{original_key}' must be a whole number {limits}, not {value!r}",
                 path=source.rel,
-                hint=f"for example: {key} = 3",
+                hint=f"for example: {key} = 3 (a post's day is its `date`)",
             )
         params[key] = value
     elif key == "params" and isinstance(value, dict):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePath
+from typing import Any
+
+import yaml
 
 from coursepress.errors import ConfigError, ContentError, SiteError
 
@@ -80,3 +83,76 @@ def _toml_hint(source_line: str) -> str:
     if value and value[0] not in "\"'[{0123456789-+tfi" and not value.startswith("nan"):
         return f'put text values in double quotes: `{key.strip()} = "{value}"`'
     return 'check the quotes and brackets on this line; TOML looks like `key = "value"`'
+
+
+def load_yaml(text: str) -> Any:
+    """YAML through libyaml, the fast loader, unless the text could nest deeper than libyaml
+    survives: it recurses in C without a limit and crashes the process past some tens of
+    thousands of levels, where Python's own loader raises RecursionError (`nested_too_deep`).
+    Nesting that deep needs as many `[`, `{`, `-` or `?`, so counting them tells."""
+    risky = sum(text.count(mark) for mark in "[{-?") > 5_000
+    loader = yaml.CSafeLoader if yaml.__with_libyaml__ and not risky else yaml.SafeLoader
+    return yaml.load(text, Loader=loader)
+
+
+def nested_too_deep(text: str, shown: PurePath | str, error_type: type[SiteError]) -> SiteError:
+    return error_type(
+        "the values are nested too deeply to read (lists or tables inside each other, "
+        f"more than {MAX_NESTING} levels down)",
+        path=shown,
+        line=_deepest_line(text),
+        hint="no site setting or front matter needs more than a few levels; look for "
+        "brackets that are opened and never closed",
+    )
+
+
+MAX_NESTING = 100
+"""Lists and tables inside each other, at most: deeper values are no setting anyone writes, and
+would exhaust Python's recursion where they are compared, copied or shown."""
+
+
+def unusable_values(
+    values: Any, text: str, shown: PurePath | str, error_type: type[SiteError]
+) -> SiteError | None:
+    """Values no page or setting can use: nested deeper than MAX_NESTING, or text holding a
+    lone surrogate (`"\\ud800"`, which JSON and YAML escapes can write), which cannot be
+    written as UTF-8."""
+    pending: list[tuple[Any, int]] = [(values, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_NESTING:
+            return nested_too_deep(text, shown, error_type)
+        if isinstance(value, dict):
+            pending += [(item, depth + 1) for item in (*value.keys(), *value.values())]
+        elif isinstance(value, list):
+            pending += [(item, depth + 1) for item in value]
+        elif isinstance(value, str) and not _encodes(value):
+            escape = re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text)
+            line = text.count("\n", 0, escape.start()) + 1 if escape else None
+            bad = next(char for char in value if not _encodes(char))
+            return error_type(
+                f"this holds {bad!a}, which is not a character (half of a surrogate pair)",
+                path=shown,
+                line=line,
+                hint="write the character itself, or both halves of the pair",
+            )
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _deepest_line(text: str) -> int | None:
+    """The line where brackets are first open a hundred deep (quotes are not told apart:
+    for a message only)."""
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        if depth > MAX_NESTING:
+            return text.count("\n", 0, match.start()) + 1
+    return None
