@@ -194,15 +194,36 @@ def test_broken_links_are_skipped_with_a_warning(make_site) -> None:
     assert stderr.startswith("content/broken.png: warning: this is a broken link\n")
 
 
-def test_os_errors_while_writing_are_explained(make_site) -> None:
-    site = make_site({"content/a.md": f'+++\ntitle = "A"\nslug = "{"x" * 300}"\n+++\n'})
+def test_names_no_file_system_stores_are_errors_at_the_page(make_site) -> None:
+    site = make_site(
+        {
+            "content/a.md": f'+++\ntitle = "A"\nslug = "{"x" * 300}"\n+++\n',
+            "content/b.md": f'+++\ntitle = "B"\ntags = ["{"é" * 128}"]\n+++\n',
+        }
+    )
     code, _, stderr = build(site)
     assert code == 1
-    assert stderr.startswith("public/: cannot write the site:")
-    assert "File name too long" in stderr
+    assert stderr == (
+        f"content/a.md:3: the URL /{'x' * 50}…{'x' * 8}/ has a part of 300 bytes; no file "
+        "system stores a name over 255\n"
+        "  hint: shorten `slug` (a page with none is named after its file)\n"
+        f"content/b.md:3: the URL /tags/{'é' * 45}…{'é' * 8}/ has a part of 256 bytes; no file "
+        "system stores a name over 255\n"
+        "  hint: shorten the name in `tags` in the front matter\n"
+        "build failed with 2 errors; the previous site is unchanged\n"
+    )
+    assert "name-too-long" in run_cli("check", cwd=site).stdout
+
+
+def test_os_errors_while_writing_are_explained(make_site) -> None:
     site = make_site({"content/a.md": '+++\ntitle = "A"\n+++\n', "afile": "x"})
     code, _, stderr = build(site, "--output", "afile/out")
     assert code == 1
+    assert stderr == (
+        "afile/out/: cannot write the site: afile is a file where a folder is needed\n"
+        "  hint: move the file away, or pass --output with another folder\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
 
 
 def test_paths_are_shown_from_the_current_folder(tmp_path: Path) -> None:

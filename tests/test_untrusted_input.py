@@ -723,3 +723,31 @@ def test_an_unclosed_url_in_an_inline_style_is_read_to_its_end(make_site) -> Non
     assert result.returncode == 0, result.stderr
     page = (site / "public/a/index.html").read_text()
     assert '<div style="background: url(/course/x.png">' in page
+
+
+@pytest.mark.parametrize(
+    "files,message",
+    [
+        (
+            {"content/posts/a.md": '+++\ntitle = "A"\ntags = ["index.html"]\n+++\n'},
+            "content/posts/a.md:3: the tags page 'index.html' and the tags list have the same "
+            "URL /tags/; this page names it in `tags`\n"
+            "  hint: change the name in `tags` in the front matter\n",
+        ),
+        (
+            {"site.toml": 'title = "T"\n[taxonomies]\ntag = ".."\n'},
+            "site.toml:3: Config value 'taxonomies.tag': expected a plural name, got '..'\n"
+            '  hint: for example: [taxonomies] tag = "tags" (letters, digits, - and _)\n',
+        ),
+    ],
+    ids=["tag-index-html", "taxonomy-dot-dot"],
+)
+def test_names_that_collide_with_the_site_are_errors_at_their_line(
+    make_site, files: dict[str, str], message: str
+) -> None:
+    site = make_site({"content/posts/ok.md": _post(""), **files})
+    build = run_cli("build", cwd=site)
+    assert build.stderr == f"{message}build failed with 1 error; the previous site is unchanged\n"
+    check = run_cli("check", cwd=site)
+    assert check.returncode == 1
+    assert message.split("\n")[0].split(": ", 1)[1] in check.stdout + check.stderr

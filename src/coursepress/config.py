@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -48,7 +49,9 @@ class Where:
     text: str = ""
 
     def line_of(self, key: str) -> int | None:
-        return line_of_key(self.text, key) if self.text else self.line
+        """A key of this setting's table, else the setting's own line (an inline table)."""
+        found = line_of_key(self.text, key) if self.text else None
+        return found or self.line
 
     def author_line(self, author: str) -> int | None:
         """The line of the author's own table, `[authors.ana]`."""
@@ -344,11 +347,13 @@ def _check_permalinks(patterns: Mapping[str, Any], where: Where) -> None:
 
 def _check_taxonomies(taxonomies: Mapping[str, Any], where: Where) -> None:
     for singular, plural in taxonomies.items():
-        if not isinstance(plural, str) or not plural.strip() or "/" in plural:
+        # It names a folder of the site and a front matter key: `..` or `a/b` would be a
+        # path, and a name its URL changes (`Week Notes` → `week-notes`) a key no one writes.
+        if not isinstance(plural, str) or not re.fullmatch(r"\w[\w-]*", plural):
             raise ConfigError(
                 f"Config value 'taxonomies.{singular}': expected a plural name, got {plural!r}",
                 line=where.line_of(singular),
-                hint='for example: [taxonomies] tag = "tags"',
+                hint='for example: [taxonomies] tag = "tags" (letters, digits, - and _)',
             )
 
 

@@ -18,7 +18,7 @@ __all__ = ["CODES", "apply_settings"]
 _IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
 
 
-ALWAYS_ERRORS = frozenset({"duplicate-url", "alias-collision", "unreadable"})
+ALWAYS_ERRORS = frozenset({"duplicate-url", "alias-collision", "unreadable", "name-too-long"})
 """Two outputs at one URL (one of them is not published), or a source that cannot be read:
 neither [check.severity] nor `coursepress: ignore` makes it less than an error (a page never
 vanishes quietly)."""

@@ -108,6 +108,8 @@ def settle(rows: Iterable[Output]) -> Plan:
     folder, and paths equal but for letter case."""
     kept: dict[str, Output] = {}
     found: list[Diagnostic] = []
+    lost: set[str] = set()
+    """The URLs of the pages and lists not written for a clash (reported)."""
     for row in rows:
         earlier = kept.get(row.path)
         if earlier is None:
@@ -115,10 +117,15 @@ def settle(rows: Iterable[Output]) -> Plan:
             continue
         winner, diagnostic = _clash(earlier, row)
         kept[row.path] = winner
+        loser = row if winner is earlier else earlier
         if diagnostic is not None:
             found.append(diagnostic)
-    outputs = _files_where_folders_are(tuple(kept.values()), found)
+            if loser.view is not None and loser.view.page_url is not None:
+                lost.add(loser.view.page_url)
+    unfollowed = [row for row in kept.values() if row.owner.follows_list not in lost]
+    outputs = _files_where_folders_are(tuple(unfollowed), found)
     found += _case_collisions(outputs)
+    found += _names_too_long(outputs)
     return Plan(outputs, tuple(found))
 
 
@@ -193,7 +200,7 @@ def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
             hint="rename or remove the file",
             code="hidden-file",
         )
-    if earlier.owner.follows_a_list and later.owner.follows_a_list:
+    if earlier.owner.follows_list and later.owner.follows_list:
         return earlier, None  # reported where the two lists clash
     return earlier, _same_url(earlier.owner, later.owner, url)
 
@@ -217,6 +224,43 @@ def _same_url(earlier: Owner, later: Owner, url: str) -> Diagnostic:
         code=here.code,
         severity=Severity.ERROR,
     )
+
+
+NAME_MAX = 255
+"""Bytes in one file or folder name: the limit of ext4, APFS, NTFS and the rest."""
+
+
+def _names_too_long(outputs: tuple[Output, ...]) -> list[Diagnostic]:
+    """Outputs that no file system can store, found here rather than as a failed write: a
+    slug or tag made from a long title, an alias pasted with its query string. Each long
+    name is reported once, at a file when one of the outputs under it has one."""
+    under: dict[str, list[Output]] = {}
+    for output in outputs:
+        parts = output.path.split("/")
+        for index, part in enumerate(parts):
+            if len(part.encode("utf-8")) > NAME_MAX:
+                under.setdefault("/".join(parts[: index + 1]), []).append(output)
+                break
+    found = []
+    for prefix, claimants in under.items():
+        owner = min(claimants, key=lambda output: output.owner.path is None).owner
+        size = len(prefix.rpartition("/")[2].encode("utf-8"))
+        shown = prefix if len(prefix) <= 60 else f"{prefix[:50]}…{prefix[-8:]}"
+        hint = f"shorten the name in `{owner.key}` in the front matter"
+        if owner.key in ("url", "slug"):
+            hint = f"shorten `{owner.key}` (a page with none is named after its file)"
+        found.append(
+            Diagnostic(
+                f"the URL /{shown}/ has a part of {size} bytes; no file system stores a "
+                f"name over {NAME_MAX}",
+                path=owner.path,
+                line=owner.line,
+                hint=hint if owner.key else "shorten the name",
+                code="name-too-long",
+                severity=Severity.ERROR,
+            )
+        )
+    return found
 
 
 def _case_collisions(outputs: tuple[Output, ...]) -> list[Diagnostic]:

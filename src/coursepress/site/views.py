@@ -35,9 +35,10 @@ class Owner:
     code: str = "duplicate-url"
     hint: str | None = None
     """What to do when its URL is taken, if not to change `key`."""
-    follows_a_list: bool = False
-    """A list's `page/1/` redirect: when two lists clash, the clash of their redirects
-    follows from it and is not reported again."""
+    follows_list: str | None = None
+    """For a list's `page/1/` redirect, the list's URL: when the list loses a clash, the
+    redirect goes with it, and when two lists clash, the clash of their redirects follows
+    from it and is not reported again."""
 
     @property
     def key(self) -> str | None:
@@ -93,7 +94,7 @@ def first_page_redirects(site: Site) -> list[View]:
         View(
             output_path(first_pager_url(url)),
             ("alias.html",),
-            Owner(f"the redirect from {first_pager_url(url)}", follows_a_list=True),
+            Owner(f"the redirect from {first_pager_url(url)}", follows_list=url),
             url,
             {"page": Redirect(title, url)},
         )
@@ -200,10 +201,21 @@ def _alias_views(page: Page, found: list[Diagnostic]) -> list[View]:
 
 
 def _term_owner(kind: str, term: Term, settings_file: str) -> Owner:
-    """An author of site.toml's [authors] is defined there; other terms by the pages."""
+    """An author of site.toml's [authors] is defined there; other terms by the pages, and the
+    first of those (in file order) is the one to fix: `tags = ["index.html"]`."""
     what = f"the {kind} page '{term.name}'"
-    if term.author is None or term.author.defined_at is None:
-        return Owner(what)
     claim = f"{what} and {{other}} have the same URL {{url}}"
+    if term.author is None or term.author.defined_at is None:
+        if not term.pages:
+            return Owner(what)
+        first = min(term.pages, key=lambda page: str(page.source))
+        return Owner(
+            what,
+            first.source,
+            keys=(kind,),
+            key_lines=first.key_lines,
+            claim=f"{claim}; this page names it in `{kind}`",
+            hint=f"change the name in `{kind}` in the front matter",
+        )
     hint = "give the authors in [authors] ids that differ in more than letter case"
     return Owner(what, settings_file, term.author.defined_at, claim=claim, hint=hint)
