@@ -244,3 +244,29 @@ def test_an_edit_rerenders_only_what_shows_it_and_serves_what_build_writes(
                 number = body.rsplit(b'data-build="', 1)[1].split(b'"', 1)[0]
                 body = body.replace(script_tag(int(number)), b"")
             assert body == data, name
+
+
+def test_a_killed_serve_leaves_a_folder_the_next_one_removes(tmp_path: Path) -> None:
+    site = course(tmp_path)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with serving(site, tmpdir=scratch) as served:
+        served.process.kill()  # SIGKILL: no clean-up
+        served.process.wait(timeout=10)
+    (left,) = list(scratch.iterdir())
+    assert left.name.startswith(f"coursepress-serve-{served.process.pid}-")
+    with serving(site, tmpdir=scratch):
+        assert not left.exists()
+        assert len(list(scratch.iterdir())) == 1  # its own
+
+
+def test_a_swapped_content_folder_is_rebuilt(tmp_path: Path) -> None:
+    site = course(tmp_path)
+    replacement = tmp_path / "content.new"
+    write_files(replacement, {"posts/a.md": POST.format(title="A", extra="", body="Swapped in.")})
+    with serving(site) as served:
+        (site / "content").rename(tmp_path / "content.old")
+        replacement.rename(site / "content")  # `mv` keeps each folder's time
+        deadline = time.monotonic() + 30
+        while "Swapped in." not in served.get("/course/posts/a/")[2]:
+            served.wait_for_line(" built in ", timeout=max(0.1, deadline - time.monotonic()))

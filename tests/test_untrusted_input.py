@@ -751,3 +751,50 @@ def test_names_that_collide_with_the_site_are_errors_at_their_line(
     check = run_cli("check", cwd=site)
     assert check.returncode == 1
     assert message.split("\n")[0].split(": ", 1)[1] in check.stdout + check.stderr
+
+
+EDIT_DURING_BUILD = """
+import sys
+from pathlib import Path
+import coursepress.build
+from coursepress.__main__ import run
+
+rendered = coursepress.build.render_outputs
+
+
+def render_outputs(*args, **kwargs):
+    result = rendered(*args, **kwargs)
+    # An editor's second step, after the file was read: the rest of the text.
+    post = Path("content/posts/a.md")
+    post.write_text(post.read_text() + "The rest of the post.\\n")
+    return result
+
+
+coursepress.build.render_outputs = render_outputs
+sys.argv = ["coursepress", "build", *sys.argv[1:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("cache", ["--quiet", "--no-cache"])
+def test_a_page_that_changes_while_it_is_built_is_not_published(make_site, cache: str) -> None:
+    site = make_site({"content/posts/a.md": _post(""), "content/b.md": _post("")})
+    assert run_cli("build", cwd=site).returncode == 0
+    before = snapshot(site / "public")
+    (site / "content/posts/a.md").write_text(_post("") + "The first half.\n")
+    during = subprocess.run(
+        [sys.executable, "-c", EDIT_DURING_BUILD, cache],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (during.returncode, during.stderr) == (
+        1,
+        "content/posts/a.md: this file changed while the site was being built from it\n"
+        "  hint: build again once it is saved (serve does so by itself)\n"
+        "build failed with 1 error; the previous site is unchanged\n",
+    )
+    assert snapshot(site / "public") == before
+    assert run_cli("build", cwd=site).returncode == 0
+    assert "The rest of the post." in (site / "public/posts/a/index.html").read_text()

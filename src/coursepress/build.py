@@ -20,6 +20,7 @@ from coursepress.errors import (
     InterruptedAfterPublishing,
     Severity,
     SiteError,
+    SourceChanged,
     shown_path,
 )
 from coursepress.hugo.config import hugo_site_notes
@@ -120,6 +121,7 @@ def _build(options: BuildOptions, memory: Memory) -> BuildReport:
             generated = clock.lap("templates", generated, memory.tally("views"))
             # A stylesheet put under the base path is generated now, not copied.
             copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
+            _stop_if_unsettled(memory)
             written = write_site(
                 generated, copies, spool, options.output_dir, options.site_dir, on_disk
             )
@@ -213,6 +215,23 @@ def _memory(options: BuildOptions, memory: Memory | None) -> Iterator[Memory]:
             yield opened
         finally:
             opened.close()
+
+
+def _stop_if_unsettled(memory: Memory) -> None:
+    """Nothing is published from a page that changed while it was read and built: it may have
+    been read half-saved."""
+    changed = memory.unsettled()
+    if changed:
+        raise BuildFailed(
+            [
+                SourceChanged(
+                    "this file changed while the site was being built from it",
+                    path=source.rel,
+                    hint="build again once it is saved (serve does so by itself)",
+                )
+                for source in changed
+            ]
+        )
 
 
 def _stop_or_note(errors: list[SiteError], found: list[Diagnostic], checking: bool) -> None:

@@ -102,6 +102,11 @@ class PartlyPublished(OutputError):
     """Writing into the output folder failed after some of the new files were in place."""
 
 
+class SourceChanged(ContentError):
+    """A page's file changed while the site was built from it: an editor saving in two
+    steps (truncate, then write) would otherwise publish the page half-saved, or gone."""
+
+
 class InterruptedAfterPublishing(KeyboardInterrupt):
     """Ctrl-C or SIGTERM that came once the new site was in place, while the build tidied up:
     the site is whole and new, and saying "unchanged" would be false."""

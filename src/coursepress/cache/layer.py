@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from coursepress.site.pages import BODY_PARTS, Page
 from coursepress.site.rendering import Made, markdown_jobs, pages_from, render_pages, run_markdown
 from coursepress.site.views import View
 from coursepress.source.discover import SourceFile, SourceKind, Sources, Walked, walk
-from coursepress.source.frontmatter import Document, file_stamp, read_documents
+from coursepress.source.frontmatter import Document, Stamps, read_documents
 from coursepress.source.select import Selection
 from coursepress.source.templates import TEMPLATES_DIR, site_templates
 
@@ -63,12 +63,16 @@ class Memory(Protocol):
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]: ...
     def wrote(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None: ...
     def finish(self) -> None: ...
+    def unsettled(self) -> list[SourceFile]: ...
     def tally(self, stage: str) -> str: ...
     def rendered(self) -> Rendered | None: ...
 
 
 class Forgetful:
     """Every stage run on everything: nothing is read from or kept for another build."""
+
+    def __init__(self) -> None:
+        self._read = Stamps((), UTC)
 
     def begin(self) -> None:
         pass
@@ -79,7 +83,11 @@ class Forgetful:
     def documents(
         self, sources: Sequence[SourceFile], zone: tzinfo
     ) -> tuple[list[Document], list[SiteError]]:
+        self._read = Stamps(sources, zone)
         return read_documents(sources, zone)
+
+    def unsettled(self) -> list[SourceFile]:
+        return self._read.changed()
 
     def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]:
         published = selection.published
@@ -137,6 +145,7 @@ class Remembering:
         self._pages: dict[SourceFile, KnownPage] = {}
         self._environments: dict[str, jinja2.Environment] = {}
         self._templates = ""
+        self._read = Stamps((), UTC)
 
     def close(self) -> None:
         self.store.close()
@@ -153,7 +162,8 @@ class Remembering:
         self, sources: Sequence[SourceFile], zone: tzinfo
     ) -> tuple[list[Document], list[SiteError]]:
         """A file whose size and modification time are as they were is not read again."""
-        stamps = {source: file_stamp(source, zone) for source in sources}
+        self._read = Stamps(sources, zone)
+        stamps = self._read.stamps
         stale = [
             source
             for source, stamp in stamps.items()
@@ -256,6 +266,9 @@ class Remembering:
 
     def finish(self) -> None:
         self.store.finish()
+
+    def unsettled(self) -> list[SourceFile]:
+        return self._read.changed()
 
     def tally(self, stage: str) -> str:
         return self.store.tally(stage)

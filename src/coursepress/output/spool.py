@@ -54,8 +54,8 @@ class Spool:
         parent, prefix = self.output_dir.parent, f".{self.output_dir.name}.building-"
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            _remove_abandoned(parent, prefix)
-            _remove_abandoned(parent, retired_prefix(self.output_dir))
+            remove_abandoned(parent, prefix)
+            remove_abandoned(parent, retired_prefix(self.output_dir))
             # The process id in the name tells a later build whether this one is still running.
             self.folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
         except OSError as error:
@@ -92,9 +92,10 @@ def retired_prefix(output_dir: Path) -> str:
     return f".{output_dir.name}.old-"
 
 
-def _remove_abandoned(parent: Path, prefix: str) -> None:
-    """Spools and retired sites of builds that were killed outright (SIGKILL, out of memory,
-    power loss) or stopped while removing them: those whose process no longer runs."""
+def remove_abandoned(parent: Path, prefix: str) -> None:
+    """Folders named `<prefix><pid>-...` whose process no longer runs: spools and retired
+    sites of builds, and serve's temporary sites, left by a process killed outright
+    (SIGKILL, out of memory, power loss) or stopped while removing them."""
     for folder in parent.glob(f"{prefix}*-*"):
         pid = folder.name.removeprefix(prefix).split("-", 1)[0]
         if folder.is_dir() and not folder.is_symlink() and pid.isdigit() and not _running(int(pid)):

@@ -9,6 +9,7 @@ site up and shows its error in every open page.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -23,14 +24,16 @@ import watchfiles
 from coursepress.build import BuildOptions, build
 from coursepress.cache.layer import Remembering
 from coursepress.config import CONFIG_FILE
-from coursepress.errors import BuildFailed, SiteError
+from coursepress.errors import BuildFailed, SiteError, SourceChanged
 from coursepress.hugo.config import CONFIG_FOLDER, CONFIG_NAMES
+from coursepress.output.spool import remove_abandoned
 from coursepress.serve.livereload import Broadcaster, BuildState
 from coursepress.serve.server import ALL_INTERFACES, SiteServer, start_server
 from coursepress.source.discover import CONTENT_DIR, STATIC_DIR, is_junk
 from coursepress.source.templates import TEMPLATES_DIR
 
 WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
+SERVE_PREFIX = "coursepress-serve-"
 SETTLE_MS = 20
 """How long a burst of saves must be quiet before a rebuild starts."""
 
@@ -50,7 +53,10 @@ Printer = Callable[[str], None]
 
 def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
     """Run until interrupted (Ctrl-C); the temporary build folder is removed on the way out."""
-    workdir = Path(tempfile.mkdtemp(prefix="coursepress-serve-"))
+    temporary = Path(tempfile.gettempdir())
+    remove_abandoned(temporary, SERVE_PREFIX)  # a serve killed outright could not
+    # The process id in the name tells a later serve whether this one still runs.
+    workdir = Path(tempfile.mkdtemp(prefix=f"{SERVE_PREFIX}{os.getpid()}-", dir=temporary))
     broadcaster = Broadcaster()
     stop = threading.Event()
     server: SiteServer | None = None
@@ -124,7 +130,15 @@ class Rebuilder:
                 ),
                 self.memory,
             )
-        except (SiteError, BuildFailed) as failure:
+        except BuildFailed as failure:
+            if all(isinstance(error, SourceChanged) for error in failure.errors):
+                # Saved again while it was read: the watcher has that save, and the rebuild
+                # it starts reads the file whole. Nothing half-saved is shown meanwhile.
+                self.say(f"{time.strftime('%H:%M:%S')} a file changed during the rebuild; again")
+                return
+            self._failed(failure, changed)
+            return
+        except SiteError as failure:
             self._failed(failure, changed)
             return
         self.server.switch_root(self.output, report.config.base_path)
@@ -194,7 +208,8 @@ def _is_watched(relative: PurePosixPath) -> bool:
     settings = str(relative) in (CONFIG_FILE, *CONFIG_NAMES) or (
         relative.parent == PurePosixPath(CONFIG_FOLDER)  # Hugo's config/_default/
     )
-    return settings or (len(relative.parts) > 1 and relative.parts[0] in WATCHED_FOLDERS)
+    # content/ itself too: a folder swapped for another (`mv new content`) changes no file in it.
+    return settings or (bool(relative.parts) and relative.parts[0] in WATCHED_FOLDERS)
 
 
 def _is_stylesheet(path: PurePosixPath) -> bool:

@@ -120,19 +120,19 @@ class Walked:
     while none has changed, no file was added, removed or renamed under them."""
 
     sources: Sources
-    folders: tuple[tuple[str, int], ...]
+    folders: tuple[tuple[str, tuple[int, int]], ...]
     reusable: bool
     """No folder changed too close to the walk, and no symbolic link was met (where a link
     leads can change elsewhere): while its folders stand, the walk may stand for a new one."""
 
     def still_holds(self) -> bool:
-        return self.reusable and all(_stamp(folder)[1] == mtime for folder, mtime in self.folders)
+        return self.reusable and all(_stamp(folder)[1] == stamp for folder, stamp in self.folders)
 
 
 RACY_NS = 2_000_000_000
 """A folder changed this close to the walk that listed it may have changed again within the
 same tick of the file system's clock (two seconds on FAT): such a walk is not reused."""
-ABSENT = -1
+ABSENT = (-1, -1)
 """The stamp of a folder that does not exist."""
 
 
@@ -145,15 +145,15 @@ def walk(site_dir: Path) -> Walked:
     """The site's files, and the folders they were found in (serve reuses a walk that
     still holds, so an edit to a post does not list the site again)."""
     started = time.time_ns()
-    folders: list[tuple[str, int]] = []
+    folders: list[tuple[str, tuple[int, int]]] = []
     links: list[PurePosixPath] = []
     sources = _discover(site_dir, folders, links)
-    reusable = not links and all(mtime < started - RACY_NS for _, mtime in folders)
+    reusable = not links and all(mtime < started - RACY_NS for _, (_, mtime) in folders)
     return Walked(sources, tuple(folders), reusable)
 
 
 def _discover(
-    site_dir: Path, folders: list[tuple[str, int]], links: list[PurePosixPath]
+    site_dir: Path, folders: list[tuple[str, tuple[int, int]]], links: list[PurePosixPath]
 ) -> Sources:
     folders.append(_stamp(str(site_dir)))
     skipped: list[Skipped] = []
@@ -278,18 +278,21 @@ def _enclosing_bundle(target: PurePosixPath, bundles: set[PurePosixPath]) -> Pur
     return None
 
 
-def _stamp(folder: str) -> tuple[str, int]:
+def _stamp(folder: str) -> tuple[str, tuple[int, int]]:
+    """A folder's identity and modification time: a folder swapped for another (`mv content
+    content.old; mv new content`) keeps neither, though `mv` keeps its time."""
     try:
-        return folder, os.stat(folder).st_mtime_ns
+        status = os.stat(folder)
     except OSError:
         return folder, ABSENT
+    return folder, (status.st_ino, status.st_mtime_ns)
 
 
 def _walk(
     site_dir: Path,
     root: str,
     skipped: list[Skipped],
-    folders: list[tuple[str, int]],
+    folders: list[tuple[str, tuple[int, int]]],
     links: list[PurePosixPath],
 ) -> list[PurePosixPath]:
     """Files under `site_dir/root`, relative to it, sorted; junk and dot-folders skipped.

@@ -142,6 +142,18 @@ def file_stamp(source: SourceFile, zone: tzinfo) -> object:
     return (status.st_size, status.st_mtime_ns, status.st_ino, zone)
 
 
+class Stamps:
+    """The stamp of each page's file as it was before it was read, to tell afterwards which
+    changed while the site was built from them."""
+
+    def __init__(self, sources: Iterable[SourceFile], zone: tzinfo) -> None:
+        self.zone = zone
+        self.stamps = {source: file_stamp(source, zone) for source in sources}
+
+    def changed(self) -> list[SourceFile]:
+        return [s for s, stamp in self.stamps.items() if file_stamp(s, self.zone) != stamp]
+
+
 def read_document(source: SourceFile, zone: tzinfo) -> Document:
     text = decode(source)
     raw, body, body_line, fm_text = split_front_matter(text, source)
