@@ -798,3 +798,29 @@ def test_a_page_that_changes_while_it_is_built_is_not_published(make_site, cache
     assert snapshot(site / "public") == before
     assert run_cli("build", cwd=site).returncode == 0
     assert "The rest of the post." in (site / "public/posts/a/index.html").read_text()
+
+
+def test_new_post_writes_only_into_the_site(make_site, tmp_path: Path) -> None:
+    site = make_site({"site.toml": 'title = "T"\n', "content/posts/a.md": _post("")})
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (site / "content/notes").symlink_to(outside, target_is_directory=True)
+    linked = run_cli("new", "post", "Hello", "--section", "notes", cwd=site)
+    assert (linked.returncode, linked.stderr) == (
+        1,
+        "content/notes: this folder is a symbolic link, which the build does not follow, so a "
+        "post in it would never publish; nothing was written\n"
+        "  hint: make it a folder of the site, or choose another --section\n"
+        "new post failed with 1 error; nothing was written\n",
+    )
+    assert list(outside.iterdir()) == []
+    typo = run_cli("new", "post", "Hello", "--source", "sitee", cwd=tmp_path)
+    assert (typo.returncode, typo.stderr) == (
+        1,
+        "sitee: no such folder\n  hint: pass the site folder with --source\n",
+    )
+    assert not (tmp_path / "sitee").exists()
+    (tmp_path / "empty").mkdir()
+    empty = run_cli("new", "post", "Hello", "--source", "empty", cwd=tmp_path)
+    assert empty.returncode == 1
+    assert list((tmp_path / "empty").iterdir()) == []

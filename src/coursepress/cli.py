@@ -217,6 +217,8 @@ def new_group() -> None:
 def new_post_command(title: str, section: str, week: int | None, source: Path) -> None:
     """Write a new draft post dated today and print its path."""
     stop_cleanly_from_now()
+    if not source.is_dir():
+        fail(f"{source}: no such folder", "pass the site folder with --source")
     with user_errors("new post", "nothing was written"):
         path = new_post(source, title, section, week)
     click.echo(path.as_posix())

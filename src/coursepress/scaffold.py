@@ -8,7 +8,7 @@ import os
 import re
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from coursepress import __version__
 from coursepress.config import CONFIG_FILE, load_config
@@ -21,7 +21,7 @@ from coursepress.hugo.config import (
     site_toml_text,
 )
 from coursepress.site.urls import urlize
-from coursepress.source.discover import CONTENT_DIR
+from coursepress.source.discover import CONTENT_DIR, check_site_folder
 
 NEW_SITE_FILES = Path(__file__).resolve().parent / "newsite"
 WORKFLOWS = (".github/workflows/pages.yml", ".github/workflows/check.yml")
@@ -33,6 +33,7 @@ class ScaffoldError(SiteError):
 
 def new_post(site_dir: Path, title: str, section: str = "posts", week: int | None = None) -> Path:
     """A draft post dated today (in the site's time zone); returns its path."""
+    check_site_folder(site_dir, CONFIG_FILE)  # a mistyped --source is not made a site
     config = load_config(site_dir)
     if not re.fullmatch(r"[\w][\w .-]*", section) or ".." in section:
         raise ScaffoldError(
@@ -40,6 +41,14 @@ def new_post(site_dir: Path, title: str, section: str = "posts", week: int | Non
             path="--section",
             hint="a section is one folder under content/, such as posts or notes",
         )
+    for folder in (PurePosixPath(CONTENT_DIR), PurePosixPath(CONTENT_DIR) / section):
+        if (site_dir / folder).is_symlink():  # the build does not follow it: nor does this
+            raise ScaffoldError(
+                "this folder is a symbolic link, which the build does not follow, so a post "
+                "in it would never publish; nothing was written",
+                path=shown_path(site_dir, folder),
+                hint="make it a folder of the site, or choose another --section",
+            )
     slug = urlize(title)
     path = site_dir / CONTENT_DIR / section / f"{slug}.md"
     if path.exists() or path.with_suffix("").is_dir():
