@@ -24,8 +24,19 @@ CASES = {
         + "\n\n"
         + "".join(f"[^{i}]: note {i}\n" for i in range(n))
     ),
+    "broken links": lambda n: "".join(f"[l{i}](/nowhere/x{i}/) " for i in range(n)) + "\n",
+    "transcript paragraphs": lambda n: (
+        "A long lecture transcript line with *emphasis* and a [link](/x/).\n\n" * n
+    ),
 }
-SIZES = {"headings": 20_000, "quote pairs": 20_000, "links": 10_000, "footnotes": 5_000}
+SIZES = {
+    "headings": 20_000,
+    "quote pairs": 20_000,
+    "links": 10_000,
+    "footnotes": 5_000,
+    "broken links": 40_000,
+    "transcript paragraphs": 80_000,  # 5 MB
+}
 
 
 def timed(command: list[str], site: Path) -> float:

@@ -45,9 +45,14 @@ class SiteIndex:
     """Output path → source of pages that exist but do not publish (drafts, future, expired)."""
     lowered: dict[str, str] = field(default_factory=dict)
     """Each output by its lower-case path, for links that differ only in case."""
+    suggestions: dict[str, str] = field(default_factory=dict)
+    """The hint for each broken path already looked up: a post may link to one missing page
+    thousands of times."""
+    candidates: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.lowered.update((output.lower(), output) for output in self.outputs)
+        self.candidates.extend(sorted(self.outputs))
 
 
 THEME_IDS = frozenset({"cp-main", "cp-toc", "cp-latest"})
@@ -313,11 +318,25 @@ def _resolve_path(href: str, page_url: str, index: SiteIndex) -> tuple[str, str,
     return None
 
 
+SUGGESTED_AT_MOST = 500
+"""Broken paths given a "did you mean": each search compares the path with every output, so
+a post with tens of thousands of distinct broken links must not make `check` quadratic."""
+
+
 def _suggest(path: str, index: SiteIndex) -> str:
-    nearest = difflib.get_close_matches(path, sorted(index.outputs), n=1, cutoff=0.6)
-    if nearest:
-        return f"did you mean /{nearest[0].removesuffix('index.html')}?"
-    return "check the path; links are written from the site root (/posts/week1/) or relative"
+    known = index.suggestions.get(path)
+    if known is not None:
+        return known
+    nearest = []
+    if len(index.suggestions) < SUGGESTED_AT_MOST:
+        nearest = difflib.get_close_matches(path, index.candidates, n=1, cutoff=0.6)
+    hint = (
+        f"did you mean /{nearest[0].removesuffix('index.html')}?"
+        if nearest
+        else "check the path; links are written from the site root (/posts/week1/) or relative"
+    )
+    index.suggestions[path] = hint
+    return hint
 
 
 def _urls_in(attribute: str, value: str) -> list[str]:
