@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from coursepress.errors import ContentError, Diagnostic, shown_folder, shown_path
+from coursepress.source.locate import is_utf8
 from coursepress.source.templates import TEMPLATES_DIR
 
 CONTENT_DIR = "content"
@@ -319,28 +320,19 @@ def _walk(
             d for d in dirnames if not is_junk(d) and not os.path.islink(os.path.join(folder, d))
         )
         for name in dirnames:
-            if not name.isascii() and _not_utf8(name):
+            if not name.isascii() and not is_utf8(name):
                 raise _name_not_utf8(os.path.join(folder, name) + "/")
         folders.extend(_stamp(os.path.join(folder, d)) for d in dirnames)  # os.walk lists next
         for name in sorted(filenames):
             path = os.path.join(folder, name)
             if is_junk(name):
                 continue
-            if not name.isascii() and _not_utf8(name):
+            if not name.isascii() and not is_utf8(name):
                 raise _name_not_utf8(path)
             if os.path.islink(path):
                 links.append(PurePosixPath(root) / base / name)  # followed or not: later
             found.append(base / name)
     return sorted(found)
-
-
-def _not_utf8(name: str) -> bool:
-    """A name whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _name_not_utf8(path: str) -> ContentError:

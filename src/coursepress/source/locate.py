@@ -126,10 +126,10 @@ def unusable_values(
             pending += [(item, depth + 1) for item in (*value.keys(), *value.values())]
         elif isinstance(value, list):
             pending += [(item, depth + 1) for item in value]
-        elif isinstance(value, str) and not _encodes(value):
+        elif isinstance(value, str) and not is_utf8(value):
             escape = re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text)
             line = text.count("\n", 0, escape.start()) + 1 if escape else None
-            bad = next(char for char in value if not _encodes(char))
+            bad = next(char for char in value if not is_utf8(char))
             return error_type(
                 f"this holds {bad!a}, which is not a character (half of a surrogate pair)",
                 path=shown,
@@ -139,7 +139,9 @@ def unusable_values(
     return None
 
 
-def _encodes(text: str) -> bool:
+def is_utf8(text: str) -> bool:
+    """Text that can be written as UTF-8: no lone surrogate, which is what Python makes of a
+    file name's bytes that are not UTF-8, and of a `"\\ud800"` escape."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
