@@ -240,18 +240,31 @@ def test_typographic_quotes_are_the_ones_markdown_it_makes() -> None:
 def test_a_lone_surrogate_is_an_error_and_init_writes_nothing(make_site) -> None:
     site = make_site(
         {
-            "hugo.yaml": 'title: "Bad \\ud800 title"\nbaseURL: "https://x.org/"\n',
+            "hugo.json": '{"title": "Bad \\ud800 title", "baseURL": "https://x.org/"}\n',
             "content/a.md": "A",
         }
     )
+    said = (
+        "hugo.json:1: this holds '\\ud800', which is not a character (half of a surrogate "
+        "pair)\n"
+        "  hint: write the character itself, or both halves of the pair\n"
+    )
     init = run_cli("init", "--from-hugo", ".", cwd=site)
-    assert init.returncode == 1 and "Traceback" not in init.stderr
-    assert "is not a character" in init.stderr
+    assert (init.returncode, init.stderr) == (
+        1,
+        f"{said}init failed with 1 error; nothing was written\n",
+    )
     assert not (site / "site.toml").exists()
     assert [p.name for p in site.iterdir() if p.name.startswith(".site.toml")] == []
     build = run_cli("build", cwd=site)
-    assert build.returncode == 1 and "Traceback" not in build.stderr
-    assert build.stderr.startswith("index.html: the file made holds '\\ud800', which is not a")
+    assert build.stderr == f"{said}build failed with 1 error; the previous site is unchanged\n"
+    (site / "hugo.json").unlink()
+    (site / "templates").mkdir()
+    (site / "templates/single.html").write_text('{{ "\\ud800" }}\n')  # a template's own
+    build = run_cli("build", cwd=site)
+    assert build.stderr.startswith(
+        "content/a.md: the file made holds '\\ud800', which is not a character\n"
+    )
 
 
 def test_safe_mode_publishes_no_file_a_browser_runs_script_from(make_site) -> None:
