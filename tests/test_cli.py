@@ -311,3 +311,10 @@ def test_profile_prints_time_per_stage(make_site) -> None:
     stages = [line.split()[0] for line in lines]
     assert stages == ["discover", "front", "markdown", "collect", "plan", "templates", "write"]
     assert "0 from the cache, 1 rendered" in lines[2]
+
+
+def test_the_summary_counts_notes_apart_from_warnings(make_site) -> None:
+    site = make_site({"content/posts/a.md": post("A"), "static/robots.txt": "User-agent: *\n"})
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0
+    assert result.stdout.split("\n")[0].endswith(" s: 6 pages, 4 other files, 0 warnings, 1 note.")

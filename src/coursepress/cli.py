@@ -18,6 +18,7 @@ from coursepress.errors import (
     BuildFailed,
     InterruptedAfterPublishing,
     PartlyPublished,
+    Severity,
     SiteError,
     count_of,
     shown_folder,
@@ -303,11 +304,15 @@ def fail(message: str, hint: str | None = None) -> None:
 
 
 def summary(report: BuildReport) -> str:
-    written, warnings = report.written, len(report.warnings)
+    written = report.written
+    # Notes (a site file replacing a generated one, Hugo settings not used) are not warnings.
+    warnings = sum(1 for d in report.warnings if d.severity is not Severity.INFO)
+    notes = len(report.warnings) - warnings
+    counted = count_of(warnings, "warning") + (f", {count_of(notes, 'note')}" if notes else "")
     lines = [
         f"Built {shown_folder(report.output_dir)} in {report.seconds:.2f} s: "
         f"{count_of(written.pages, 'page')}, {count_of(written.files, 'other file')}, "
-        f"{count_of(warnings, 'warning')}."
+        f"{counted}."
     ]
     zone = report.config.timezone
     groups: list[tuple[Verdict, str, str, Callable[[LeftOut], str]]] = [
