@@ -223,3 +223,20 @@ def test_tags_differing_only_in_case_are_one_tag(make_site) -> None:
     c = (site / "public/tags/c/index.html").read_text()
     assert ">C</a>" in c and ">D</a>" in c
     assert not (site / "public/tags/c++").exists()
+
+
+def test_the_toc_nests_headings_by_level_and_skips_empty_ones(make_site) -> None:
+    body = "## One\n\n### One.a\n\n#### One.a.i\n\n##\n\n## Two {#second}\n\n### Two.a\n"
+    site = make_site({"content/posts/a.md": f'+++\ntitle = "A"\n+++\n{body}'})
+    assert run_cli("build", cwd=site).returncode == 0
+    page = (site / "public/posts/a/index.html").read_text()
+    toc = page.split('<nav class="toc"', 1)[1].split("</nav>", 1)[0]
+    assert " ".join(toc.split()) == (
+        'aria-labelledby="cp-toc"> <h2 id="cp-toc">Contents</h2> <ol> '
+        '<li><a href="#one">One</a><ol> '
+        '<li><a href="#onea">One.a</a><ol> '
+        '<li><a href="#oneai">One.a.i</a></li> </ol></li> </ol></li> '
+        '<li><a href="#second">Two</a><ol> '
+        '<li><a href="#twoa">Two.a</a></li> </ol></li> </ol>'
+    )
+    assert "<h2></h2>" in page  # the spacer stays, with no id and no entry

@@ -15,8 +15,9 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import escape
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attributes
 from mdit_py_plugins.footnote import footnote_plugin
 
 from coursepress.errors import Diagnostic
@@ -25,6 +26,7 @@ from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.math import math_plugin
 from coursepress.content.safehtml import removals, sanitize
 from coursepress.content.smartquotes import smartquotes
+from coursepress.content.typography import replacements
 from coursepress.content.shortcodes import PLACEHOLDER, expand, restore
 
 MORE_MARKER = "<!--more-->"
@@ -73,12 +75,14 @@ def create_parser() -> MarkdownIt:
         .enable(["table", "strikethrough", "replacements", "smartquotes", "linkify"])
         .use(footnote_plugin)
         .use(math_plugin)
-        .use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
     )
-    # Ids made unique in linear time before the anchors plugin runs, which keeps them: its
-    # own search from `-1` for every heading takes minutes on a post of 20,000 equal ones.
-    md.core.ruler.before("anchor", "heading_ids", _unique_heading_ids)
     md.core.ruler.at("smartquotes", smartquotes)  # the same rule, in linear time
+    md.core.ruler.at("replacements", replacements)  # Goldmark's set, not markdown-it's
+    md.core.ruler.push("heading_attributes", _heading_attributes)
+    # Ids made here, in linear time, rather than by mdit-py-plugins' anchors plugin: its
+    # search from `-1` for every heading took minutes on a post of 20,000 equal ones, and it
+    # gives a heading with no text an id, where Hugo gives none.
+    md.core.ruler.push("heading_ids", _unique_heading_ids)
     _link_bare_urls_like_hugo(md)
     md.core.ruler.push("site_urls", _place_urls_under_base_path)
     md.core.ruler.push("outline", _outline)
@@ -88,9 +92,48 @@ def create_parser() -> MarkdownIt:
     return md
 
 
+def _heading_attributes(state: StateCore) -> None:
+    """`## Title {#custom-id .class key=value}`: attributes at the end of a heading, as Hugo
+    reads them (Goldmark's heading attributes, on by default), set on the heading and taken
+    out of its text."""
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        inline = state.tokens[index + 1]
+        last = inline.children[-1] if inline.children else None
+        text = inline.content.rstrip()
+        start = text.rfind("{")
+        if last is None or last.type != "text" or not text.endswith("}") or start < 0:
+            continue
+        written = text[start:]
+        try:
+            end, attributes = parse_attributes(written)
+        except ParseError:
+            continue
+        content = last.content.rstrip()
+        if end != len(written) - 1 or not content.endswith(written):
+            continue  # not attributes, or spread over more than the last piece of text
+        last.content = content.removesuffix(written).rstrip()
+        inline.content = text[:start].rstrip()
+        for name, value in attributes.items():
+            if name in _HEADING_ATTRIBUTES or name.startswith(("data-", "aria-")):
+                token.attrSet(name, value)
+
+
+_HEADING_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role"})
+"""What a heading may be given; never an event handler (`onclick`) or `style`, which would
+run script or restyle the page from a student's post, safe mode or not."""
+
+
 def _unique_heading_ids(state: StateCore) -> None:
-    """`summary`, `summary-1`, `summary-2`, ... as the anchors plugin names them."""
-    used: set[str] = set()
+    """`summary`, `summary-1`, `summary-2`, ... as Hugo names them; an id written on a heading
+    (`{#id}`) is kept and never given to another, and a heading whose text makes no id (`##`
+    as a spacer) gets none."""
+    used = {
+        str(token.attrGet("id"))
+        for token in state.tokens
+        if token.type == "heading_open" and token.attrGet("id")
+    }
     next_suffix: dict[str, int] = {}
     for index, token in enumerate(state.tokens):
         if token.type != "heading_open" or token.attrGet("id"):
@@ -98,6 +141,8 @@ def _unique_heading_ids(state: StateCore) -> None:
         children = state.tokens[index + 1].children or []
         title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
         slug = unique = heading_id(title)
+        if not slug:
+            continue
         if unique in used:
             suffix = next_suffix.get(slug, 1)
             while f"{slug}-{suffix}" in used:
@@ -230,7 +275,7 @@ def _link_bare_urls_like_hugo(md: MarkdownIt) -> None:
 
 def heading_id(title: str) -> str:
     """GitHub-style ids, as Hugo makes them, so links into other posts keep working."""
-    return slugify(title) or "section"
+    return slugify(title)
 
 
 def _render_fence(

@@ -94,6 +94,11 @@ class Page:
         return self.body.headings
 
     @property
+    def toc(self) -> tuple[TocEntry, ...]:
+        """The table of contents: headings of levels 2 to 4, nested by level."""
+        return table_of_contents(self.body.headings)
+
+    @property
     def show_toc(self) -> bool:
         """At least three headings, and `toc = false` not set."""
         return self.body.show_toc
@@ -105,6 +110,34 @@ class Page:
     def metadata(self) -> tuple[object, ...]:
         """Everything about the page besides its body: what lists, menus and feeds may show."""
         return tuple(getattr(self, name) for name in _METADATA_FIELDS)
+
+
+class TocEntry(NamedTuple):
+    id: str
+    text: str
+    children: tuple[TocEntry, ...]
+
+
+def table_of_contents(
+    headings: tuple[Heading, ...], top: int = 2, bottom: int = 4
+) -> tuple[TocEntry, ...]:
+    """Headings from level `top` to `bottom`, each under the nearest heading above it of a
+    higher level; a heading with no text or no id (`##` used as a spacer) is left out."""
+    root: list[tuple[Heading, list[Any]]] = []
+    open_levels: list[tuple[int, list[tuple[Heading, list[Any]]]]] = [(top - 1, root)]
+    for heading in headings:
+        if not top <= heading.level <= bottom or not heading.id or not heading.text:
+            continue
+        while open_levels[-1][0] >= heading.level:
+            open_levels.pop()
+        children: list[tuple[Heading, list[Any]]] = []
+        open_levels[-1][1].append((heading, children))
+        open_levels.append((heading.level, children))
+
+    def entries(level: list[tuple[Heading, list[Any]]]) -> tuple[TocEntry, ...]:
+        return tuple(TocEntry(h.id, h.text, entries(below)) for h, below in level)
+
+    return entries(root)
 
 
 class Link(NamedTuple):
