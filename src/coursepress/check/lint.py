@@ -60,7 +60,15 @@ THEME_IDS = frozenset({"cp-main", "cp-toc", "cp-latest"})
 
 
 def page_ids(html: str) -> frozenset[str]:
-    return frozenset(attrs["id"] for _, attrs, _ in _tags(html) if attrs.get("id"))
+    """Every target of a `#fragment` in a page: ids, and the names of `<a name="...">`, which
+    browsers scroll to as well (older posts and converted slides are full of them)."""
+    targets = set()
+    for tag, attrs, _ in _tags(html):
+        if attrs.get("id"):
+            targets.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            targets.add(attrs["name"])
+    return frozenset(targets)
 
 
 def lint_page(
