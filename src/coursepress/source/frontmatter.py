@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -56,7 +57,29 @@ class YamlHandler(YAMLHandler):
         return load_yaml(fm)
 
 
-HANDLERS: tuple[BaseHandler, ...] = (TomllibHandler(), YamlHandler())
+class JsonHandler(BaseHandler):
+    """JSON front matter, as Hugo reads it: a page that starts with `{` opens a JSON object,
+    and the body starts after the brace that closes it."""
+
+    # An object's first key is quoted: `{{< figure >}}` opening a body is not front matter.
+    FM_BOUNDARY = re.compile(r'\{\s*["}]')
+    START_DELIMITER = END_DELIMITER = "{"
+
+    def detect(self, text: str) -> bool:
+        return self.FM_BOUNDARY.match(text) is not None
+
+    def split(self, text: str) -> tuple[str, str]:
+        _, end = json.JSONDecoder().raw_decode(text)  # a JSONDecodeError says where
+        return text[:end], text[end:].removeprefix("\r").removeprefix("\n")
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return json.loads(fm)
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        raise NotImplementedError("coursepress only reads front matter")
+
+
+HANDLERS: tuple[BaseHandler, ...] = (TomllibHandler(), YamlHandler(), JsonHandler())
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +257,16 @@ def split_front_matter(text: str, source: SourceFile) -> tuple[dict[str, Any], s
     delimiter = handler.START_DELIMITER or ""
     try:
         fm_text, body = handler.split(text)
+    except json.JSONDecodeError as error:
+        raise ContentError(
+            f"invalid JSON front matter: {error.msg}",
+            path=source.rel,
+            line=error.lineno,
+            hint="check the commas and quotes; JSON front matter looks like "
+            '{ "title": "Week 1" } before the text',
+        ) from None
+    except RecursionError:
+        raise nested_too_deep(text, source.rel, ContentError) from None
     except ValueError:
         raise ContentError(
             f"the front matter opened with `{delimiter}` is never closed",
@@ -246,7 +279,7 @@ def split_front_matter(text: str, source: SourceFile) -> tuple[dict[str, Any], s
     if raw is None:  # YAML front matter that is empty or only comments
         raw = {}
     if not isinstance(raw, dict):
-        example = "key: value" if delimiter == "---" else "key = value"
+        example = {"---": "key: value", "{": '"key": value'}.get(delimiter, "key = value")
         raise ContentError(
             f"front matter must be a set of `{example}` lines",
             path=source.rel,
