@@ -224,3 +224,32 @@ def test_serve_rebuilds_when_hugo_config_changes() -> None:
     for name in ("hugo.toml", "config.yaml", "config/_default/params.toml", "site.toml"):
         assert _is_watched(PurePosixPath(name)), name
     assert not _is_watched(PurePosixPath("notes.toml"))
+
+
+def test_two_pages_at_one_url_publish_one_with_a_warning(make_site: Maker) -> None:
+    # A copied post whose slug was kept: Hugo writes both and keeps whichever it writes last.
+    copy = '+++\ntitle = "{title}"\nslug = "intro"\ndate = 2023-09-0{day}\n+++\n{title} text.\n'
+    site = make_site(
+        {
+            "content/posts/week1.md": copy.format(title="Week 1", day=1),
+            "content/posts/week1-copy.md": copy.format(title="Copy", day=2),
+        }
+    )
+    warning = (
+        "content/posts/week1.md:3: {level}this page is not published: "
+        "content/posts/week1-copy.md has the same URL /posts/intro/\n"
+        "  hint: change `slug` in the front matter of one of them\n"
+    )
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 0
+    assert build.stderr == warning.format(level="warning: ")
+    assert "Copy text." in (site / "public/posts/intro/index.html").read_text()
+    strict = run_cli("build", "--strict", cwd=site)
+    assert (strict.returncode, strict.stderr) == (
+        1,
+        warning.format(level="") + "build failed with 1 error; the previous site is unchanged\n",
+    )
+    for level, status in (("error", 1), ("off", 0)):
+        (site / "site.toml").write_text(f'[check.severity]\nduplicate-url = "{level}"\n')
+        assert run_cli("build", cwd=site).returncode == status
+        assert run_cli("check", cwd=site).returncode == status

@@ -180,16 +180,16 @@ def test_templates_see_params_as_written(make_site) -> None:
     )
 
 
-def test_a_clash_cannot_be_silenced(make_site) -> None:
+def test_a_clash_with_what_coursepress_makes_cannot_be_silenced(make_site) -> None:
     site = make_site(
         {
-            "site.toml": '[check.severity]\nduplicate-url = "off"\n',
+            "site.toml": '[check.severity]\nreserved-url = "off"\n',
             "content/posts/a.md": _post("A"),
-            "content/posts/d.md": _post("D", 'url = "/posts/a/"\n'),
+            "content/posts/d.md": _post("D", 'url = "/posts/page/1/"\n'),
         }
     )
     assert run_cli("build", cwd=site).returncode == 1
-    assert "duplicate-url" in run_cli("check", cwd=site).stdout
+    assert "reserved-url" in run_cli("check", cwd=site).stdout
 
 
 def test_a_file_where_a_page_needs_a_folder(make_site) -> None:

@@ -200,9 +200,26 @@ def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
             hint="rename or remove the file",
             code="hidden-file",
         )
+    if earlier.owner.page and later.owner.page:
+        return _one_of_two_pages(earlier, later, url)
     if earlier.owner.follows_list and later.owner.follows_list:
         return earlier, None  # reported where the two lists clash
     return earlier, _same_url(earlier.owner, later.owner, url)
+
+
+def _one_of_two_pages(earlier: Output, later: Output, url: str) -> tuple[Output, Diagnostic]:
+    """Two pages at one URL, as when a post is copied and its slug kept: Hugo writes both and
+    keeps whichever it happens to write last (it differs from run to run), so the page
+    published here is the one whose file comes first by path, and the other is a warning."""
+    kept, lost = sorted((earlier, later), key=lambda output: str(output.owner.path))
+    key = lost.owner.key
+    return kept, Diagnostic(
+        f"this page is not published: {kept.owner.what} has the same URL {url}",
+        path=lost.owner.path,
+        line=lost.owner.line,
+        hint=f"change `{key}` in the front matter of one of them" if key else None,
+        code="duplicate-url",
+    )
 
 
 def _same_url(earlier: Owner, later: Owner, url: str) -> Diagnostic:

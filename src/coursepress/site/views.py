@@ -32,9 +32,12 @@ class Owner:
     """The front matter's lines, looked up only for a message: finding them costs."""
     claim: str = "this page and {other} have the same URL {url}"
     """The message when another output already has its URL."""
-    code: str = "duplicate-url"
+    code: str = "reserved-url"
+    """The code of a clash it loses: a URL coursepress makes, or one an alias takes."""
     hint: str | None = None
     """What to do when its URL is taken, if not to change `key`."""
+    page: bool = False
+    """A page of the site's own: two at one URL are a warning, and one of them is kept."""
     follows_list: str | None = None
     """For a list's `page/1/` redirect, the list's URL: when the list loses a clash, the
     redirect goes with it, and when two lists clash, the clash of their redirects follows
@@ -56,7 +59,9 @@ class Owner:
 
 def page_owner(page: Page) -> Owner:
     """A page's output is set by its `url`, else by its `slug` (or file name)."""
-    return Owner(str(page.source), page.source, keys=("url", "slug"), key_lines=page.key_lines)
+    return Owner(
+        str(page.source), page.source, keys=("url", "slug"), key_lines=page.key_lines, page=True
+    )
 
 
 @dataclass(frozen=True, slots=True)
