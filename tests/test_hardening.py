@@ -408,3 +408,19 @@ def test_an_output_folder_that_cannot_be_made_is_explained(tmp_path: Path) -> No
         "  hint: move the file away, or pass --output with another folder\n"
         "build failed with 1 error; the previous site is unchanged\n"
     )
+
+
+def test_a_site_left_retired_by_a_killed_build_is_put_back(tmp_path: Path) -> None:
+    # Where two folders cannot be exchanged in one step, a build killed between its two
+    # renames leaves no public/ and the previous site under its retired name.
+    site = write_corpus(tmp_path / "corpus", posts=5, seed=2)
+    assert run_cli("build", "--quiet", cwd=site).returncode == 0
+    before = snapshot(site / "public")
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # its process id now belongs to no running process
+    (site / "public").rename(site / f".public.old-{finished.pid}-ab12")
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/single.html").write_text("{% if %}\n")  # this build fails
+    assert run_cli("build", "--quiet", cwd=site).returncode == 1
+    assert snapshot(site / "public") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public.")] == []

@@ -472,9 +472,9 @@ def test_templates_follow_no_link_that_leads_out_and_run_sandboxed_in_safe_mode(
     (site / "templates/single.html").symlink_to(tmp_path / "secret.txt")
     result = run_cli("build", cwd=site)
     assert result.stderr == (
-        "templates/single.html: this is a symbolic link to a file outside templates/; templates "
-        "are code, so coursepress does not follow it\n"
-        "  hint: copy the file into templates/\n"
+        "templates/single.html: this is a symbolic link to a file outside the site folder; "
+        "templates are code, so coursepress does not follow it\n"
+        "  hint: copy the file into the site folder\n"
         "build failed with 1 error; the previous site is unchanged\n"
     )
     (site / "templates/single.html").unlink()
@@ -756,7 +756,7 @@ def test_an_unclosed_url_in_an_inline_style_is_read_to_its_end(make_site) -> Non
         (
             {"site.toml": 'title = "T"\n[taxonomies]\ntag = ".."\n'},
             "site.toml:3: Config value 'taxonomies.tag': expected a plural name, got '..'\n"
-            '  hint: for example: [taxonomies] tag = "tags" (letters, digits, - and _)\n',
+            '  hint: for example: [taxonomies] tag = "tags" (a name, not a path)\n',
         ),
     ],
     ids=["tag-index-html", "taxonomy-dot-dot"],
@@ -843,3 +843,89 @@ def test_new_post_writes_only_into_the_site(make_site, tmp_path: Path) -> None:
     empty = run_cli("new", "post", "Hello", "--source", "empty", cwd=tmp_path)
     assert empty.returncode == 1
     assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_editor_leftovers_in_templates_are_no_templates(make_site) -> None:
+    site = _course(make_site)
+    (site / "templates/.single.html.swp").write_bytes(b"b0VIM\x00\xff")
+    (site / "templates/.git").mkdir()
+    (site / "templates/.git/index").write_bytes(b"DIRC\x00\xff")
+    (site / "templates/logo.png").write_bytes(b"\x89PNG\r\n\xff")  # not a template: unused
+    assert run_cli("build", cwd=site).returncode == 0
+    (site / "templates/single.html").write_bytes(b"\xff{{ page.title }}\n")
+    used = run_cli("build", cwd=site)
+    assert used.stderr == (
+        "templates/single.html: this template is not UTF-8 text\n"
+        "  hint: save it as UTF-8 (most editors offer it under Save As or Encoding)\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+
+
+def test_a_link_to_a_bundles_other_markdown_publishes_nothing(make_site) -> None:
+    site = make_site(
+        {
+            "content/posts/hw/index.md": '+++\ntitle = "HW"\ndraft = true\n+++\nDraft.\n',
+            "content/posts/hw/solutions.md": '+++\ntitle = "Solutions"\n+++\nThe answers.\n',
+        }
+    )
+    (site / "content/posts/leak.md").symlink_to("hw/solutions.md")
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 0, build.stderr
+    assert (
+        "content/posts/leak.md: warning: not published: this is a symbolic link to "
+        "content/posts/hw/solutions.md, which the site does not publish as a file\n"
+    ) in build.stderr
+    assert not any(b"The answers." in data for data in snapshot(site / "public").values())
+
+
+def test_safe_mode_judges_file_names_in_any_case(make_site) -> None:
+    script = "<script>alert(document.domain)</script>\n"
+    names = ["static/x.SVG", "static/y.HTML", "static/z.shtml", "static/w.xht"]
+    site = make_site({"content/a.md": _post(""), **dict.fromkeys(names, script)})
+    build = run_cli("build", "--safe", cwd=site)
+    assert build.returncode == 0
+    assert build.stderr.count("unsafe-html") == 0 and build.stderr.count("safe mode") == 4
+    assert not any(b"alert" in data for data in snapshot(site / "public").values())
+
+
+def test_yaml_aliases_of_aliases_are_an_error_not_a_hang(make_site) -> None:
+    lines = ["---", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    site = make_site({"content/a.md": "\n".join([*lines, "---", "Text.", ""])})
+    build = run_cli("build", cwd=site)
+    assert build.stderr == (
+        "content/a.md:3: the values are too many to read: more than 100,000, counting each use "
+        "of a YAML alias (`*name`) as the values it stands for\n"
+        "  hint: write the values out, or use fewer aliases of aliases\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+
+
+def test_a_named_pipe_or_a_broken_folder_link_is_a_warning(make_site, tmp_path: Path) -> None:
+    post = '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nSee [ok](/ok.txt).\n'
+    site = make_site({"content/a.md": post, "static/ok.txt": "ok\n"})
+    os.mkfifo(site / "static/pipe")  # reading it would wait for a writer, for ever
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == (
+        "static/pipe: warning: not published: this is not a file but a named pipe, socket or "
+        "device\n"
+        "  hint: remove it from the site folder\n"
+    )
+    shutil.rmtree(site / "static")
+    (site / "static").symlink_to(tmp_path / "gone", target_is_directory=True)
+    linked = run_cli("build", cwd=site)
+    assert linked.returncode == 0, linked.stderr
+    assert linked.stderr.startswith("static: warning: not published: this folder is a symbolic")
+
+
+def test_new_post_keeps_to_the_weeks_the_build_accepts(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/posts/a.md": _post("")})
+    week = run_cli("new", "post", "Late", "--week", "150", cwd=site)
+    assert week.returncode == 2 and "150 is not in the range 1<=x<=99" in week.stderr
+    (site / "content/posts/hello.md").symlink_to(tmp_path / "elsewhere.md")  # dangling
+    taken = run_cli("new", "post", "Hello", cwd=site)
+    assert taken.stderr.startswith("content/posts/hello.md: this file already exists")
+    assert not (tmp_path / "elsewhere.md").exists()

@@ -25,6 +25,7 @@ from coursepress.errors import (
 )
 from coursepress.hugo.config import hugo_notes
 from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
+from coursepress.source.dates import MAX_WEEKS
 from coursepress.source.select import Verdict
 
 
@@ -212,7 +213,10 @@ def new_group() -> None:
 @click.argument("title")
 @click.option("--section", default="posts", show_default=True, help="Folder under content/.")
 @click.option(
-    "--week", type=click.IntRange(min=1), default=None, help="Course week, for /schedule/."
+    "--week",
+    type=click.IntRange(min=1, max=MAX_WEEKS),
+    default=None,
+    help="Course week, for /schedule/.",
 )
 @source_option
 def new_post_command(title: str, section: str, week: int | None, source: Path) -> None:

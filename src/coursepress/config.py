@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -347,13 +346,17 @@ def _check_permalinks(patterns: Mapping[str, Any], where: Where) -> None:
 
 def _check_taxonomies(taxonomies: Mapping[str, Any], where: Where) -> None:
     for singular, plural in taxonomies.items():
-        # It names a folder of the site and a front matter key: `..` or `a/b` would be a
-        # path, and a name its URL changes (`Week Notes` → `week-notes`) a key no one writes.
-        if not isinstance(plural, str) or not re.fullmatch(r"\w[\w-]*", plural):
+        # It names a folder of the site (urlized: `Lecture Series` → `lecture-series`), so
+        # it may not be a path (`..`, `a/b`).
+        if (
+            not isinstance(plural, str)
+            or not plural.strip(". ")
+            or any(mark in plural for mark in "/\\")
+        ):
             raise ConfigError(
                 f"Config value 'taxonomies.{singular}': expected a plural name, got {plural!r}",
                 line=where.line_of(singular),
-                hint='for example: [taxonomies] tag = "tags" (letters, digits, - and _)',
+                hint='for example: [taxonomies] tag = "tags" (a name, not a path)',
             )
 
 

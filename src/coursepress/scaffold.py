@@ -51,7 +51,7 @@ def new_post(site_dir: Path, title: str, section: str = "posts", week: int | Non
             )
     slug = urlize(title)
     path = site_dir / CONTENT_DIR / section / f"{slug}.md"
-    if path.exists() or path.with_suffix("").is_dir():
+    if os.path.lexists(path) or path.with_suffix("").is_dir():
         raise ScaffoldError(
             "this file already exists; nothing was written",
             path=shown_path(site_dir, path.relative_to(site_dir).as_posix()),

@@ -24,10 +24,10 @@ from coursepress.site.assemble import Site
 from coursepress.site.pages import BODY_PARTS, Page
 from coursepress.site.rendering import Made, markdown_jobs, pages_from, render_pages, run_markdown
 from coursepress.site.views import View
-from coursepress.source.discover import SourceFile, SourceKind, Sources, Walked, walk
+from coursepress.source.discover import TEMPLATES_DIR, SourceFile, SourceKind, Sources, Walked, walk
 from coursepress.source.frontmatter import Document, Stamps, read_documents
 from coursepress.source.select import Selection
-from coursepress.source.templates import TEMPLATES_DIR, site_templates
+from coursepress.source.templates import site_templates
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,11 @@ def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
     found += _publishing(planned.selection, config)
     found += _required_keys(planned.documents, config)
     settled = apply_settings(found, config)
-    return CheckReport(tuple(settled), len(planned.sources.pages))
+    # Every file looked at: pages, files published as they are, and those left out (each
+    # kind can be reported).
+    sources = planned.sources
+    checked = len(sources.pages) + len(sources.files) + len(sources.skipped)
+    return CheckReport(tuple(settled), checked)
 
 
 def _templates(planned: Planned, options: BuildOptions) -> list[Diagnostic]:

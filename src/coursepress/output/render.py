@@ -23,7 +23,8 @@ from coursepress.site.assemble import Site
 from coursepress.site.pages import Page
 from coursepress.site.urls import absolute_url, relative_to_site, urlize
 from coursepress.site.views import View
-from coursepress.source.templates import TEMPLATES_DIR, site_templates
+from coursepress.source.discover import TEMPLATES_DIR
+from coursepress.source.templates import not_text, site_templates
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 
@@ -32,6 +33,7 @@ class _SiteTemplates(jinja2.BaseLoader):
     """The site's templates/, as `site_templates` lists them (links that lead out refused)."""
 
     def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
         self.files = site_templates(site_dir)
 
     def get_source(
@@ -40,6 +42,8 @@ class _SiteTemplates(jinja2.BaseLoader):
         found = self.files.get("/".join(jinja2.loaders.split_template_path(template)))
         if found is None:
             raise jinja2.TemplateNotFound(template)
+        if found.text is None:
+            raise not_text(self.site_dir, found.path)
         return found.text, str(found.path), lambda: True
 
     def list_templates(self) -> list[str]:

@@ -40,6 +40,10 @@ class Discard:
         raise NotImplementedError("nothing is kept")
 
 
+BUILT_MARKER = ".coursepress"
+"""The file in every folder coursepress built: only such a folder is ever emptied or replaced."""
+
+
 class Spool:
     """`with Spool(output_dir) as spool:` a fresh folder beside `output_dir`, removed on exit
     unless it has become the output folder."""
@@ -54,6 +58,7 @@ class Spool:
         parent, prefix = self.output_dir.parent, f".{self.output_dir.name}.building-"
         try:
             parent.mkdir(parents=True, exist_ok=True)
+            _put_back_retired(self.output_dir)
             remove_abandoned(parent, prefix)
             remove_abandoned(parent, retired_prefix(self.output_dir))
             # The process id in the name tells a later build whether this one is still running.
@@ -90,6 +95,21 @@ class Spool:
 def retired_prefix(output_dir: Path) -> str:
     """The name, up to the process id, of a previous site on its way out (`.public.old-`)."""
     return f".{output_dir.name}.old-"
+
+
+def _put_back_retired(output_dir: Path) -> None:
+    """A build killed between its two renames (where folders cannot be exchanged in one
+    step) left no output folder and the previous site under its retired name: put it back."""
+    if os.path.lexists(output_dir):
+        return
+    prefix = retired_prefix(output_dir)
+    newest_first = sorted(output_dir.parent.glob(f"{prefix}*-*"), key=os.path.getmtime)
+    for folder in reversed(newest_first):
+        pid = folder.name.removeprefix(prefix).split("-", 1)[0]
+        built = (folder / BUILT_MARKER).is_file()  # a site coursepress wrote, nothing else
+        if built and pid.isdigit() and not _running(int(pid)):
+            folder.rename(output_dir)
+            return
 
 
 def remove_abandoned(parent: Path, prefix: str) -> None:

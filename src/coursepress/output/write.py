@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import secrets
 import shutil
 import signal
-import tempfile
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,11 +17,11 @@ from pathlib import Path
 
 from coursepress import __version__
 from coursepress.errors import ContentError, OutputError, PartlyPublished, shown_folder
-from coursepress.output.spool import Spool, retired_prefix, write_error
+from coursepress.output.spool import BUILT_MARKER, Spool, retired_prefix, write_error
 from coursepress.source.discover import SourceFile
 
 SOURCE_FOLDERS = ("content", "static", "templates")
-MARKER = ".coursepress"
+MARKER = BUILT_MARKER
 """A file in every output folder coursepress writes: only such folders are ever replaced."""
 
 
@@ -276,23 +279,47 @@ _NONE = WrittenFile("", -1, -1)
 
 
 def _swap(spool: Spool, output_dir: Path) -> None:
-    if not output_dir.exists():
-        spool.folder.rename(output_dir)
-        spool.published = True
-        return
-    # The process id in the name lets a later build remove it, should this one be stopped
-    # while removing it.
-    retired = Path(tempfile.mkdtemp(prefix=f"{retired_prefix(output_dir)}{os.getpid()}-",
-                                    dir=output_dir.parent))  # fmt: skip
-    with _signals_held():  # Ctrl-C between the two renames would leave no site at all
-        os.replace(output_dir, retired)
+    """The spool, complete, becomes the output folder. On Linux one system call exchanges
+    the two folders, so no moment, even for SIGKILL, is without a whole site; the old one is
+    then in the spool's place and goes with it. Elsewhere, two renames with Ctrl-C held."""
+    with _signals_held():
+        if not output_dir.exists():
+            spool.folder.rename(output_dir)
+            spool.published = True
+            return
+        if _exchange(spool.folder, output_dir):
+            spool.published = True
+            return
+        # The process id in the name lets a later build put it back, or remove it.
+        retired = output_dir.with_name(
+            f"{retired_prefix(output_dir)}{os.getpid()}-{secrets.token_hex(4)}"
+        )
+        output_dir.rename(retired)
         try:
             spool.folder.rename(output_dir)
         except OSError:
-            os.replace(retired, output_dir)
+            retired.rename(output_dir)
             raise
         spool.published = True
     shutil.rmtree(retired, ignore_errors=True)  # what is left, the next build removes
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2 RENAME_EXCHANGE); False where the
+    system or the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:  # a C library older than glibc 2.28
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(number, os.strerror(number), str(second))
 
 
 def _partly_published(error: OSError, output_dir: Path, done: int, total: int) -> PartlyPublished:

@@ -29,8 +29,7 @@ from coursepress.hugo.config import CONFIG_FOLDER, CONFIG_NAMES
 from coursepress.output.spool import remove_abandoned
 from coursepress.serve.livereload import Broadcaster, BuildState
 from coursepress.serve.server import ALL_INTERFACES, SiteServer, start_server
-from coursepress.source.discover import CONTENT_DIR, STATIC_DIR, is_junk
-from coursepress.source.templates import TEMPLATES_DIR
+from coursepress.source.discover import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, is_junk
 
 WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
 SERVE_PREFIX = "coursepress-serve-"

@@ -78,7 +78,7 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
     texts = {SYNTAX_CSS: stylesheet(), **github_pages_files(site.config)}
     rows += [Output(name, Made.TEXT, Owner(name), text=text) for name, text in texts.items()]
     for output, source, made_by_theme in copies_of(sources, site, found):
-        if site.config.safe_html and not made_by_theme and output.endswith(ACTIVE_FILES):
+        if site.config.safe_html and not made_by_theme and output.lower().endswith(ACTIVE_FILES):
             found.append(_active_file(source.rel))
             continue
         made = Made.THEME_COPY if made_by_theme else Made.COPY
@@ -87,8 +87,12 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
     return Plan(plan.outputs, (*found, *plan.diagnostics))
 
 
-ACTIVE_FILES = (".html", ".htm", ".xhtml", ".svg", ".svgz", ".xml", ".xsl")
-"""Files a browser may run script from, on the site's own origin."""
+ACTIVE_FILES = (
+    ".html", ".htm", ".shtml", ".xhtml", ".xht", ".mht", ".mhtml", ".svg", ".svgz", ".xml",
+    ".xsl", ".xslt",
+)  # fmt: skip
+"""Files a browser may run script from, on the site's own origin (compared in lower case:
+`X.SVG` is served as an SVG picture too)."""
 
 
 def _active_file(source: PurePosixPath) -> Diagnostic:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import time
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -12,10 +13,10 @@ from pathlib import Path, PurePosixPath
 
 from coursepress.errors import ContentError, Diagnostic, shown_folder, shown_path
 from coursepress.source.locate import is_utf8
-from coursepress.source.templates import TEMPLATES_DIR
 
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
+TEMPLATES_DIR = "templates"
 
 # Editor and OS leftovers that must never be published.
 _JUNK_PATTERNS = (".*", "~$*", "*.swp", "*.swo", "*~", "#*#", "Thumbs.db", "desktop.ini")
@@ -89,7 +90,7 @@ def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
     kinds = ((CONTENT_DIR, True), (STATIC_DIR, True), (TEMPLATES_DIR, True), (config_file, False))
     for name, folder in kinds:
         path = site_dir / name
-        if os.path.lexists(path) and path.is_dir() != folder:
+        if os.path.lexists(path) and not path.is_symlink() and path.is_dir() != folder:
             raise ContentError(
                 f"{name} is a {'file' if folder else 'folder'}, but coursepress reads a "
                 f"{'folder' if folder else 'file'} of that name",
@@ -215,12 +216,14 @@ def _follow(
             break
         if root == STATIC_DIR:
             return link
-        is_page = inside.suffix.lower() == ".md"
-        if is_page != (link.kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX)):
-            break  # a page's source is published as a page, never as a file
         bundle = _enclosing_bundle(inside, bundles)
-        if is_page or bundle is None or link.bundle == bundle:
-            return link
+        kind = _kind(inside, bundle)  # as the walk judges the target itself
+        if inside.suffix.lower() == ".md" and kind is SourceKind.RESOURCE:
+            break  # Markdown inside a bundle: published neither as a page nor as a file
+        if _is_page(kind) != _is_page(link.kind):
+            break  # a page's source is published as a page, never as a file
+        if _is_page(kind) or bundle is None or link.bundle == bundle:
+            return link  # a page linked to a page: the target's draft and dates apply
         return replace(link, needs_bundle=bundle)
     return Skipped(
         link.rel,
@@ -230,6 +233,10 @@ def _follow(
         "the file",
         "link-to-private-file",
     )
+
+
+def _is_page(kind: SourceKind) -> bool:
+    return kind in (SourceKind.PAGE, SourceKind.SECTION_INDEX)
 
 
 def _shown_target(target: Path, site_dir: Path) -> str:
@@ -329,8 +336,12 @@ def _walk(
                 continue
             if not name.isascii() and not is_utf8(name):
                 raise _name_not_utf8(path)
-            if os.path.islink(path):
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
                 links.append(PurePosixPath(root) / base / name)  # followed or not: later
+            elif not stat.S_ISREG(mode):  # reading a named pipe would wait for a writer
+                skipped.append(_special_file(PurePosixPath(root) / base / name, site_dir))
+                continue
             found.append(base / name)
     return sorted(found)
 
@@ -349,6 +360,15 @@ def _unreadable(path: Path, error: OSError) -> ContentError:
         path=shown_folder(path),
         hint="make it readable (chmod -R u+rX on it), or move it out of the site folder",
         code="unreadable",
+    )
+
+
+def _special_file(rel: PurePosixPath, site_dir: Path) -> Skipped:
+    return Skipped(
+        shown_path(site_dir, rel),
+        "not published: this is not a file but a named pipe, socket or device",
+        "remove it from the site folder",
+        "hidden-file",
     )
 
 

@@ -111,15 +111,36 @@ MAX_NESTING = 100
 would exhaust Python's recursion where they are compared, copied or shown."""
 
 
+MAX_VALUES = 100_000
+"""Values in one file's settings or front matter, counting each alias's values again where it
+is used: every later stage walks them as many times."""
+
+
+def _first_alias_line(text: str) -> int | None:
+    alias = re.search(r"\*[\w-]+", text)
+    return text.count("\n", 0, alias.start()) + 1 if alias else None
+
+
 def unusable_values(
     values: Any, text: str, shown: PurePath | str, error_type: type[SiteError]
 ) -> SiteError | None:
-    """Values no page or setting can use: nested deeper than MAX_NESTING, or text holding a
+    """Values no page or setting can use: more than MAX_VALUES of them, nested deeper than
+    MAX_NESTING, or text holding a
     lone surrogate (`"\\ud800"`, which JSON and YAML escapes can write), which cannot be
     written as UTF-8."""
     pending: list[tuple[Any, int]] = [(values, 0)]
+    visited = 0
     while pending:
         value, depth = pending.pop()
+        visited += 1
+        if visited > MAX_VALUES:  # YAML aliases of aliases: a "billion laughs" in a few lines
+            return error_type(
+                f"the values are too many to read: more than {MAX_VALUES:,}, counting each "
+                "use of a YAML alias (`*name`) as the values it stands for",
+                path=shown,
+                line=_first_alias_line(text),
+                hint="write the values out, or use fewer aliases of aliases",
+            )
         if depth > MAX_NESTING:
             return nested_too_deep(text, shown, error_type)
         if isinstance(value, dict):

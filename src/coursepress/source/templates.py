@@ -10,26 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from coursepress.errors import TemplateError, shown_path
-
-TEMPLATES_DIR = "templates"
+from coursepress.source.discover import TEMPLATES_DIR, is_junk
 
 
 @dataclass(frozen=True, slots=True)
 class SiteTemplate:
     path: Path
-    text: str
+    text: str | None
+    """None for a file that is not UTF-8 text: an error where it is used as a template (a
+    picture kept beside the templates is no template, and no error while unused)."""
 
 
 def site_templates(site_dir: Path) -> dict[str, SiteTemplate]:
-    """Template name (`partials/nav.html`) → file and text, for every template under
-    templates/: all are read, so that one that cannot be read fails every build and check
-    alike, used or not."""
+    """Template name (`partials/nav.html`) → file and text, for every file under templates/
+    but editor and OS leftovers (`.single.html.swp`, `.DS_Store`, a `.git` folder). Each is
+    read, so that one that cannot be read fails every build and check alike, used or not."""
     top = site_dir / TEMPLATES_DIR
     if not os.path.lexists(top):
         return {}
-    if top.is_symlink():
+    site = site_dir.resolve()
+    if top.is_symlink() and not top.resolve().is_relative_to(site):
         raise _link_error(PurePosixPath(TEMPLATES_DIR), site_dir, "top")
-    inside = top.resolve()
     found: dict[str, SiteTemplate] = {}
 
     def unreadable(error: OSError) -> None:
@@ -38,28 +39,37 @@ def site_templates(site_dir: Path) -> dict[str, SiteTemplate]:
 
     for folder, dirnames, filenames in os.walk(top, onerror=unreadable):
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
+        dirnames[:] = [name for name in dirnames if not is_junk(name)]
         for name in dirnames:
             if os.path.islink(os.path.join(folder, name)):
                 raise _link_error(PurePosixPath(TEMPLATES_DIR) / base / name, site_dir, "folder")
         for name in filenames:
             path = Path(folder, name)
-            if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(inside):
+            if is_junk(name):
+                continue
+            if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(site):
                 raise _link_error(PurePosixPath(TEMPLATES_DIR) / base / name, site_dir, "file")
             found[(base / name).as_posix()] = SiteTemplate(path, _read(site_dir, path))
     return found
 
 
-def _read(site_dir: Path, path: Path) -> str:
+def _read(site_dir: Path, path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise unreadable_error(site_dir, path, error, "file") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise TemplateError(
-            "this template is not UTF-8 text",
-            path=_shown(site_dir, path),
-            hint="save it as UTF-8 (most editors offer it under Save As or Encoding)",
-        ) from None
+        return None
+
+
+def not_text(site_dir: Path, path: Path) -> TemplateError:
+    return TemplateError(
+        "this template is not UTF-8 text",
+        path=_shown(site_dir, path),
+        hint="save it as UTF-8 (most editors offer it under Save As or Encoding)",
+    )
 
 
 def unreadable_error(site_dir: Path, path: Path, error: OSError, what: str) -> TemplateError:
@@ -78,8 +88,8 @@ def _shown(site_dir: Path, path: Path) -> PurePosixPath:
 
 _LINKS = {
     "top": (
-        "templates/ is a symbolic link; templates are code, so coursepress reads them only "
-        "from the site's own folder",
+        "templates/ is a symbolic link out of the site folder; templates are code, so "
+        "coursepress reads them only from the site's own folder",
         "make templates/ a folder and copy the templates into it",
     ),
     "folder": (
@@ -87,9 +97,9 @@ _LINKS = {
         "move or copy the folder into templates/",
     ),
     "file": (
-        "this is a symbolic link to a file outside templates/; templates are code, so "
+        "this is a symbolic link to a file outside the site folder; templates are code, so "
         "coursepress does not follow it",
-        "copy the file into templates/",
+        "copy the file into the site folder",
     ),
 }
 
