@@ -291,3 +291,17 @@ def test_odd_raw_html_does_not_crash_and_keeps_its_bytes(make_site) -> None:
     assert "Arrays: a<![0] is odd" in page
     assert "<a HREF=/c/x.png TITLE='t'>x</a>" in page
     assert '<a href="/c/s/?q=1&section=2&amp;p=3">s</a>' in page
+
+
+def test_a_url_too_long_for_a_path_on_disk_is_an_error_at_the_page(make_site) -> None:
+    url = "/" + "/".join(["b" * 240] * 14) + "/"
+    site = make_site({"content/a.md": f'+++\ntitle = "A"\nurl = "{url}"\n+++\n'})
+    code, _, stderr = build(site)
+    assert code == 1
+    assert stderr == (
+        f"content/a.md:3: the URL /{'b' * 50}…{'b' * 8}/ makes a path of 3384 bytes; a "
+        "file's path may not be longer than 3072 here (4,096 with the output folder's)\n"
+        "  hint: shorten `url` (a page with none is named after its file)\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+    assert "name-too-long" in run_cli("check", cwd=site).stdout

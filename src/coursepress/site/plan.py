@@ -249,6 +249,9 @@ def _same_url(earlier: Owner, later: Owner, url: str) -> Diagnostic:
 
 NAME_MAX = 255
 """Bytes in one file or folder name: the limit of ext4, APFS, NTFS and the rest."""
+PATH_MAX = 3072
+"""Bytes in an output's path below the output folder: Linux takes paths of 4,096, and the
+output folder's own path (and its spool's) must fit in what is left."""
 
 
 def _names_too_long(outputs: tuple[Output, ...]) -> list[Diagnostic]:
@@ -257,6 +260,9 @@ def _names_too_long(outputs: tuple[Output, ...]) -> list[Diagnostic]:
     name is reported once, at a file when one of the outputs under it has one."""
     under: dict[str, list[Output]] = {}
     for output in outputs:
+        if len(output.path.encode("utf-8")) > PATH_MAX:
+            under.setdefault(output.path, []).append(output)
+            continue
         parts = output.path.split("/")
         for index, part in enumerate(parts):
             if len(part.encode("utf-8")) > NAME_MAX:
@@ -265,15 +271,20 @@ def _names_too_long(outputs: tuple[Output, ...]) -> list[Diagnostic]:
     found = []
     for prefix, claimants in under.items():
         owner = min(claimants, key=lambda output: output.owner.path is None).owner
+        whole = len(prefix.encode("utf-8"))
         size = len(prefix.rpartition("/")[2].encode("utf-8"))
-        shown = prefix if len(prefix) <= 60 else f"{prefix[:50]}…{prefix[-8:]}"
+        named = prefix if size > NAME_MAX else output_url(prefix).strip("/")
+        shown = named if len(named) <= 60 else f"{named[:50]}…{named[-8:]}"
         hint = f"shorten the name in `{owner.key}` in the front matter"
         if owner.key in ("url", "slug"):
             hint = f"shorten `{owner.key}` (a page with none is named after its file)"
         found.append(
             Diagnostic(
                 f"the URL /{shown}/ has a part of {size} bytes; no file system stores a "
-                f"name over {NAME_MAX}",
+                f"name over {NAME_MAX}"
+                if size > NAME_MAX
+                else f"the URL /{shown}/ makes a path of {whole} bytes; a file's path may not "
+                f"be longer than {PATH_MAX} here (4,096 with the output folder's)",
                 path=owner.path,
                 line=owner.line,
                 hint=hint if owner.key else "shorten the name",
