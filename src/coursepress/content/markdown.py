@@ -127,8 +127,8 @@ run script or restyle the page from a student's post, safe mode or not."""
 
 def _unique_heading_ids(state: StateCore) -> None:
     """`summary`, `summary-1`, `summary-2`, ... as Hugo names them; an id written on a heading
-    (`{#id}`) is kept and never given to another, and a heading whose text makes no id (`##`
-    as a spacer) gets none."""
+    (`{#id}`) is kept and never given to another, and a heading with no text (`##` as a
+    spacer) gets none."""
     used = {
         str(token.attrGet("id"))
         for token in state.tokens
@@ -140,9 +140,9 @@ def _unique_heading_ids(state: StateCore) -> None:
             continue
         children = state.tokens[index + 1].children or []
         title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
-        slug = unique = heading_id(title)
-        if not slug:
+        if not title.strip():
             continue
+        slug = unique = heading_id(title)
         if unique in used:
             suffix = next_suffix.get(slug, 1)
             while f"{slug}-{suffix}" in used:
@@ -275,7 +275,7 @@ def _link_bare_urls_like_hugo(md: MarkdownIt) -> None:
 
 def heading_id(title: str) -> str:
     """GitHub-style ids, as Hugo makes them, so links into other posts keep working."""
-    return slugify(title)
+    return slugify(title) or "heading"  # Hugo's for text that makes no id (`!!!`)
 
 
 def _render_fence(
