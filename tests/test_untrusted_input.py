@@ -384,13 +384,11 @@ UNREADABLE = "make it readable (chmod -R u+rX on it), or move it out of the site
     [
         (
             lambda site: (site / "content/posts").chmod(0),
-            "content/posts/: cannot read this folder: Permission denied; nothing in it would "
-            f"be published\n  hint: {UNREADABLE}\n",
+            f"content/posts/: cannot read this folder: Permission denied\n  hint: {UNREADABLE}\n",
         ),
         (
             lambda site: (site / "static").chmod(0),
-            "static/: cannot read this folder: Permission denied; nothing in it would be "
-            f"published\n  hint: {UNREADABLE}\n",
+            f"static/: cannot read this folder: Permission denied\n  hint: {UNREADABLE}\n",
         ),
         (
             lambda site: (site / "content/posts/a.md").chmod(0),
@@ -405,12 +403,12 @@ UNREADABLE = "make it readable (chmod -R u+rX on it), or move it out of the site
         (
             lambda site: (site / "templates").chmod(0),
             "templates/: cannot read this folder: Permission denied\n"
-            "  hint: make it readable (chmod -R u+rX templates), or move it out of templates/\n",
+            "  hint: make it readable (chmod -R u+rX on it), or move it out of templates/\n",
         ),
         (
             lambda site: (site / "templates/single.html").chmod(0),
             "templates/single.html: cannot read this file: Permission denied\n"
-            "  hint: make it readable (chmod -R u+rX templates), or move it out of templates/\n",
+            "  hint: make it readable (chmod u+r on it), or move it out of templates/\n",
         ),
         (
             lambda site: (site / "site.toml").chmod(0),
@@ -929,3 +927,22 @@ def test_new_post_keeps_to_the_weeks_the_build_accepts(make_site, tmp_path: Path
     taken = run_cli("new", "post", "Hello", cwd=site)
     assert taken.stderr.startswith("content/posts/hello.md: this file already exists")
     assert not (tmp_path / "elsewhere.md").exists()
+
+
+def test_an_unreadable_hugo_config_folder_is_an_error_naming_it(make_site) -> None:
+    site = make_site(
+        {
+            "config/_default/hugo.toml": 'title = "ML"\nbaseURL = "https://x.org/ml/"\n',
+            "content/a.md": _post(""),
+        }
+    )
+    (site / "config/_default").chmod(0)
+    try:
+        build = run_cli("build", cwd=site, permissions=True)
+    finally:
+        (site / "config/_default").chmod(0o755)
+    assert build.stderr == (
+        "config/_default/: cannot read this folder: Permission denied\n"
+        "  hint: make it readable (chmod -R u+rX on it), or move it out of the site folder\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )

@@ -152,3 +152,24 @@ class Diagnostic:
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+def unreadable(
+    shown: PurePath | str,
+    error: OSError,
+    *,
+    folder: bool = False,
+    error_type: type[SiteError] = ContentError,
+    leave: str | None = "the site folder",
+) -> SiteError:
+    """A source that cannot be read (permissions): always an error, named, with what to do."""
+    mode = "-R u+rX" if folder else "u+r"
+    hint = f"make it readable (chmod {mode} on it)" + (
+        f", or move it out of {leave}" if leave else ""
+    )
+    return error_type(
+        f"cannot read this {'folder' if folder else 'file'}: {error.strerror or error}",
+        path=shown,
+        hint=hint,
+        code="unreadable",
+    )

@@ -15,7 +15,14 @@ from typing import Any
 import tomli
 import yaml
 
-from coursepress.errors import ConfigError, Diagnostic, Severity, shown_folder, shown_path
+from coursepress.errors import (
+    ConfigError,
+    Diagnostic,
+    Severity,
+    shown_folder,
+    shown_path,
+    unreadable,
+)
 from coursepress.site.urls import unknown_permalink_tokens
 from coursepress.source.locate import (
     line_of_key,
@@ -155,7 +162,12 @@ def _read_files(site_dir: Path) -> list[HugoFile]:
     ]
     folder = site_dir / CONFIG_FOLDER
     if folder.is_dir():
-        for path in sorted(folder.iterdir()):
+        try:
+            listed = sorted(folder.iterdir())
+        except OSError as error:
+            shown_dir = shown_folder(folder)
+            raise unreadable(shown_dir, error, folder=True, error_type=ConfigError) from None
+        for path in listed:
             if path.suffix.lower() not in (".toml", ".yaml", ".yml", ".json"):
                 continue
             shown = shown_path(site_dir, f"{CONFIG_FOLDER}/{path.name}").as_posix()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursepress import __version__
-from coursepress.errors import ContentError, OutputError, PartlyPublished, shown_folder
+from coursepress.errors import OutputError, PartlyPublished, SiteError, shown_folder, unreadable
 from coursepress.output.spool import BUILT_MARKER, Spool, retired_prefix, write_error
 from coursepress.source.discover import SourceFile
 
@@ -239,13 +239,8 @@ def _copy_source(source: SourceFile, target: Path) -> None:
         raise unreadable_copy(source, error) from None
 
 
-def unreadable_copy(source: SourceFile, error: OSError) -> ContentError:
-    return ContentError(
-        f"cannot read this file: {error.strerror or error}",
-        path=source.rel,
-        hint="make it readable (chmod u+r on it), or move it out of the site folder",
-        code="unreadable",
-    )
+def unreadable_copy(source: SourceFile, error: OSError) -> SiteError:
+    return unreadable(source.rel, error)
 
 
 def _record(path: Path, hashed: str) -> WrittenFile:

@@ -11,7 +11,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from coursepress.errors import ContentError, Diagnostic, shown_folder, shown_path
+from coursepress.errors import ContentError, Diagnostic, shown_folder, shown_path, unreadable
 from coursepress.source.locate import is_utf8
 
 CONTENT_DIR = "content"
@@ -315,11 +315,11 @@ def _walk(
         return found
     folders.append(_stamp(str(top)))
 
-    def unreadable(error: OSError) -> None:
+    def cannot_list(error: OSError) -> None:
         if not isinstance(error, FileNotFoundError):  # gone while listed: not there
-            raise _unreadable(Path(error.filename), error)
+            raise unreadable(shown_folder(Path(error.filename)), error, folder=True)
 
-    for folder, dirnames, filenames in os.walk(top, onerror=unreadable):
+    for folder, dirnames, filenames in os.walk(top, onerror=cannot_list):
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         for name in [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
             skipped.append(_linked_folder(PurePosixPath(root) / base / name, site_dir))
@@ -351,15 +351,6 @@ def _name_not_utf8(path: str) -> ContentError:
         "this name is not UTF-8 text, so it cannot be part of a web address",
         path=os.fsencode(path).decode("utf-8", "replace"),
         hint="rename it; what is not UTF-8 is shown as \N{REPLACEMENT CHARACTER}",
-    )
-
-
-def _unreadable(path: Path, error: OSError) -> ContentError:
-    return ContentError(
-        f"cannot read this folder: {error.strerror or error}; nothing in it would be published",
-        path=shown_folder(path),
-        hint="make it readable (chmod -R u+rX on it), or move it out of the site folder",
-        code="unreadable",
     )
 
 

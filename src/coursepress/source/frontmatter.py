@@ -16,7 +16,7 @@ import tomli
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from coursepress.errors import ContentError, SiteError
+from coursepress.errors import ContentError, SiteError, unreadable
 from coursepress.site.urls import clean_url_path
 from coursepress.source.dates import ACCEPTED_FORMS, MAX_WEEKS, DateFormatError, parse_date
 from coursepress.source.discover import SourceFile
@@ -220,12 +220,7 @@ def decode(source: SourceFile) -> str:
     try:
         data = source.path.read_bytes()
     except OSError as error:
-        raise ContentError(
-            f"cannot read this file: {error.strerror or error}",
-            path=source.rel,
-            hint="make it readable (chmod u+r on it), or move it out of content/",
-            code="unreadable",
-        ) from None
+        raise unreadable(source.rel, error, leave="content/") from None
     if b"\0" in data:
         raise ContentError(
             "this is a binary file, not Markdown text",

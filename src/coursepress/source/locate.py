@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from coursepress.errors import ConfigError, ContentError, SiteError
+from coursepress.errors import ConfigError, ContentError, SiteError, unreadable
 
 
 def line_of_key(text: str, key: str, *, table: bool = False, exact: bool = False) -> int | None:
@@ -28,12 +28,7 @@ def read_config_text(path: Path, shown: PurePath | str) -> str:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ConfigError(
-            f"cannot read this file: {error.strerror or error}",
-            path=shown,
-            hint="make it readable (chmod u+r on it)",
-            code="unreadable",
-        ) from None
+        raise unreadable(shown, error, error_type=ConfigError, leave=None) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from coursepress.errors import TemplateError, shown_path
+from coursepress.errors import SiteError, TemplateError, shown_path, unreadable
 from coursepress.source.discover import TEMPLATES_DIR, is_junk
 
 
@@ -33,11 +33,11 @@ def site_templates(site_dir: Path) -> dict[str, SiteTemplate]:
         raise _link_error(PurePosixPath(TEMPLATES_DIR), site_dir, "top")
     found: dict[str, SiteTemplate] = {}
 
-    def unreadable(error: OSError) -> None:
+    def cannot_list(error: OSError) -> None:
         if not isinstance(error, FileNotFoundError):  # gone while listed: not there
             raise unreadable_error(site_dir, Path(error.filename), error, "folder")
 
-    for folder, dirnames, filenames in os.walk(top, onerror=unreadable):
+    for folder, dirnames, filenames in os.walk(top, onerror=cannot_list):
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
         dirnames[:] = [name for name in dirnames if not is_junk(name)]
         for name in dirnames:
@@ -72,14 +72,11 @@ def not_text(site_dir: Path, path: Path) -> TemplateError:
     )
 
 
-def unreadable_error(site_dir: Path, path: Path, error: OSError, what: str) -> TemplateError:
+def unreadable_error(site_dir: Path, path: Path, error: OSError, what: str) -> SiteError:
     shown = _shown(site_dir, path)
-    return TemplateError(
-        f"cannot read this {what}: {error.strerror or error}",
-        path=f"{shown}/" if what == "folder" else shown,
-        hint="make it readable (chmod -R u+rX templates), or move it out of templates/",
-        code="unreadable",
-    )
+    folder = what == "folder"
+    where = f"{shown}/" if folder else shown
+    return unreadable(where, error, folder=folder, error_type=TemplateError, leave="templates/")
 
 
 def _shown(site_dir: Path, path: Path) -> PurePosixPath:
