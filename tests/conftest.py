@@ -22,6 +22,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def caches_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every build the tests run keeps its cache here, not in the user's cache folder (the
+    CLI subprocesses inherit the variable)."""
+    os.environ["COURSEPRESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("caches"))
+
+
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))

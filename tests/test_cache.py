@@ -16,7 +16,7 @@ from benchmarks.corpus import write_corpus
 from coursepress import build as build_module
 from coursepress.build import BuildOptions
 from coursepress.cache.layer import Remembering
-from coursepress.cache.store import CACHE_DIR, CACHE_FILE
+from coursepress.cache.store import CACHE_FILE, cache_folder
 from coursepress.errors import OutputError
 from coursepress.output.render import THEME_DIR
 from tests.conftest import run_cli, snapshot
@@ -43,9 +43,9 @@ def tallies(site: Path, output: Path) -> tuple[str, str]:
 def test_warm_build_renders_nothing_and_equals_cold(tmp_path: Path) -> None:
     site = write_corpus(tmp_path / "corpus", posts=12, seed=5)
     cold = build(site, tmp_path / "cold", "--no-cache")
-    assert not (site / CACHE_DIR).exists()
+    assert not cache_folder(site).exists()
     first = build(site, tmp_path / "first")
-    assert (site / CACHE_DIR / CACHE_FILE).is_file()
+    assert (cache_folder(site) / CACHE_FILE).is_file()
     markdown, templates = tallies(site, tmp_path / "warm")
     assert markdown.endswith(" from the cache, 0 rendered")
     assert templates.endswith(" from the cache, 0 rendered")
@@ -123,7 +123,7 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(
 ) -> None:
     site = write_corpus(tmp_path / "corpus", posts=6, seed=9)
     expected = build(site, tmp_path / "first")
-    damage(site / CACHE_DIR / CACHE_FILE)
+    damage(cache_folder(site) / CACHE_FILE)
     again = build(site, tmp_path / "again")
     assert again == expected
     assert not any(b"WRONG" in data for data in again.values())
@@ -224,11 +224,30 @@ def test_a_template_that_reads_page_body_is_rendered_again_when_the_body_changes
 @pytest.mark.parametrize("damage", ["folder in place of the file", "file in place of the folder"])
 def test_a_cache_that_cannot_be_used_only_costs_time(make_site, damage: str) -> None:
     site = make_site({"content/posts/a.md": '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nA.\n'})
+    folder = cache_folder(site)
     if damage.startswith("folder"):
-        (site / ".coursepress-cache" / "build.sqlite").mkdir(parents=True)
+        (folder / CACHE_FILE).mkdir(parents=True)
     else:
-        (site / ".coursepress-cache").write_text("not a folder")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.write_text("not a folder")
     for _ in range(2):  # and the next build too
         result = run_cli("build", cwd=site)
         assert (result.returncode, result.stderr) == (0, "")
     assert (site / "public/posts/a/index.html").is_file()
+
+
+def test_the_cache_lives_outside_the_site_unless_told(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/posts/a.md": '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nA.\n'})
+    home = tmp_path / "home"
+    default = {"COURSEPRESS_CACHE_DIR": "", "HOME": str(home), "XDG_CACHE_HOME": ""}
+    assert run_cli("build", cwd=site, env=default).returncode == 0
+    (kept,) = (home / ".cache/coursepress").iterdir()  # the user's cache folder, on Linux
+    assert kept.name.startswith("site-") and (kept / CACHE_FILE).is_file()
+    assert sorted(p.name for p in site.iterdir()) == ["content", "public"]  # nothing to commit
+    (site / "site.toml").write_text('cache_dir = ".build-cache"\n')
+    assert run_cli("build", cwd=site, env=default).returncode == 0
+    assert (site / ".build-cache" / CACHE_FILE).is_file()
+    shared = {**default, "COURSEPRESS_CACHE_DIR": str(tmp_path / "shared")}
+    assert run_cli("build", cwd=site, env=shared).returncode == 0  # the variable wins
+    (one,) = (tmp_path / "shared").iterdir()
+    assert (one / CACHE_FILE).is_file()

@@ -158,7 +158,7 @@ def plan_site(
     config = load_config(site_dir, options.base_url)
     config = replace(config, safe_html=True) if options.safe else config
     found += hugo_site_notes(site_dir, CONFIG_FILE)
-    memory.begin()
+    memory.begin(config)
     sources = clock.lap("discover", memory.sources(site_dir))
     documents, errors = memory.documents(sources.pages, config.zone)
     _stop_or_note(errors, found, checking)

@@ -188,6 +188,8 @@ class Config:
     """`[authors.<id>]`: names, links and pictures for the ids posts use in `authors`."""
     check: CheckSettings = setting(CheckSettings(), lambda _, value, at: read_check(value, at.line))
     """`[check]`: severities of `coursepress check` diagnostics, required front matter keys."""
+    cache_dir: str = setting("", text)
+    """The build cache's folder, relative to the site folder; "": the user's cache folder."""
 
     @property
     def zone(self) -> ZoneInfo:

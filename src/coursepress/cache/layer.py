@@ -43,7 +43,7 @@ class Rendered:
 class Memory(Protocol):
     """What `build()` asks for, stage by stage."""
 
-    def begin(self) -> None: ...
+    def begin(self, config: Config) -> None: ...
     def sources(self, site_dir: Path) -> Sources: ...
     def documents(
         self, sources: Sequence[SourceFile], zone: tzinfo
@@ -74,7 +74,7 @@ class Forgetful:
     def __init__(self) -> None:
         self._read = Stamps((), UTC)
 
-    def begin(self) -> None:
+    def begin(self, config: Config) -> None:
         pass
 
     def sources(self, site_dir: Path) -> Sources:
@@ -150,7 +150,8 @@ class Remembering:
     def close(self) -> None:
         self.store.close()
 
-    def begin(self) -> None:
+    def begin(self, config: Config) -> None:
+        self.store.locate(config.cache_dir)
         self.store.begin()
 
     def sources(self, site_dir: Path) -> Sources:

@@ -21,13 +21,14 @@ from contextlib import suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import platformdirs
+
 from coursepress import __version__
 from coursepress.content.markdown import Heading, RenderedMarkdown
 from coursepress.errors import Diagnostic, Severity
 from coursepress.output.render import RenderedView
 from coursepress.output.write import WrittenFile
 
-CACHE_DIR = ".coursepress-cache"
 CACHE_FILE = "build.sqlite"
 # Everything besides the site itself that decides its output: a new release of any of these
 # gives every entry a new key.
@@ -89,9 +90,34 @@ def digest(*parts: object) -> str:
     return hashed.hexdigest()
 
 
+CACHE_ENV = "COURSEPRESS_CACHE_DIR"
+"""A folder for the caches of all sites (each in a folder of its own), as HUGO_CACHEDIR."""
+
+
+def cache_folder(site_dir: Path, configured: str = "") -> Path:
+    """Where a site's cache lives: under $COURSEPRESS_CACHE_DIR; else at `cache_dir` from
+    site.toml (relative to the site folder); else in the user's cache folder
+    (`~/.cache/coursepress/` on Linux, `~/Library/Caches/coursepress/` on macOS), as Hugo keeps
+    its cacheDir: never in the site folder by default, where a `git add -A` would commit it."""
+    shared = os.environ.get(CACHE_ENV)
+    if shared:
+        return Path(shared) / _site_key(site_dir)
+    if configured:
+        return site_dir / configured
+    return Path(platformdirs.user_cache_dir("coursepress", appauthor=False)) / _site_key(site_dir)
+
+
+def _site_key(site_dir: Path) -> str:
+    """A folder name for one site: its folder's name, and a digest of its full path (two
+    checkouts of one course do not share a cache)."""
+    resolved = site_dir.resolve()
+    return f"{resolved.name}-{hashlib.sha256(os.fsencode(resolved)).hexdigest()[:12]}"
+
+
 class BuildCache:
     def __init__(self, site_dir: Path) -> None:
-        self.path = site_dir / CACHE_DIR / CACHE_FILE
+        self.site_dir = site_dir
+        self.path = cache_folder(site_dir) / CACHE_FILE
         self._views: dict[str, RenderedView] = {}
         self._db: sqlite3.Connection | None = None
         self._broken = False
@@ -174,6 +200,13 @@ class BuildCache:
     def put_written(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None:
         value = json.dumps({name: [f.digest, f.size, f.mtime_ns] for name, f in files.items()})
         self._insert("written", iter([(str(output_dir.resolve()), "", value.encode())]))
+
+    def locate(self, configured: str) -> None:
+        """The site's `cache_dir` setting, read with its settings: the cache moves with it."""
+        path = cache_folder(self.site_dir, configured) / CACHE_FILE
+        if path != self.path:
+            self.close()
+            self.path, self._broken = path, False
 
     def begin(self) -> None:
         """A new build: its tallies and the entries it uses start from nothing."""
