@@ -31,6 +31,8 @@ DIFFERENCES = {
         "/posts/handout/": "html-content",
         "/categories/": "empty-taxonomy",
         "/categories/page/1/": "empty-taxonomy",
+        "/categories/index.xml": "empty-taxonomy",
+        "/tags/index.xml": "taxonomy-list-feed",
     },
     "only coursepress": {
         "/404.html": "not-found-page",
@@ -46,6 +48,8 @@ REASONS = {
     "not-found-page": "every site gets a 404.html, which GitHub Pages serves for missing pages",
     "authors": "posts' authors get pages of their own, as tags do",
     "empty-taxonomy": "a taxonomy no page uses gets no list page",
+    "taxonomy-list-feed": "a taxonomy's list of terms has no feed of its own; the posts of "
+    "each term have one",
 }
 
 
@@ -170,9 +174,9 @@ def read_content(html: str) -> Content | None:
 
 
 def pages(root: Path) -> dict[str, Path]:
-    """URL → file of every HTML page under root."""
+    """URL → file of every HTML page and every RSS feed (`index.xml`) under root."""
     found = {}
-    for path in root.rglob("*.html"):
+    for path in [*root.rglob("*.html"), *root.rglob("index.xml")]:
         relative = path.relative_to(root).as_posix()
         url = "/" + relative.removesuffix("index.html")
         found[url] = path

@@ -253,3 +253,46 @@ def test_two_pages_at_one_url_publish_one_with_a_warning(make_site: Maker) -> No
         (site / "site.toml").write_text(f'[check.severity]\nduplicate-url = "{level}"\n')
         assert run_cli("build", cwd=site).returncode == status
         assert run_cli("check", cwd=site).returncode == status
+
+
+def test_a_hugo_site_keeps_its_rss_feeds_at_hugos_urls(make_site: Maker) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    site = make_site(
+        {
+            "hugo.toml": HUGO_TOML,
+            "content/posts/a.md": '+++\ntitle = "A & B"\ndate = 2023-09-05\ntags = ["ml"]\n+++\n'
+            "First <em>words</em>.\n",
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0, "build"
+    public = site / "public"
+    for feed in ("index.xml", "posts/index.xml", "tags/ml/index.xml"):
+        channel = ElementTree.parse(public / feed).getroot().find("channel")
+        assert channel is not None
+        item = channel.find("item")
+        assert item is not None and item.findtext("title") == "A & B"
+        assert item.findtext("link") == "https://example.github.io/ml/2023/a-b/"
+        assert item.findtext("pubDate") == "Tue, 05 Sep 2023 00:00:00 -0400"
+        assert item.findtext("description") == "<p>First <em>words</em>.</p>"
+    assert (public / "feed.xml").is_file()  # and Atom, as before
+    home = (public / "index.html").read_text()
+    assert (
+        '<link rel="alternate" type="application/rss+xml" title="ML" href="/ml/index.xml">' in home
+    )
+
+
+def test_feed_formats_are_a_setting(make_site: Maker) -> None:
+    post = '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nA.\n'
+    site = make_site({"content/posts/a.md": post})
+    settings = 'title = "T"\nbase_url = "https://x.org/"\n'
+    (site / "site.toml").write_text(settings + 'feeds = ["rss"]\n')
+    assert run_cli("build", cwd=site).returncode == 0
+    assert (site / "public/index.xml").is_file() and not (site / "public/feed.xml").exists()
+    (site / "site.toml").write_text(settings + 'feeds = ["json"]\n')
+    result = run_cli("build", cwd=site)
+    assert result.stderr == (
+        'site.toml:3: Config value \'feeds\': expected a list of feed formats, "atom" or "rss"\n'
+        '  hint: for example feeds = ["atom", "rss"]\n'
+        "build failed with 1 error; the previous site is unchanged\n"
+    )

@@ -75,6 +75,19 @@ def _frozen(value: Any) -> Any:
     return MappingProxyType(dict(value)) if isinstance(value, dict) else tuple(value)
 
 
+FEED_FORMATS = ("atom", "rss")
+
+
+def feed_formats(key: str, value: Any, where: Where) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or any(item not in FEED_FORMATS for item in value):
+        raise ConfigError(
+            f'Config value \'{key}\': expected a list of feed formats, "atom" or "rss"',
+            line=where.line,
+            hint='for example feeds = ["atom", "rss"]',
+        )
+    return tuple(dict.fromkeys(value))
+
+
 def text(key: str, value: Any, where: Where) -> str:
     if not isinstance(value, str):
         raise ConfigError(
@@ -170,7 +183,10 @@ class Config:
     paginate: int = setting(10, whole_number(1))
     """Posts per list page; further pages are at `/<section>/page/N/`."""
     feed_limit: int = setting(20, whole_number(0))
-    """Newest posts in each Atom feed (0: all of them)."""
+    """Newest posts in each feed (0: all of them)."""
+    feeds: tuple[str, ...] = setting(("atom",), feed_formats)
+    """Feed formats for the site, each section and each tag: Atom at `feed.xml`, RSS at
+    `index.xml` (Hugo's; a site read from a Hugo config has both, so subscribers keep it)."""
     safe_html: bool = setting(False, boolean)
     """Sanitise raw HTML in posts (sites that take posts from students through pull requests)."""
     summary_length: int = setting(0, whole_number(0))
@@ -278,6 +294,7 @@ def _from_hugo(hugo: HugoSettings) -> Config:
         except ConfigError as error:
             hint = f"{error.hint}; in Hugo's config the key may be spelled differently"
             raise ConfigError(error.message, path=where, line=line, hint=hint) from None
+    values.setdefault("feeds", ("atom", "rss"))  # Hugo's RSS, at its URLs, and Atom
     return _finished(Config(**values))
 
 

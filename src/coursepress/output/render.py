@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import email.utils
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
     environment.filters["date_format"] = _date_format
     environment.filters["isodate"] = _isodate
+    environment.filters["rfc822"] = _rfc822
     environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
     environment.filters["absolute_body"] = _absolute_body
     # For templates copied from the theme before links came with their URLs (`term.url`).
@@ -235,6 +237,12 @@ def _date_format(value: datetime | None, pattern: str | None = None) -> str:
     if value is None:
         return ""
     return value.strftime(pattern) if pattern else f"{value.day} {value:%B %Y}"
+
+
+def _rfc822(value: datetime | date) -> str:
+    """RSS's date form: `Tue, 12 Sep 2023 00:00:00 -0400`."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    return email.utils.format_datetime(moment)
 
 
 def _isodate(value: datetime | None) -> str:

@@ -92,7 +92,12 @@ class Site:
         return next((t for t in self.taxonomies if t.kind == kind), None)
 
     def feed_for(self, page_url: str) -> Feed | None:
+        """The list page's first feed (in the order of `feeds` in the settings)."""
         return next((f for f in self.feeds if f.page_url == page_url), None)
+
+    def feeds_for(self, page_url: str) -> list[Feed]:
+        """Every feed of the list page, for `<link rel="alternate">` in its head."""
+        return [f for f in self.feeds if f.page_url == page_url]
 
     def every_page(self) -> list[Page]:
         """The home page's and the sections' `_index.md` pages, then every regular page."""
@@ -130,13 +135,15 @@ def _feeds(
 ) -> tuple[Feed, ...]:
     if not config.has_host:  # feed readers need absolute URLs
         return ()
-    limit = config.feed_limit
-    made = [feed(config.title, "/", posts, limit)]
-    made += [feed(f"{s.title} · {config.title}", s.url, s.pages, limit) for s in sections]
+    lists = [(config.title, "/", posts)]
+    lists += [(f"{s.title} · {config.title}", s.url, s.pages) for s in sections]
     for kind in kinds:
         if kind.kind != "authors":
-            made += [feed(f"{t.name} · {config.title}", t.url, t.pages, limit) for t in kind.terms]
-    return tuple(made)
+            lists += [(f"{t.name} · {config.title}", t.url, t.pages) for t in kind.terms]
+    limit = config.feed_limit
+    return tuple(
+        feed(form, title, url, pages, limit) for title, url, pages in lists for form in config.feeds
+    )
 
 
 def _is_top_index(page: Page) -> bool:

@@ -211,8 +211,10 @@ def _chronological(page: Page) -> tuple[float, str]:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """An Atom feed: of the site, of a section, or of a tag."""
+    """A feed (Atom or RSS): of the site, of a section, or of a tag."""
 
+    kind: str
+    """`atom` or `rss`."""
     title: str
     url: str
     """The feed's own URL path, e.g. `/posts/feed.xml`."""
@@ -226,7 +228,8 @@ class Feed:
         return output_path(self.url)
 
 
-def feed(title: str, page_url: str, pages: tuple[Page, ...], limit: int) -> Feed:
+def feed(kind: str, title: str, page_url: str, pages: tuple[Page, ...], limit: int) -> Feed:
     """The newest `limit` posts (0: all); feed readers keep what they have already seen."""
     dated = sorted(pages, key=lambda page: _chronological(page), reverse=True)
-    return Feed(title, feed_url(page_url), page_url, tuple(dated[:limit] if limit else dated))
+    entries = tuple(dated[:limit] if limit else dated)
+    return Feed(kind, title, feed_url(page_url, kind), page_url, entries)

@@ -159,9 +159,9 @@ def first_pager_url(first_url: str) -> str:
     return f"{first_url}page/1/"
 
 
-def feed_url(page_url: str) -> str:
-    """The Atom feed of a list page."""
-    return page_url + "feed.xml"
+def feed_url(page_url: str, kind: str = "atom") -> str:
+    """A list page's feed: Atom at `feed.xml`, RSS at `index.xml` (where Hugo writes it)."""
+    return page_url + ("index.xml" if kind == "rss" else "feed.xml")
 
 
 def alias_url(alias: str, page_url: str) -> str:

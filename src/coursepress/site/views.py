@@ -128,7 +128,9 @@ def plan_views(site: Site, settings_file: str, found: list[Diagnostic]) -> list[
             )
         )
     views += [
-        View(item.output, ("atom.xml",), Owner(f"the feed {item.url}"), None, {"feed": item})
+        View(
+            item.output, (f"{item.kind}.xml",), Owner(f"the feed {item.url}"), None, {"feed": item}
+        )
         for item in site.feeds
     ]
     views += first_page_redirects(site)
