@@ -240,3 +240,29 @@ def test_the_toc_nests_headings_by_level_and_skips_empty_ones(make_site) -> None
         '<li><a href="#twoa">Two.a</a></li> </ol></li> </ol>'
     )
     assert "<h2></h2>" in page  # the spacer stays, with no id and no entry
+
+
+def test_data_files_are_site_data_for_templates(make_site) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": '+++\ntitle = "A"\ndate = 2023-09-05\n+++\nA.\n',
+            "data/course/staff.yaml": "- name: Ana Lima\n  role: Instructor\n",
+            "data/links.toml": 'syllabus = "/syllabus/"\n',
+            "data/rooms.json": '{"lecture": "Hall B"}\n',
+            "data/notes.txt": "not data\n",
+            "templates/single.html": (
+                "{{ site.data.course.staff[0].name }} ({{ site.data.course.staff[0].role }}), "
+                "{{ site.data.links.syllabus }}, {{ site.data.rooms.lecture }}\n"
+            ),
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    page = (site / "public/posts/a/index.html").read_text()
+    assert page == "Ana Lima (Instructor), /syllabus/, Hall B\n"
+    (site / "data/rooms.json").write_text('{"lecture": "Hall C"}\n')  # a warm build sees it
+    assert run_cli("build", cwd=site).returncode == 0
+    assert "Hall C" in (site / "public/posts/a/index.html").read_text()
+    (site / "data/course/staff.yaml").write_text("- name: Ana\n  role: [Instructor\n")
+    broken = run_cli("build", cwd=site)
+    assert broken.stderr.startswith("data/course/staff.yaml:3: invalid YAML:")
+    assert broken.returncode == 1

@@ -30,6 +30,7 @@ from coursepress.output.write import Written, WrittenFile, check_output_folder, 
 from coursepress.site.assemble import Site, assemble
 from coursepress.site.assets import skipped_warnings, stylesheets_under_base_path
 from coursepress.site.plan import Plan, plan_outputs
+from coursepress.source.data import read_data
 from coursepress.source.discover import Sources, check_site_folder
 from coursepress.source.frontmatter import Document
 from coursepress.source.select import Selection, Verdict, select
@@ -163,13 +164,16 @@ def plan_site(
     documents, errors = memory.documents(sources.pages, config.zone)
     _stop_or_note(errors, found, checking)
     documents = clock.lap("front matter", documents)
+    data, errors = read_data(site_dir)
+    _stop_or_note(errors, found, checking)
     now = datetime.now(config.zone)  # the build's one reading of the clock
     selection = select(documents, now, drafts=options.drafts, future=options.future)
     found += skipped_warnings(sources.skipped)
     made = memory.pages(selection, config, options.jobs)
     made = clock.lap("markdown", made, memory.tally("markdown"))
     found += [warning for _, warnings in made for warning in warnings]
-    site = clock.lap("collect", assemble([page for page, _ in made], config, now.date()))
+    pages = [page for page, _ in made]
+    site = clock.lap("collect", assemble(pages, config, now.date(), data))
     plan = plan_outputs(site, sources, str(shown_path(site_dir, CONFIG_FILE)))
     found += clock.lap("plan", plan.diagnostics)
     return Planned(

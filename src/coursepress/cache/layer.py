@@ -316,7 +316,8 @@ def _shared_digest(site: Site, templates: str) -> str:
     """
     pages = site.every_page()
     indexes = [page.body.digest for page in pages if page.kind is SourceKind.SECTION_INDEX]
-    return digest(templates, site.config, site.today, [page.meta_digest for page in pages], indexes)
+    metadata = [page.meta_digest for page in pages]
+    return digest(templates, site.config, site.today, metadata, indexes, site.data)
 
 
 def templates_digest(site_dir: Path) -> str:

@@ -29,9 +29,10 @@ from coursepress.hugo.config import CONFIG_FOLDER, CONFIG_NAMES
 from coursepress.output.spool import remove_abandoned
 from coursepress.serve.livereload import Broadcaster, BuildState
 from coursepress.serve.server import ALL_INTERFACES, SiteServer, start_server
+from coursepress.source.data import DATA_DIR
 from coursepress.source.discover import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, is_junk
 
-WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR)
+WATCHED_FOLDERS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR)
 SERVE_PREFIX = "coursepress-serve-"
 SETTLE_MS = 20
 """How long a burst of saves must be quiet before a rebuild starts."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
+from typing import Any
 
 from markupsafe import Markup
 
@@ -67,6 +68,8 @@ class Site:
     """The day of the build, in the site's time zone (the clock is read once per build)."""
     menu: tuple[Page, ...] = ()
     """Top-level pages with `menu` set in front matter, for the site's navigation."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """The tables of data/ (`site.data.course.staff`), as Hugo's `.Site.Data`."""
 
     @property
     def updated(self) -> datetime:
@@ -105,7 +108,9 @@ class Site:
         return [page for page in (self.home, *indexes, *self.pages) if page is not None]
 
 
-def assemble(pages: list[Page], config: Config, today: date) -> Site:
+def assemble(
+    pages: list[Page], config: Config, today: date, data: Mapping[str, Any] | None = None
+) -> Site:
     indexes = {p.section: p for p in pages if _is_top_index(p)}
     regular = tuple(sorted((p for p in pages if not _is_top_index(p)), key=newest_first))
     posts = tuple(page for page in regular if page.section and _is_post(page))
@@ -124,6 +129,7 @@ def assemble(pages: list[Page], config: Config, today: date) -> Site:
         feeds=_feeds(config, posts, sections, kinds),
         today=today,
         menu=tuple(page for page in regular if not page.section and page.params.get("menu")),
+        data=data or {},
     )
 
 
