@@ -296,3 +296,42 @@ def test_feed_formats_are_a_setting(make_site: Maker) -> None:
         '  hint: for example feeds = ["atom", "rss"]\n'
         "build failed with 1 error; the previous site is unchanged\n"
     )
+
+
+def test_a_committed_hugo_public_folder_is_kept_and_the_first_build_succeeds(
+    tmp_path: Path,
+) -> None:
+    import shutil
+    import subprocess
+
+    from tests.conftest import snapshot
+    from tests.test_hugo_differential import FIXTURES, hugo_command
+
+    site = tmp_path / "course"
+    shutil.copytree(FIXTURES / "course", site)
+    hugo = subprocess.run([*hugo_command(), "--source", str(site)], capture_output=True)
+    assert hugo.returncode == 0
+    built_by_hugo = snapshot(site / "public")
+    original = (site / "content/posts/class2.md").read_text()
+    # A copied post, its slug and aliases kept.
+    (site / "content/posts/copy.md").write_text(original.replace("---\n", "---\nslug: class2\n", 1))
+    first = run_cli("build", "--quiet", cwd=site)
+    assert first.returncode == 0, first.stderr
+    assert (
+        "public/ was built by Hugo 0.168.0; it is kept, whole, as public.hugo/, and coursepress "
+        "wrote its own public/\n"
+    ) in first.stderr
+    assert "content/posts/copy.md:2: warning: this page is not published" in first.stderr
+    assert snapshot(site / "public.hugo") == built_by_hugo  # nothing lost
+    assert (site / "public/.coursepress").is_file()
+    assert run_cli("build", "--quiet", cwd=site).returncode == 0  # and again, as usual
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith("public")) == [
+        "public",
+        "public.hugo",
+    ]
+    (site / "other").mkdir()
+    (site / "other/index.html").write_text('<meta name="generator" content="Hugo 0.1">\n')
+    (site / "other/notes.md").write_text("# my notes\n")  # a source file: not a generator's
+    refused = run_cli("build", "-o", "other", cwd=site)
+    assert refused.returncode == 1
+    assert "other/: this folder was not created by coursepress" in refused.stderr

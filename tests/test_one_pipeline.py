@@ -253,3 +253,20 @@ def test_a_clash_with_braces_in_its_message_is_reported(make_site) -> None:
     result = run_cli("build", cwd=site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "the alias /a{x}/ is the URL of content/a.md" in result.stderr
+
+
+def test_two_pages_with_one_alias_publish_one_redirect_with_a_warning(make_site) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": _post("A", 'aliases = ["/old/"]\n'),
+            "content/posts/b.md": _post("B", 'aliases = ["/old/"]\n'),
+        }
+    )
+    build = run_cli("build", cwd=site)
+    assert build.returncode == 0
+    assert build.stderr == (
+        "content/posts/b.md:4: warning: this redirect is not published: the alias /old/ of "
+        "content/posts/a.md has the same URL /old/\n"
+        "  hint: change `aliases` in the front matter of one of them\n"
+    )
+    assert "/posts/a/" in (site / "public/old/index.html").read_text()

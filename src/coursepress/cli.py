@@ -121,6 +121,14 @@ def build_command(
 def _report(report: BuildReport, quiet: bool, profile: bool) -> None:
     for warning in report.warnings:
         click.echo(warning.format(), err=True)
+    if report.written.moved_aside is not None:  # said even with --quiet: files moved
+        kept, generator = report.written.moved_aside
+        output = shown_folder(report.output_dir)
+        click.echo(
+            f"{output} was built by {generator}; it is kept, whole, as {shown_folder(kept)}, "
+            f"and coursepress wrote its own {output}",
+            err=True,
+        )
     if not quiet:
         click.echo(summary(report))
     if profile:

@@ -53,6 +53,8 @@ class Spool:
         self.folder = output_dir.parent / f".{output_dir.name}.spool"
         self.published = False
         """The new site is in the output folder: from here on, nothing may say "unchanged"."""
+        self.moved_aside: tuple[Path, str] | None = None
+        """Another generator's folder found in the output's place, and where it went."""
 
     def __enter__(self) -> Spool:
         parent, prefix = self.output_dir.parent, f".{self.output_dir.name}.building-"

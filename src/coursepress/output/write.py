@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -40,6 +41,52 @@ class Written:
     """Other files: static files, page resources, generated stylesheets."""
     on_disk: Mapping[str, WrittenFile]
     """Every file the output folder now holds, as written: what a next build may keep."""
+    moved_aside: tuple[Path, str] | None = None
+    """Another generator's output folder found in its place, moved here (and by what it was
+    built), so that nothing in it is lost."""
+
+
+_GENERATOR_STAMPS = (
+    ("index.html", re.compile(r'<meta\s+name="generator"\s+content="([^"]+)"', re.IGNORECASE)),
+    ("index.xml", re.compile(r"<generator>([^<]+)</generator>", re.IGNORECASE)),
+)
+_SOURCE_SUFFIXES = (".md", ".markdown", ".toml", ".py", ".go", ".ipynb")
+
+
+def built_by_another_generator(output_dir: Path) -> str | None:
+    """What built this folder, when another generator did and it holds only what one writes:
+    Hugo stamps its pages (`<meta name="generator" content="Hugo 0.125.0">`) and its feeds
+    (`<generator>Hugo</generator>`). Course repositories often commit Hugo's `public/`. A
+    folder with Markdown, settings, code or a repository in it is not a generator's."""
+    stamp = None
+    for name, pattern in _GENERATOR_STAMPS:
+        try:
+            with open(output_dir / name, encoding="utf-8", errors="replace") as handle:
+                head = handle.read(65_536)
+        except OSError:
+            continue
+        found = pattern.search(head)
+        if found and not found.group(1).lower().startswith("coursepress"):
+            stamp = found.group(1).strip()
+            break
+    if stamp is None:
+        return None
+    for _, folders, files in os.walk(output_dir):
+        if ".git" in folders or any(f.lower().endswith(_SOURCE_SUFFIXES) for f in files):
+            return None
+    return stamp
+
+
+def move_aside(output_dir: Path, generator: str) -> Path:
+    """Another generator's folder, renamed beside it: `public.hugo/` (`-2`, ... if taken)."""
+    label = re.sub(r"[^a-z0-9]+", "-", generator.split()[0].lower()).strip("-") or "other"
+    target = output_dir.with_name(f"{output_dir.name}.{label}")
+    number = 2
+    while os.path.lexists(target):
+        target = output_dir.with_name(f"{output_dir.name}.{label}-{number}")
+        number += 1
+    output_dir.rename(target)
+    return target
 
 
 def check_output_folder(output_dir: Path, site_dir: Path) -> None:
@@ -63,7 +110,12 @@ def check_output_folder(output_dir: Path, site_dir: Path) -> None:
             path=shown,
             hint="move it away or pass --output with another folder",
         )
-    if output_dir.is_dir() and any(output_dir.iterdir()) and not (output_dir / MARKER).is_file():
+    if (
+        output_dir.is_dir()
+        and any(output_dir.iterdir())
+        and not (output_dir / MARKER).is_file()
+        and built_by_another_generator(output_dir) is None
+    ):
         raise OutputError(
             "this folder was not created by coursepress, so it will not be emptied",
             path=shown,
@@ -103,7 +155,8 @@ def write_site(
     except OSError as error:
         raise write_error(error, output_dir) from None
     pages = sum(1 for name in generated if name.endswith(".html"))
-    return Written(pages=pages, files=len(copies) + len(generated) - pages, on_disk=files)
+    others = len(copies) + len(generated) - pages
+    return Written(pages=pages, files=others, on_disk=files, moved_aside=spool.moved_aside)
 
 
 def _copy_digest(source: SourceFile) -> str:
@@ -278,6 +331,11 @@ def _swap(spool: Spool, output_dir: Path) -> None:
     the two folders, so no moment, even for SIGKILL, is without a whole site; the old one is
     then in the spool's place and goes with it. Elsewhere, two renames with Ctrl-C held."""
     with _signals_held():
+        if output_dir.is_dir() and not (output_dir / MARKER).is_file():
+            # Another generator's (check_output_folder let only such a folder through): kept
+            # whole beside the new site, under a name the summary gives.
+            generator = built_by_another_generator(output_dir) or "another tool"
+            spool.moved_aside = (move_aside(output_dir, generator), generator)
         if not output_dir.exists():
             spool.folder.rename(output_dir)
             spool.published = True

@@ -206,19 +206,39 @@ def _clash(earlier: Output, later: Output) -> tuple[Output, Diagnostic | None]:
         )
     if earlier.owner.page and later.owner.page:
         return _one_of_two_pages(earlier, later, url)
+    if _both_redirects(earlier, later):  # a copied post's aliases, as a copied post's URL
+        if _target(earlier) == _target(later):
+            return earlier, None  # to the same page: one redirect serves both
+        return _one_of_two_pages(earlier, later, url, "redirect")
     if earlier.owner.follows_list and later.owner.follows_list:
         return earlier, None  # reported where the two lists clash
     return earlier, _same_url(earlier.owner, later.owner, url)
 
 
-def _one_of_two_pages(earlier: Output, later: Output, url: str) -> tuple[Output, Diagnostic]:
+def _both_redirects(earlier: Output, later: Output) -> bool:
+    """Two aliases of pages (not a list's `page/1/` redirect, which follows its list)."""
+    return all(
+        row.view is not None
+        and row.view.templates == ("alias.html",)
+        and row.owner.code == "alias-collision"
+        for row in (earlier, later)
+    )
+
+
+def _target(row: Output) -> str | None:
+    return row.view.page_url if row.view is not None else None
+
+
+def _one_of_two_pages(
+    earlier: Output, later: Output, url: str, noun: str = "page"
+) -> tuple[Output, Diagnostic]:
     """Two pages at one URL, as when a post is copied and its slug kept: Hugo writes both and
     keeps whichever it happens to write last (it differs from run to run), so the page
     published here is the one whose file comes first by path, and the other is a warning."""
     kept, lost = sorted((earlier, later), key=lambda output: str(output.owner.path))
     key = lost.owner.key
     return kept, Diagnostic(
-        f"this page is not published: {kept.owner.what} has the same URL {url}",
+        f"this {noun} is not published: {kept.owner.what} has the same URL {url}",
         path=lost.owner.path,
         line=lost.owner.line,
         hint=f"change `{key}` in the front matter of one of them" if key else None,
