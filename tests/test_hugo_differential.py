@@ -206,8 +206,21 @@ class Comparison:
         return [row for row in self.rows if row[2] == "UNEXPLAINED"]
 
 
+def menu_entries(html: str, base_path: str) -> list[tuple[str, str]]:
+    """(name, path) of each link in the header's navigation: the fixture theme's
+    `<nav class="menu">` in Hugo's build, `<nav aria-label="Site">` in ours."""
+    found = re.search(r'<nav (?:class="menu"|aria-label="Site")>(.*?)</nav>', html, re.S)
+    links = re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', found.group(1) if found else "")
+    return [(name.strip(), href.removeprefix(base_path.rstrip("/"))) for href, name in links]
+
+
 def compare(hugo_out: Path, ours_out: Path) -> Comparison:
     result = Comparison()
+    home = "index.html"
+    theirs_menu = menu_entries((hugo_out / home).read_text(encoding="utf-8"), "/course/")
+    ours_menu = menu_entries((ours_out / home).read_text(encoding="utf-8"), "/course/")
+    if theirs_menu and theirs_menu != ours_menu:  # a theme with no menu shows none
+        result.rows.append(("/", f"menu: Hugo {theirs_menu}, ours {ours_menu}", "UNEXPLAINED"))
     theirs, ours = pages(hugo_out), pages(ours_out)
     for url in sorted(theirs.keys() - ours.keys()):
         result.rows.append((url, "only Hugo makes it", allowed(url, "only hugo") or "UNEXPLAINED"))

@@ -335,3 +335,24 @@ def test_a_committed_hugo_public_folder_is_kept_and_the_first_build_succeeds(
     refused = run_cli("build", "-o", "other", cwd=site)
     assert refused.returncode == 1
     assert "other/: this folder was not created by coursepress" in refused.stderr
+
+
+def test_a_declared_main_menu_is_the_header(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "site.toml": 'title = "T"\n[[menus.main]]\nname = "Syllabus"\npageRef = "syllabus"\n'
+            '[[menus.main]]\nname = "Forum"\nurl = "https://forum.example.edu/"\nweight = 5\n',
+            "content/syllabus.md": '+++\ntitle = "Syllabus"\n+++\nRules.\n',
+            "content/images/test.md": '+++\ntitle = "Test"\n+++\nA stray folder.\n',
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    header = (site / "public/index.html").read_text().split('<nav aria-label="Site">')[1]
+    links = header.split("</nav>")[0]
+    assert ">Syllabus<" in links and ">Forum<" in links and "Images" not in links
+    assert links.index("Forum") < links.index("Syllabus")  # weight 5 before none
+    (site / "site.toml").write_text('title = "T"\n[[menus.main]]\nurl = "/x/"\n')
+    result = run_cli("build", cwd=site)
+    assert result.stderr.startswith(
+        "site.toml:2: Config value 'menus': an entry of menus.main has no name\n"
+    )

@@ -20,9 +20,11 @@ from coursepress.site.course import (
     Author,
     Break,
     CheckSettings,
+    MenuEntry,
     read_authors,
     read_breaks,
     read_check,
+    read_menus,
     read_positive,
     read_term_start,
 )
@@ -204,6 +206,11 @@ class Config:
     """`[authors.<id>]`: names, links and pictures for the ids posts use in `authors`."""
     check: CheckSettings = setting(CheckSettings(), lambda _, value, at: read_check(value, at.line))
     """`[check]`: severities of `coursepress check` diagnostics, required front matter keys."""
+    menus: Mapping[str, tuple[MenuEntry, ...]] = setting(
+        {}, lambda _, value, at: read_menus(value, at.line)
+    )
+    """`[[menus.main]]` entries (`name`, `url` or `pageRef`, `weight`), as Hugo's menus; the
+    `main` menu is the header's navigation."""
     cache_dir: str = setting("", text)
     """The build cache's folder, relative to the site folder; "": the user's cache folder."""
 

@@ -256,6 +256,8 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
                 {str(k): str(v) for k, v in value.items()},
                 key,
             )
+        elif key in ("menus", "menu") and isinstance(value, dict):
+            values["menus"], used["menus"] = value, key
         elif key == "permalinks" and isinstance(value, dict):
             patterns, skipped = _permalinks(value)
             if patterns:

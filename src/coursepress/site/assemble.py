@@ -22,6 +22,7 @@ from coursepress.site.lists import (
     schedule,
     taxonomies,
 )
+from coursepress.site.menus import MenuItem, build_menus, navigation
 from coursepress.site.pages import Page, title_from_name
 from coursepress.site.urls import SCHEDULE_URL, SITEMAP_URL, folder_url, output_path
 from coursepress.source.discover import SourceKind
@@ -66,8 +67,10 @@ class Site:
     """Atom feeds of the site, each section and each tag (only with a host in base_url)."""
     today: date
     """The day of the build, in the site's time zone (the clock is read once per build)."""
-    menu: tuple[Page, ...] = ()
-    """Top-level pages with `menu` set in front matter, for the site's navigation."""
+    menus: Mapping[str, tuple[MenuItem, ...]] = field(default_factory=dict)
+    """Every menu (`site.menus.main`), from the settings and from front matter."""
+    navigation: tuple[MenuItem, ...] = ()
+    """The header's links: the main menu when the settings declare one, else the lists."""
     data: Mapping[str, Any] = field(default_factory=dict)
     """The tables of data/ (`site.data.course.staff`), as Hugo's `.Site.Data`."""
 
@@ -117,6 +120,12 @@ def assemble(
     names = sorted({p.section for p in regular if p.section} | (indexes.keys() - {""}))
     sections = tuple(_section(name, posts, indexes.get(name), config) for name in names)
     kinds = taxonomies(regular, config)  # every page with terms, as in Hugo
+    weeks = schedule(posts, config, today)
+    menus = build_menus(config.menus, pages, {s.name: s.url for s in sections})
+    lists = [(s.title, s.url) for s in sections]
+    lists += [("Schedule", SCHEDULE_URL)] if weeks else []
+    tags = next((kind for kind in kinds if kind.kind == "tags"), None)
+    nav = navigation(menus, "main" in config.menus, lists, [("Tags", tags.url)] if tags else [])
     return Site(
         config=config,
         home=indexes.get(""),
@@ -124,11 +133,12 @@ def assemble(
         sections=sections,
         posts=posts,
         taxonomies=kinds,
-        schedule=schedule(posts, config, today),
+        schedule=weeks,
         neighbours=neighbours({s.name: s.pages for s in sections}),
         feeds=_feeds(config, posts, sections, kinds),
         today=today,
-        menu=tuple(page for page in regular if not page.section and page.params.get("menu")),
+        menus=menus,
+        navigation=nav,
         data=data or {},
     )
 

@@ -196,3 +196,47 @@ def read_check(value: Any, line: int | None) -> CheckSettings:
         MappingProxyType(dict(severity)),
         MappingProxyType({section: tuple(keys) for section, keys in required.items()}),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    """One entry of a menu as the settings give it; `page_ref` is a content path."""
+
+    name: str
+    url: str = ""
+    page_ref: str = ""
+    weight: int = 0
+    title: str = ""
+
+
+def read_menus(value: Any, line: int | None) -> Mapping[str, tuple[MenuEntry, ...]]:
+    """`[[menus.main]]` tables: a list of entries per menu name."""
+    if not isinstance(value, dict):
+        raise _menu_error("expected [[menus.<name>]] tables", line)
+    menus: dict[str, tuple[MenuEntry, ...]] = {}
+    for name, entries in value.items():
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise _menu_error(f"expected [[menus.{name}]] tables", line)
+        menus[str(name)] = tuple(_entry(str(name), entry, line) for entry in entries)
+    return menus
+
+
+def _entry(menu: str, entry: dict[str, Any], line: int | None) -> MenuEntry:
+    found = {str(key).lower(): value for key, value in entry.items()}
+    name, url, page_ref = found.get("name"), found.get("url", ""), found.get("pageref", "")
+    weight, title = found.get("weight", 0), found.get("title", "")
+    if not isinstance(name, str) or not name:
+        raise _menu_error(f"an entry of menus.{menu} has no name", line)
+    if not isinstance(url, str) or not isinstance(page_ref, str) or not (url or page_ref):
+        raise _menu_error(f"the entry '{name}' of menus.{menu} needs a url or a pageRef", line)
+    if isinstance(weight, bool) or not isinstance(weight, int):
+        raise _menu_error(f"the weight of '{name}' in menus.{menu} must be a whole number", line)
+    return MenuEntry(name, url, page_ref, weight, title if isinstance(title, str) else "")
+
+
+def _menu_error(message: str, line: int | None) -> ConfigError:
+    return ConfigError(
+        f"Config value 'menus': {message}",
+        line=line,
+        hint='[[menus.main]]\nname = "Syllabus"\nurl = "/syllabus/"\nweight = 1',
+    )
