@@ -7,13 +7,9 @@ other key is named once, as information, never as an error.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tomli
-import yaml
 
 from coursepress.errors import (
     ConfigError,
@@ -24,14 +20,7 @@ from coursepress.errors import (
     unreadable,
 )
 from coursepress.site.urls import unknown_permalink_tokens
-from coursepress.source.locate import (
-    line_of_key,
-    load_yaml,
-    nested_too_deep,
-    read_config_text,
-    toml_error,
-    unusable_values,
-)
+from coursepress.source.locate import line_of_key, load_values, read_config_text
 
 CONFIG_NAMES = tuple(
     f"{stem}.{suffix}" for stem in ("hugo", "config") for suffix in ("toml", "yaml", "yml", "json")
@@ -180,33 +169,9 @@ def _read_files(site_dir: Path) -> list[HugoFile]:
 
 def _load(path: Path, shown: str) -> HugoFile:
     text = read_config_text(path, shown)
-    try:
-        if path.suffix == ".toml":
-            values = tomli.loads(text)
-        elif path.suffix == ".json":
-            values = json.loads(text or "{}")
-        else:
-            values = load_yaml(text) or {}
-    except RecursionError:
-        raise nested_too_deep(text, shown, ConfigError) from None
-    except tomli.TOMLDecodeError as error:
-        raise toml_error(error, text, shown, error_type=ConfigError) from None
-    except json.JSONDecodeError as error:
-        raise ConfigError(
-            f"invalid JSON: {error.msg}", path=shown, line=error.lineno, hint="check the commas"
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ConfigError(
-            f"invalid YAML: {getattr(error, 'problem', None) or 'cannot be read'}",
-            path=shown,
-            line=mark.line + 1 if mark is not None else None,
-            hint="check the indentation and quotes",
-        ) from None
+    values = load_values(path, text, shown, ConfigError) or {}
     if not isinstance(values, dict):
         raise ConfigError("Hugo's config must be a set of keys", path=shown, line=1)
-    if (broken := unusable_values(values, text, shown, ConfigError)) is not None:
-        raise broken
     # Hugo's keys are case-insensitive: `baseURL`, `baseurl` and `BaseURL` are one key.
     return HugoFile(shown, text, {str(key).lower(): value for key, value in values.items()})
 

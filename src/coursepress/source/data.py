@@ -4,23 +4,13 @@ is `site.data.course.staff`. A file that cannot be read is an error at its path 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import tomli
-import yaml
-
 from coursepress.errors import ContentError, SiteError, shown_folder, shown_path, unreadable
 from coursepress.source.discover import is_junk
-from coursepress.source.locate import (
-    load_yaml,
-    nested_too_deep,
-    read_config_text,
-    toml_error,
-    unusable_values,
-)
+from coursepress.source.locate import load_values, read_config_text
 
 DATA_DIR = "data"
 _FORMATS = (".toml", ".yaml", ".yml", ".json")
@@ -64,31 +54,4 @@ def read_data(site_dir: Path) -> tuple[dict[str, Any], list[SiteError]]:
 
 
 def _read(path: Path, shown: PurePosixPath) -> Any:
-    text = read_config_text(path, shown)
-    try:
-        if path.suffix.lower() == ".toml":
-            values: Any = tomli.loads(text)
-        elif path.suffix.lower() == ".json":
-            values = json.loads(text) if text.strip() else {}
-        else:
-            values = load_yaml(text)
-    except tomli.TOMLDecodeError as error:
-        raise toml_error(error, text, shown) from None
-    except json.JSONDecodeError as error:
-        raise ContentError(
-            f"invalid JSON: {error.msg}", path=shown, line=error.lineno, hint="check the commas"
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ContentError(
-            f"invalid YAML: {getattr(error, 'problem', None) or 'cannot be read'}",
-            path=shown,
-            line=mark.line + 1 if mark is not None else None,
-            hint="check the indentation and quotes",
-        ) from None
-    except RecursionError:
-        raise nested_too_deep(text, shown, ContentError) from None
-    broken = unusable_values(values, text, shown, ContentError)
-    if broken is not None:
-        raise broken
-    return values
+    return load_values(path, read_config_text(path, shown), shown, ContentError)

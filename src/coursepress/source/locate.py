@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path, PurePath
 from typing import Any
 
+import tomli
 import yaml
 
 from coursepress.errors import ConfigError, ContentError, SiteError, unreadable
@@ -174,3 +176,36 @@ def _deepest_line(text: str) -> int | None:
         if depth > MAX_NESTING:
             return text.count("\n", 0, match.start()) + 1
     return None
+
+
+def load_values(path: Path, text: str, shown: PurePath | str, error_type: type[SiteError]) -> Any:
+    """A settings or data file's values, read by its suffix (`.toml`, `.json`, else YAML): a
+    mistake is an error at its line, and values no page can use (`unusable_values`) too."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".toml":
+            values = tomli.loads(text)
+        elif suffix == ".json":
+            values = json.loads(text or "{}")
+        else:
+            values = load_yaml(text)
+    except RecursionError:
+        raise nested_too_deep(text, shown, error_type) from None
+    except tomli.TOMLDecodeError as error:
+        raise toml_error(error, text, shown, error_type=error_type) from None
+    except json.JSONDecodeError as error:
+        raise error_type(
+            f"invalid JSON: {error.msg}", path=shown, line=error.lineno, hint="check the commas"
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise error_type(
+            f"invalid YAML: {getattr(error, 'problem', None) or 'cannot be read'}",
+            path=shown,
+            line=mark.line + 1 if mark is not None else None,
+            hint="check the indentation and quotes",
+        ) from None
+    broken = unusable_values(values, text, shown, error_type)
+    if broken is not None:
+        raise broken
+    return values
