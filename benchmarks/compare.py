@@ -134,6 +134,10 @@ def run_size(
     posts: int, runs: int, hugo_path: str, scratch: Path, pelican_path: str | None = None
 ) -> Figures:
     site = write_corpus(scratch / f"corpus-{posts}", posts)
+    # coursepress keeps its cache outside the site: here, in the scratch folder, where a cold
+    # build can remove it (older versions keep .coursepress-cache/ in the site).
+    cache = scratch / f"cache-{posts}"
+    os.environ["COURSEPRESS_CACHE_DIR"] = str(cache)
     pelican_site = write_pelican_corpus(site) if pelican_path else None
     coursepress = [sys.executable, "-m", "coursepress", "build", "--quiet", "-o", "cp-out"]
     hugo = [hugo_path, "--quiet", "-d", "hugo-out"]
@@ -142,7 +146,7 @@ def run_size(
     original = edited.read_text(encoding="utf-8")
     for run in range(runs):
         for name, command, outputs in (
-            ("coursepress", coursepress, ["cp-out", ".coursepress-cache"]),
+            ("coursepress", coursepress, ["cp-out", ".coursepress-cache", str(cache)]),
             ("hugo", hugo, ["hugo-out", "resources"]),
         ):
             for output in outputs:
