@@ -72,7 +72,7 @@ def _front_matter_menus(value: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def _page_urls(pages: Sequence[Page], section_urls: Mapping[str, str]) -> dict[str, str]:
     """A content path (`syllabus`, `posts/week1`, `posts`) → the URL of its page or section."""
-    found = {name: url for name, url in section_urls.items()}
+    found = dict(section_urls)
     for page in pages:
         target = page.target.with_suffix("").as_posix()
         found[target.removesuffix("/index").removesuffix("/_index")] = page.url

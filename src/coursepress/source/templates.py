@@ -35,7 +35,7 @@ def site_templates(site_dir: Path) -> dict[str, SiteTemplate]:
 
     def cannot_list(error: OSError) -> None:
         if not isinstance(error, FileNotFoundError):  # gone while listed: not there
-            raise unreadable_error(site_dir, Path(error.filename), error, "folder")
+            raise unreadable_error(site_dir, Path(error.filename), error, folder=True)
 
     for folder, dirnames, filenames in os.walk(top, onerror=cannot_list):
         base = PurePosixPath(Path(folder).relative_to(top).as_posix())
@@ -57,7 +57,7 @@ def _read(site_dir: Path, path: Path) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise unreadable_error(site_dir, path, error, "file") from None
+        raise unreadable_error(site_dir, path, error, folder=False) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -72,9 +72,8 @@ def not_text(site_dir: Path, path: Path) -> TemplateError:
     )
 
 
-def unreadable_error(site_dir: Path, path: Path, error: OSError, what: str) -> SiteError:
+def unreadable_error(site_dir: Path, path: Path, error: OSError, *, folder: bool) -> SiteError:
     shown = _shown(site_dir, path)
-    folder = what == "folder"
     where = f"{shown}/" if folder else shown
     return unreadable(where, error, folder=folder, error_type=TemplateError, leave="templates/")
 
