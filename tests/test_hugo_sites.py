@@ -179,7 +179,8 @@ def test_shortcode_messages(make_site: Maker) -> None:
         "content/posts/a.md:8: warning: unknown Hugo shortcode 'tweet': it is shown in the page "
         "as written\n"
         "  hint: coursepress renders figure, youtube, vimeo, highlight, details, ref, relref and "
-        "param; write the rest as Markdown or HTML\n"
+        "param; write the rest as Markdown or HTML, or as a Jinja template at "
+        "templates/shortcodes/tweet.html\n"
         "content/posts/a.md:10: warning: param 'nope' is not set\n"
         "  hint: set it in the page's front matter or in [params] of site.toml "
         '({{< param "nope" >}})\n'

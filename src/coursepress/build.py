@@ -4,7 +4,7 @@ and what runs on every core are layers around the stages (cache/layer.py, parall
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from coursepress.cache.layer import Forgetful, Memory, Remembering, Rendered
 from coursepress.config import CONFIG_FILE, Config, load_config
+from coursepress.content.site_shortcodes import ShortcodeTemplate, read_shortcodes
 from coursepress.diagnostics import apply_settings
 from coursepress.errors import (
     BuildFailed,
@@ -93,6 +94,8 @@ class Planned:
     selection: Selection
     site: Site
     plan: Plan
+    shortcodes: Mapping[str, ShortcodeTemplate]
+    """The site's own (templates/shortcodes/), which `check` renders as the build does."""
     diagnostics: tuple[Diagnostic, ...]
     """Everything found so far, settled by [check.severity] and `coursepress: ignore`."""
 
@@ -166,10 +169,12 @@ def plan_site(
     documents = clock.lap("front matter", documents)
     data, errors = read_data(site_dir)
     _stop_or_note(errors, found, checking)
+    shortcodes, errors = read_shortcodes(site_dir, config.safe_html)
+    _stop_or_note(errors, found, checking)
     now = datetime.now(config.zone)  # the build's one reading of the clock
     selection = select(documents, now, drafts=options.drafts, future=options.future)
     found += skipped_warnings(sources.skipped)
-    made = memory.pages(selection, config, options.jobs)
+    made = memory.pages(selection, config, options.jobs, shortcodes, data)
     made = clock.lap("markdown", made, memory.tally("markdown"))
     found += [warning for _, warnings in made for warning in warnings]
     pages = [page for page, _ in made]
@@ -183,6 +188,7 @@ def plan_site(
         selection,
         site,
         plan,
+        shortcodes,
         tuple(apply_settings(found, config)),  # [check.severity] and `coursepress: ignore`
     )
 

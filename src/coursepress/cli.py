@@ -14,6 +14,7 @@ from coursepress.__main__ import STOPPED, STOPPED_AFTER_PUBLISHING, stop_cleanly
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check.report import FORMATS, format_github, format_json, format_text
 from coursepress.check.run import check_site
+from coursepress.content.shortcodes import KNOWN
 from coursepress.errors import (
     BuildFailed,
     InterruptedAfterPublishing,
@@ -23,7 +24,7 @@ from coursepress.errors import (
     count_of,
     shown_folder,
 )
-from coursepress.hugo.config import hugo_notes
+from coursepress.hugo.config import go_shortcodes_to_port, hugo_notes
 from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
 from coursepress.source.dates import MAX_WEEKS
 from coursepress.source.select import Verdict
@@ -275,6 +276,18 @@ def _init_from_hugo(hugo_site: Path) -> None:
     for note in hugo_notes(hugo_site, settings):
         if note.code == "hugo-theme":
             click.echo(note.message)
+    to_port = go_shortcodes_to_port(hugo_site, settings.theme, KNOWN)
+    if to_port:
+        click.echo(
+            "\nGo shortcodes that need a Jinja twin in templates/shortcodes/ (see Shortcodes in "
+            "the README):"
+        )
+    width = max((len(code.name) for code in to_port), default=0)
+    for code in to_port:
+        own = f"; until then coursepress's own {code.name} is used" if code.built_in else ""
+        click.echo(
+            f"  {code.name:<{width}}  {code.shown}, used by {count_of(code.pages, 'page')}{own}"
+        )
     click.echo(f"\nNext: coursepress build --source {hugo_site.as_posix()}")
 
 

@@ -11,5 +11,5 @@ CODES = (
     "markdown-in-bundle", "broken-symlink", "no-content", "link-to-unpublished", "site",
     "unknown-shortcode", "unknown-reference", "unknown-param", "hugo-config", "hugo-theme",
     "link-outside-site", "linked-folder", "case-collision", "unsafe-html",
-    "link-to-private-file", "unreadable", "name-too-long", "reserved-url",
+    "link-to-private-file", "unreadable", "name-too-long", "reserved-url", "shortcode-error",
 )  # fmt: skip

@@ -18,9 +18,12 @@ __all__ = ["CODES", "apply_settings"]
 _IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
 
 
-ALWAYS_ERRORS = frozenset({"reserved-url", "alias-collision", "unreadable", "name-too-long"})
+ALWAYS_ERRORS = frozenset(
+    {"reserved-url", "alias-collision", "unreadable", "name-too-long", "shortcode-error"}
+)
 """A page at a URL coursepress makes (a list, a feed, a redirect) or an alias on a page, a
-source that cannot be read, a name no file system stores: neither [check.severity] nor
+source that cannot be read, a name no file system stores, a site shortcode whose template
+fails: neither [check.severity] nor
 `coursepress: ignore` makes them less than an error. Two pages at one URL (`duplicate-url`)
 are a warning that the settings may raise or lower: one of the two is published, as in
 Hugo."""

@@ -1,7 +1,7 @@
 """Remembering stage results, as a layer around the plain stages: `build()` asks its memory
 for what a stage gives, and the memory either runs the stage (`Forgetful`, for `--no-cache`
 and `check`) or runs it only on what it does not remember (`Remembering`: the SQLite cache in
-`.coursepress-cache/`, and for `serve` what the last rebuild held in memory). The stages
+user's cache folder, and for `serve` what the last rebuild held in memory). The stages
 themselves take no cache and keep no state."""
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import jinja2
 
 from coursepress.cache.store import BuildCache, digest
 from coursepress.config import Config
+from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import SiteError
 from coursepress.output.render import THEME_DIR, create_environment, render_views
 from coursepress.output.spool import Sink
@@ -48,7 +49,14 @@ class Memory(Protocol):
     def documents(
         self, sources: Sequence[SourceFile], zone: tzinfo
     ) -> tuple[list[Document], list[SiteError]]: ...
-    def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]: ...
+    def pages(
+        self,
+        selection: Selection,
+        config: Config,
+        jobs: int | None,
+        shortcodes: Mapping[str, ShortcodeTemplate],
+        data: Mapping[str, Any],
+    ) -> list[Made]: ...
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment: ...
     def views(
         self,
@@ -89,9 +97,16 @@ class Forgetful:
     def unsettled(self) -> list[SourceFile]:
         return self._read.changed()
 
-    def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]:
+    def pages(
+        self,
+        selection: Selection,
+        config: Config,
+        jobs: int | None,
+        shortcodes: Mapping[str, ShortcodeTemplate],
+        data: Mapping[str, Any],
+    ) -> list[Made]:
         published = selection.published
-        return render_pages(published, published, config, jobs)
+        return render_pages(published, published, config, jobs, shortcodes, data)
 
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:
         return create_environment(site_dir, config)
@@ -177,14 +192,21 @@ class Remembering:
             self._documents[document.source] = (stamps[document.source], document)
         return [self._documents[s][1] for s in sources if s in self._documents], errors
 
-    def pages(self, selection: Selection, config: Config, jobs: int | None) -> list[Made]:
+    def pages(
+        self,
+        selection: Selection,
+        config: Config,
+        jobs: int | None,
+        shortcodes: Mapping[str, ShortcodeTemplate],
+        data: Mapping[str, Any],
+    ) -> list[Made]:
         """A page of the very same document (an unchanged file), made with this config, is
         kept; the others' Markdown comes from the cache when it rendered the same job."""
         published = selection.published
         same_config = _equal_to(config)
         todo = [d for d in published if not self._still_known(d, same_config)]
         self.store.remembered("markdown", len(published) - len(todo))
-        tasks = markdown_jobs(todo, published, config)
+        tasks = markdown_jobs(todo, published, config, shortcodes, data)
         # Every field of the job is in its key: one added later cannot be left out by mistake.
         keys = [digest(*(getattr(task, f.name) for f in fields(task))) for task in tasks]
         found = self.store.markdown(keys)

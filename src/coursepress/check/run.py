@@ -3,7 +3,7 @@ writing anything. Drafts and future posts are checked too: they will publish one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
@@ -17,8 +17,8 @@ from coursepress.diagnostics import apply_settings
 from coursepress.errors import Diagnostic, Severity, TemplateError
 from coursepress.output.spool import Discard
 from coursepress.output.write import unreadable_copy
-from coursepress.site.pages import Page, make_page, markdown_job
-from coursepress.site.urls import content_urls
+from coursepress.site.pages import Lookups, Page, make_page, markdown_job
+from coursepress.site.rendering import page_lookups
 from coursepress.source.discover import SourceFile, SourceKind
 from coursepress.source.frontmatter import Document
 from coursepress.source.select import Selection, Verdict
@@ -34,16 +34,16 @@ def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
     found = list(planned.diagnostics) + _byte_order_marks(planned.sources.pages)
     found += _unreadable_copies(planned.plan.copies().values())
     md = create_parser()
-    urls = content_urls(planned.selection.published, config)  # for Hugo's `ref` shortcodes
-    unpublished = _unpublished_pages(planned.selection, md, config, urls, found)
+    lookups = page_lookups(planned.selection.published, config, planned.shortcodes, site.data)
+    unpublished = _unpublished_pages(planned.selection, md, config, lookups, found)
     published = {page.source: page for page in site.every_page()}
     ids = {page.url: page_ids(str(page.content)) | THEME_IDS for page in site.pages}
     outputs = {page.output: str(page.source) for page in unpublished.values()}
     index = SiteIndex(planned.plan.paths, ids, config.base_path, outputs)
     for document in planned.documents:
         page = published.get(document.source.rel) or unpublished.get(document.source.rel)
-        resolved = markdown_job(document, config, urls).body
-        body = as_rendered(md, resolved, document.source.rel, document.body_line)
+        job = markdown_job(document, config, lookups)
+        body = as_rendered(md, job.body, document.source.rel, document.body_line, job.site_codes)
         found += lint_page(document, body, md, page.url if page else None, index)
     found += _templates(planned, options)
     found += _publishing(planned.selection, config)
@@ -97,13 +97,13 @@ def _unpublished_pages(
     selection: Selection,
     md: MarkdownIt,
     config: Config,
-    urls: Mapping[str, str],
+    lookups: Lookups,
     found: list[Diagnostic],
 ) -> dict[PurePosixPath, Page]:
     """Drafts, future and expired pages, rendered as they will be once they publish."""
     pages: dict[PurePosixPath, Page] = {}
     for document, _ in selection.left_out:
-        rendered = markdown_job(document, config, urls).run(md)
+        rendered = markdown_job(document, config, lookups).run(md)
         pages[document.source.rel] = make_page(document, md, config, found, rendered)
     return pages
 

@@ -27,7 +27,7 @@ from coursepress.content.math import math_plugin
 from coursepress.content.safehtml import removals, sanitize
 from coursepress.content.smartquotes import smartquotes
 from coursepress.content.typography import replacements
-from coursepress.content.shortcodes import PLACEHOLDER, expand, restore
+from coursepress.content.shortcodes import PLACEHOLDER, SiteCodes, expand, restore
 
 MORE_MARKER = "<!--more-->"
 
@@ -171,6 +171,7 @@ def render_markdown(
     base_path: str = "/",
     summary_length: int = 0,
     safe: bool = False,
+    site_codes: SiteCodes | None = None,
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
     env: dict[str, Any] = {
@@ -189,6 +190,7 @@ def render_markdown(
             md.render(text, {**env, "docId": f"{doc_id}-inner", "url_transform": None})
         ),
         highlight=_highlight_shortcode,
+        site=site_codes,
     )
     if env["url_transform"]:
         shortcodes.html = [rewrite_html(html, env["url_transform"]) for html in shortcodes.html]
@@ -210,7 +212,13 @@ def render_markdown(
     )
 
 
-def as_rendered(md: MarkdownIt, body: str, path: PurePath, first_line: int) -> str:
+def as_rendered(
+    md: MarkdownIt,
+    body: str,
+    path: PurePath,
+    first_line: int,
+    site_codes: SiteCodes | None = None,
+) -> str:
     """The body as the renderer parses it, for `check`: shortcodes expanded, and each
     `{{< >}}` one's HTML (a figure's `<img>`) written where its placeholder stands, on one
     line, so that every line stays the file's."""
@@ -221,6 +229,7 @@ def as_rendered(md: MarkdownIt, body: str, path: PurePath, first_line: int) -> s
         first_line,
         markdown=lambda text: str(md.render(text, {**env, "line_offset": first_line - 1})),
         highlight=_highlight_shortcode,
+        site=site_codes,
     )
     if not shortcodes.html:
         return shortcodes.body

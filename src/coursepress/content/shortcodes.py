@@ -17,7 +17,13 @@ from html import escape
 from pathlib import PurePath, PurePosixPath
 from typing import Any
 
-from coursepress.errors import Diagnostic
+from coursepress.content.site_shortcodes import (
+    ShortcodeFailed,
+    ShortcodeSite,
+    ShortcodeTemplate,
+    render_site_shortcode,
+)
+from coursepress.errors import Diagnostic, Severity
 from coursepress.site.urls import absolute_url
 
 # `{{< name args >}}` or `{{% name args %}}`; `{{</* ... */>}}` is an escaped one, shown as text.
@@ -51,6 +57,8 @@ class Shortcode:
     """As written."""
     unescaped: str
     """For an escaped one, `{{</* x */>}}`: the shortcode it shows, `{{< x >}}`."""
+    self_closing: bool = False
+    """`{{< note />}}`: a paired shortcode with nothing inside."""
 
     def get(self, key: str, position: int | None = None, default: str = "") -> str:
         if key in self.named:
@@ -72,6 +80,8 @@ def find(body: str) -> list[Shortcode]:
         words = words[2:-2].strip() if escaped else words
         closing = words.startswith("/")
         words = words.lstrip("/").strip()
+        self_closing = not closing and words.endswith("/") and not words.endswith("//")
+        words = words.removesuffix("/").rstrip() if self_closing else words
         name = _NAME.match(words)
         if name is None:
             continue
@@ -88,12 +98,13 @@ def find(body: str) -> list[Shortcode]:
                 escaped,
                 match.group(0),
                 unescaped,
+                self_closing,
             )
         )
     return found
 
 
-_NAME = re.compile(r"[\w\-./]+")
+_NAME = re.compile(r"[\w\-.]+(?:/[\w\-.]+)*")
 
 
 def _arguments(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -228,36 +239,64 @@ class Expanded:
     """Placeholders whose HTML is text, not a block."""
 
 
+@dataclass(frozen=True, slots=True)
+class SiteCodes:
+    """The site's own shortcodes, and what their templates see of the site and the page."""
+
+    templates: Mapping[str, ShortcodeTemplate]
+    context: ShortcodeSite
+
+
 def expand(
     body: str,
     path: PurePath,
     first_line: int,
     markdown: Callable[[str], str],
     highlight: Callable[[str, str], str],
+    site: SiteCodes | None = None,
+    depth: int = 0,
 ) -> Expanded:
     """Every shortcode replaced: by Markdown (`{{% %}}`), by a placeholder for its HTML, by
-    its own text when escaped, and unknown ones by a placeholder that shows them as written."""
+    its own text when escaped, and unknown ones by a placeholder that shows them as written.
+    A site's own shortcode (`templates/shortcodes/NAME.html`) comes before a built-in one of
+    the same name, as in Hugo."""
     result = Expanded(body, [], [], hashlib.sha256(body.encode()).hexdigest()[:16])
     if "{{" not in body:
         return result
+    own = site.templates if site else {}
     codes = find(body)
     pieces: list[str] = []
     position = 0
     index = 0
+    ordinal = 0
     while index < len(codes):
         code = codes[index]
         pieces.append(body[position : code.start])
         line = line_at(body, code.start, first_line)
-        inner, index, position = _inner(body, codes, index)
+        paired = own[code.name].paired if code.name in own else code.name in PAIRED
+        inner, index, position = _inner(body, codes, index, paired)
         if code.escaped:
             pieces.append(code.unescaped)
             continue
-        if code.name not in KNOWN or code.closing or (code.name in PAIRED and inner is None):
-            result.warnings.append(_unknown(code, path, line))
+        complete = inner is not None or not paired
+        if (code.name not in KNOWN and code.name not in own) or code.closing or not complete:
+            result.warnings.append(_not_rendered(code, path, line, own))
             result.inline.add(len(result.html))
             pieces.append(_stash(result, f"<code>{escape(code.text)}</code>", code.text))
             continue
-        output = _render(code, inner or "", markdown, highlight)
+        if inner and "{{" in inner and code.name != "highlight":
+            inner = _nested(inner, path, line, markdown, highlight, site, depth, result)
+        if code.name in own and site is not None:
+            output = _render_own(code, inner, own[code.name], site, ordinal, markdown)
+            ordinal += 1
+            if isinstance(output, ShortcodeFailed):
+                result.warnings.append(_failed(code, output, path, line))
+                result.inline.add(len(result.html))
+                pieces.append(_stash(result, f"<code>{escape(code.text)}</code>", code.text))
+                continue
+        else:
+            output = _render(code, inner or "", markdown, highlight)
+            ordinal += 1
         if code.markdown and code.name != "highlight":
             pieces.append(output)
         else:
@@ -266,6 +305,55 @@ def expand(
     pieces.append(body[position:])
     result.body = "".join(pieces)
     return result
+
+
+MAX_NESTING = 20
+"""Shortcodes inside shortcodes, at most this deep: each level reads its inner text again."""
+
+
+def _nested(
+    inner: str,
+    path: PurePath,
+    line: int,
+    markdown: Callable[[str], str],
+    highlight: Callable[[str, str], str],
+    site: SiteCodes | None,
+    depth: int,
+    outer: Expanded,
+) -> str:
+    """The text inside a paired shortcode with the shortcodes in it rendered first, as Hugo
+    renders `.Inner`: their HTML written where they stood."""
+    if depth >= MAX_NESTING:
+        return inner
+    expanded = expand(inner, path, line, markdown, highlight, site, depth + 1)
+    outer.warnings.extend(expanded.warnings)
+    if not expanded.html:
+        return expanded.body
+    mark = re.compile(PLACEHOLDER.format(nonce=expanded.nonce, number=r"(\d+)"))
+    return mark.sub(lambda m: expanded.html[int(m.group(1))], expanded.body)
+
+
+def _render_own(
+    code: Shortcode,
+    inner: str | None,
+    template: ShortcodeTemplate,
+    site: SiteCodes,
+    ordinal: int,
+    markdown: Callable[[str], str],
+) -> str | ShortcodeFailed:
+    """A site shortcode's HTML, or the error its template gave, at the page's line."""
+    try:
+        return render_site_shortcode(
+            template,
+            site.context,
+            positional=code.positional,
+            named=code.named,
+            inner="" if code.self_closing else inner,
+            ordinal=ordinal,
+            markdown=markdown,
+        )
+    except ShortcodeFailed as failed:
+        return failed
 
 
 def restore(html: str, expanded: Expanded) -> str:
@@ -288,11 +376,15 @@ def restore(html: str, expanded: Expanded) -> str:
     return pattern.sub(swap, html)
 
 
-def _inner(body: str, codes: list[Shortcode], index: int) -> tuple[str | None, int, int]:
+def _inner(
+    body: str, codes: list[Shortcode], index: int, paired: bool
+) -> tuple[str | None, int, int]:
     """(the text between a paired shortcode and its closing one, next index, end offset)."""
     code = codes[index]
-    if code.name not in PAIRED or code.closing or code.escaped:
+    if not paired or code.closing or code.escaped:
         return None, index + 1, code.end
+    if code.self_closing:
+        return "", index + 1, code.end
     depth = 0
     for later in range(index + 1, len(codes)):
         other = codes[later]
@@ -384,16 +476,43 @@ def _video(code: Shortcode) -> str:
     )
 
 
-def _unknown(code: Shortcode, path: PurePath, line: int) -> Diagnostic:
-    name = f"/{code.name}" if code.closing else code.name
+def _failed(code: Shortcode, failed: ShortcodeFailed, path: PurePath, line: int) -> Diagnostic:
+    where = f"{failed.template}:{failed.line}" if failed.line else failed.template
     return Diagnostic(
-        f"unknown Hugo shortcode '{name}': it is shown in the page as written",
+        f"shortcode '{code.name}' failed: {failed.message}",
         path=path,
         line=line,
-        hint="coursepress renders figure, youtube, vimeo, highlight, details, ref, relref and "
-        "param; write the rest as Markdown or HTML",
-        code="unknown-shortcode",
+        hint=f"the error is in its template, {where}",
+        code="shortcode-error",
+        severity=Severity.ERROR,
     )
+
+
+def _not_rendered(
+    code: Shortcode, path: PurePath, line: int, own: Mapping[str, ShortcodeTemplate]
+) -> Diagnostic:
+    """Why a shortcode is shown as written: unknown, or a paired one not closed."""
+    opening = "{{%" if code.markdown else "{{<"
+    closing = "%}}" if code.markdown else ">}}"
+    if code.closing and (code.name in own or code.name in PAIRED):
+        message = f"'{opening} /{code.name} {closing}' closes no '{code.name}' shortcode"
+        takes = "" if code.name in PAIRED else f" ({own[code.name].shown} does not read inner)"
+        hint = f"remove it, or open the shortcode before it{takes}"
+    elif code.closing or (code.name not in own and code.name not in KNOWN):
+        name = f"/{code.name}" if code.closing else code.name
+        message = f"unknown Hugo shortcode '{name}': it is shown in the page as written"
+        hint = (
+            "coursepress renders figure, youtube, vimeo, highlight, details, ref, relref and "
+            f"param; write the rest as Markdown or HTML, or as a Jinja template at "
+            f"templates/shortcodes/{code.name}.html"
+        )
+    else:
+        message = f"shortcode '{code.name}' is never closed: it is shown in the page as written"
+        hint = (
+            f"close it with '{opening} /{code.name} {closing}', or write '{opening} "
+            f"{code.name} /{closing}' when there is nothing inside"
+        )
+    return Diagnostic(message, path=path, line=line, hint=hint, code="unknown-shortcode")
 
 
 def _warning(message: str, path: PurePath, line: int, code: Shortcode) -> Diagnostic:

@@ -7,6 +7,7 @@ other key is named once, as information, never as an error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,49 @@ def _permalinks(value: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
         else:
             skipped.append(f"permalinks.{section} ({pattern!r})")
     return patterns, skipped
+
+
+@dataclass(frozen=True, slots=True)
+class GoShortcode:
+    """A Hugo site's own shortcode (a Go template), which coursepress cannot run."""
+
+    name: str
+    shown: str
+    """Its file as messages show it (`layouts/shortcodes/note.html`)."""
+    pages: int
+    """Pages under content/ that use it."""
+    built_in: bool
+    """coursepress renders one of this name itself (`figure`), so posts still show it."""
+
+
+SHORTCODE_FOLDERS = ("layouts/shortcodes", "layouts/_shortcodes")
+"""Where Hugo looks for a site's shortcodes (`_shortcodes` since Hugo 0.146), also inside
+`themes/NAME/`."""
+
+
+def go_shortcodes_to_port(
+    site_dir: Path, theme: str | None, built_in: frozenset[str]
+) -> list[GoShortcode]:
+    """Each Go shortcode of the site and its theme with no Jinja twin in
+    templates/shortcodes/ yet, with the number of pages that use it (most used first)."""
+    roots = [site_dir] + ([site_dir / "themes" / theme] if theme else [])
+    found: dict[str, Path] = {}
+    for root in roots:
+        for folder in SHORTCODE_FOLDERS:
+            for path in sorted((root / folder).glob("*.html")):
+                found.setdefault(path.stem, path)  # the site's own over its theme's, as in Hugo
+    twins = {path.stem for path in (site_dir / "templates" / "shortcodes").glob("*.html")}
+    texts = [
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted((site_dir / "content").rglob("*.md"))
+        if path.is_file()
+    ]
+    ported = []
+    for name, path in found.items():
+        if name in twins:
+            continue
+        used = re.compile(r"\{\{[<%]\s*" + re.escape(name) + r"(?![\w\-./])")
+        pages = sum(1 for text in texts if used.search(text))
+        shown = path.relative_to(site_dir).as_posix()
+        ported.append(GoShortcode(name, shown, pages, name in built_in))
+    return sorted(ported, key=lambda code: (-code.pages, code.name))

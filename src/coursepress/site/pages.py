@@ -16,7 +16,8 @@ from markupsafe import Markup
 from coursepress.config import Config
 from coursepress.content.links import resolved_from, rewrite_html
 from coursepress.content.markdown import Heading, RenderedMarkdown, render_markdown
-from coursepress.content.shortcodes import References, resolve_references
+from coursepress.content.shortcodes import References, SiteCodes, find, resolve_references
+from coursepress.content.site_shortcodes import ShortcodeSite, ShortcodeTemplate
 from coursepress.errors import Diagnostic
 from coursepress.site.course import Author
 from coursepress.site.urls import output_path, page_name, page_url, term_url, urlize
@@ -200,6 +201,8 @@ class MarkdownJob:
     safe: bool = False
     notes: tuple[Diagnostic, ...] = ()
     """Warnings found before rendering (a `ref` to no page)."""
+    site_codes: SiteCodes | None = None
+    """The site's own shortcodes that the page uses, and what they see."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
         rendered = render_markdown(
@@ -211,27 +214,46 @@ class MarkdownJob:
             base_path=self.base_path,
             summary_length=self.summary_length,
             safe=self.safe,
+            site_codes=self.site_codes,
         )
         # A summary is shown on other pages, so its relative links are resolved from this one.
         summary = rewrite_html(rendered.summary_html, resolved_from(self.url, self.base_path))
         return replace(rendered, summary_html=summary, warnings=self.notes + rendered.warnings)
 
 
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What a page's shortcodes may need of the rest of the site."""
+
+    urls: Mapping[str, str]
+    """Content path → URL of every page that publishes, for Hugo's `ref`."""
+    shortcodes: Mapping[str, ShortcodeTemplate]
+    """The site's own shortcodes (`templates/shortcodes/`)."""
+    data: Mapping[str, Any]
+    """`data/`, for shortcodes that show it (`site.data`)."""
+
+
+NO_LOOKUPS = Lookups({}, {}, {})
+
+
 def markdown_job(
     document: Document,
     config: Config,
-    urls: Mapping[str, str] | None = None,
+    lookups: Lookups = NO_LOOKUPS,
     url: str | None = None,
 ) -> MarkdownJob:
-    """What to render for a page; `urls` (content path → URL) resolves Hugo's `ref`; `url`
-    is the page's own, when the caller has it already."""
+    """What to render for a page; `url` is the page's own, when the caller has it already."""
     url = url or page_url(document, config)
     body, notes = document.body, list[Diagnostic]()
+    site_codes = None
     if "{{" in body:
         source = document.source
         folder = (source.bundle or source.target).parent
-        refs = References(urls or {}, config.base_url, document.meta.params, config.params, folder)
+        refs = References(
+            lookups.urls, config.base_url, document.meta.params, config.params, folder
+        )
         body, notes = resolve_references(body, refs, source.rel, document.body_line)
+        site_codes = _site_codes(document, body, url, config, lookups)
     return MarkdownJob(
         body,
         url,
@@ -242,7 +264,32 @@ def markdown_job(
         config.summary_length,
         config.safe_html,
         tuple(notes),
+        site_codes,
     )
+
+
+def _site_codes(
+    document: Document, body: str, url: str, config: Config, lookups: Lookups
+) -> SiteCodes | None:
+    """The site shortcodes the page uses (only those: each is part of the page's cache key),
+    and what their templates see."""
+    used = {code.name for code in find(body)} & lookups.shortcodes.keys()
+    if not used:
+        return None
+    meta = document.meta
+    context = ShortcodeSite(
+        safe=config.safe_html,
+        base_url=config.base_url,
+        site={"title": config.title, "params": config.params, "data": lookups.data},
+        page={
+            "title": meta.title or "",
+            "url": url,
+            "params": meta.params,
+            "date": meta.date,
+            "section": document.source.section,
+        },
+    )
+    return SiteCodes({name: lookups.shortcodes[name] for name in sorted(used)}, context)
 
 
 def make_page(

@@ -4,13 +4,15 @@ steps for what it does not remember."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from coursepress.config import Config
 from coursepress.content.markdown import RenderedMarkdown, create_parser
+from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import Diagnostic
 from coursepress.parallel import map_over_cores
-from coursepress.site.pages import MarkdownJob, Page, make_page, markdown_job
+from coursepress.site.pages import NO_LOOKUPS, Lookups, MarkdownJob, Page, make_page, markdown_job
 from coursepress.site.urls import content_urls
 from coursepress.source.frontmatter import Document
 
@@ -19,20 +21,38 @@ Made = tuple[Page, tuple[Diagnostic, ...]]
 
 
 def render_pages(
-    documents: Sequence[Document], published: Sequence[Document], config: Config, jobs: int | None
+    documents: Sequence[Document],
+    published: Sequence[Document],
+    config: Config,
+    jobs: int | None,
+    shortcodes: Mapping[str, ShortcodeTemplate],
+    data: Mapping[str, Any],
 ) -> list[Made]:
     """The page of each of `documents`; `published` (every page that publishes) is what
     Hugo's `ref` shortcodes may name."""
-    tasks = markdown_jobs(documents, published, config)
+    tasks = markdown_jobs(documents, published, config, shortcodes, data)
     return pages_from(documents, tasks, run_markdown(tasks, jobs), config)
 
 
 def markdown_jobs(
-    documents: Sequence[Document], published: Sequence[Document], config: Config
+    documents: Sequence[Document],
+    published: Sequence[Document],
+    config: Config,
+    shortcodes: Mapping[str, ShortcodeTemplate],
+    data: Mapping[str, Any],
 ) -> list[MarkdownJob]:
     has_shortcodes = any("{{" in document.body for document in documents)
-    urls = content_urls(published, config) if has_shortcodes else {}
-    return [markdown_job(document, config, urls) for document in documents]
+    lookups = page_lookups(published, config, shortcodes, data) if has_shortcodes else NO_LOOKUPS
+    return [markdown_job(document, config, lookups) for document in documents]
+
+
+def page_lookups(
+    published: Sequence[Document],
+    config: Config,
+    shortcodes: Mapping[str, ShortcodeTemplate],
+    data: Mapping[str, Any],
+) -> Lookups:
+    return Lookups(content_urls(published, config), shortcodes, data)
 
 
 def run_markdown(tasks: Sequence[MarkdownJob], jobs: int | None) -> list[RenderedMarkdown]:
