@@ -210,3 +210,29 @@ def test_a_walk_with_a_link_is_walked_again(tmp_path: Path) -> None:
     assert [s.code for s in memory.sources(site).skipped] == ["broken-symlink"]
     (tmp_path / "outside/notes.md").write_text("private")
     assert [s.code for s in memory.sources(site).skipped] == ["link-outside-site"]
+
+
+def test_an_html_file_is_a_page_while_it_starts_with_front_matter(tmp_path: Path) -> None:
+    page = '+++\ntitle = "Lab"\n+++\n<p>x</p>\n'
+    write_files(
+        tmp_path,
+        {
+            "content/lab.html": page,
+            "content/notes.htm": '---\ntitle: "N"\n---\n<p>n</p>\n',
+            "content/data.HTML": '{"title": "J"}\n<p>j</p>\n',
+            "content/handout.html": "<!DOCTYPE html><p>whole document</p>\n",
+            "content/deck/index.html": page,  # a folder's index.html is its own page: copied
+            "static/s.html": page,
+        },
+    )
+    html = tmp_path / "content/lab.html"
+    _age_folders(tmp_path, 60)
+    for path in (tmp_path / "content").glob("*.*"):  # a page's kind hangs on its time too
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    memory = Remembering(tmp_path)  # serve's: it keeps the last walk while it holds
+    first = memory.sources(tmp_path)
+    assert [str(s.target) for s in first.pages] == ["data.HTML", "lab.html", "notes.htm"]
+    assert {str(s.target) for s in first.files} == {"s.html", "deck/index.html", "handout.html"}
+    assert memory.sources(tmp_path) is first
+    html.write_text("<p>front matter removed</p>\n")  # no folder changes: the file's time does
+    assert [str(s.target) for s in memory.sources(tmp_path).pages] == ["data.HTML", "notes.htm"]

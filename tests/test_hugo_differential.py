@@ -29,6 +29,8 @@ DIFFERENCES = {
     "only hugo": {
         "/page/*": "home-pagination",
         "/posts/handout/": "html-content",
+        "/posts/page/3/": "html-content",  # the handout is one more post in Hugo's list
+        "/tags/page/*": "term-list-pages",
         "/categories/": "empty-taxonomy",
         "/categories/page/1/": "empty-taxonomy",
         "/categories/index.xml": "empty-taxonomy",
@@ -43,8 +45,9 @@ DIFFERENCES = {
 REASONS = {
     "home-pagination": "the home page lists the newest posts on one page, with a link to each "
     "section, so it has no /page/2/",
-    "html-content": "an .html file under content/ is copied as it is, not made into a page "
-    "(Hugo 0.158+ refuses to build one unless the site allows it)",
+    "html-content": "an .html file under content/ without front matter is copied as it is, "
+    "not made into a page (Hugo 0.158+ refuses to build one unless the site allows it)",
+    "term-list-pages": "a taxonomy's list of terms (/tags/) is one page, however many terms",
     "not-found-page": "every site gets a 404.html, which GitHub Pages serves for missing pages",
     "authors": "posts' authors get pages of their own, as tags do",
     "empty-taxonomy": "a taxonomy no page uses gets no list page",

@@ -357,3 +357,52 @@ def test_a_declared_main_menu_is_the_header(make_site: Maker) -> None:
     assert result.stderr.startswith(
         "site.toml:2: Config value 'menus': an entry of menus.main has no name\n"
     )
+
+
+def test_an_html_page_with_front_matter_is_a_page_as_in_hugo(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "site.toml": 'title = "C"\nbase_url = "https://example.github.io/course/"\n'
+            '[params]\ncourse = "CS 1"\n',
+            "content/posts/lab.html": (
+                '+++\ntitle = "Lab"\ndate = 2023-09-01\n+++\n'
+                '<p>Use *stars* -- "as written" in {{< param "course" >}}.</p>\n'
+                "<!--more-->\n"
+                '<p>See <a href="/syllabus/">the syllabus</a>, <a href="/nowhere/">this</a> '
+                'and <img src="/logo.png">.</p>\n<script>alert(1)</script>\n'
+            ),
+            "content/syllabus.md": post('title = "Syllabus"'),
+            "content/posts/handout.html": "<!DOCTYPE html><p>Copied.</p>\n",
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "public/posts/lab/index.html").read_text()
+    content = page.split('<div class="content">', 1)[1].split("</div>", 1)[0]
+    assert content == (
+        '\n\n<p>Use *stars* -- "as written" in CS 1.</p>\n\n'
+        '<p>See <a href="/course/syllabus/">the syllabus</a>, <a href="/course/nowhere/">this'
+        '</a> and <img src="/course/logo.png">.</p>\n<script>alert(1)</script>\n\n  '
+    )
+    listing = (site / "public/posts/index.html").read_text()
+    assert '<p>Use *stars* -- "as written" in CS 1.</p>' in listing  # the summary
+    assert (site / "public/posts/handout.html").read_text() == "<!DOCTYPE html><p>Copied.</p>\n"
+    assert not (site / "public/posts/lab.html").exists()
+
+    checked = run_cli("check", cwd=site)
+    assert checked.stdout.split("\n\n")[0] == (
+        "content/posts/lab.html\n"
+        "  7:56    error   broken-link          the link /nowhere/ leads nowhere in the site\n"
+        "                                       hint: check the path; links are written from "
+        "the site root (/posts/week1/) or relative\n"
+        "  7       warning image-no-alt         this <img> has no alt attribute\n"
+        '                                       hint: add alt="what it shows" (or alt="" for '
+        "decoration)\n"
+        "  7:90    error   missing-image        the image /logo.png leads nowhere in the site\n"
+        "                                       hint: check the path; links are written from "
+        "the site root (/posts/week1/) or relative"
+    )
+    safe = run_cli("build", "--safe", cwd=site)
+    assert safe.returncode == 0, safe.stderr
+    assert "content/posts/lab.html:8: warning: safe mode removes <script>\n" in safe.stderr
+    assert "<script>" not in (site / "public/posts/lab/index.html").read_text()

@@ -79,6 +79,9 @@ def lint_page(
     found = Finder(document)
     found.front_matter()
     found.text_lines()
+    if document.source.is_html:  # an HTML page: its body is HTML as written
+        found.raw_html(body, document.body_line, page_url, index)
+        return found.diagnostics
     tokens = md.parse(body, {"docId": "lint", "path": document.source.rel})
     levels = [1]  # the page title is the page's <h1>; body headings are rendered below it
     for token, line in _with_lines(tokens, document.body_line):

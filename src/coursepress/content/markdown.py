@@ -27,7 +27,7 @@ from coursepress.content.math import math_plugin
 from coursepress.content.safehtml import removals, sanitize
 from coursepress.content.smartquotes import smartquotes
 from coursepress.content.typography import replacements
-from coursepress.content.shortcodes import PLACEHOLDER, SiteCodes, expand, restore
+from coursepress.content.shortcodes import PLACEHOLDER, Expanded, SiteCodes, expand, restore
 
 MORE_MARKER = "<!--more-->"
 
@@ -174,24 +174,8 @@ def render_markdown(
     site_codes: SiteCodes | None = None,
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
-    env: dict[str, Any] = {
-        "docId": doc_id,
-        "warnings": [],
-        "path": path,
-        "line_offset": first_line - 1,
-        "url_transform": under_base_path(base_path) if base_path != "/" else None,
-    }
-    shortcodes = expand(
-        body,
-        path,
-        first_line,
-        # Rendered without the base path: it is put under it with the rest of the shortcode.
-        markdown=lambda text: str(
-            md.render(text, {**env, "docId": f"{doc_id}-inner", "url_transform": None})
-        ),
-        highlight=_highlight_shortcode,
-        site=site_codes,
-    )
+    env = _page_env(doc_id, path, first_line, base_path)
+    shortcodes = _expand_shortcodes(md, body, env, site_codes)
     if env["url_transform"]:
         shortcodes.html = [rewrite_html(html, env["url_transform"]) for html in shortcodes.html]
     env["warnings"].extend(shortcodes.warnings)
@@ -209,6 +193,74 @@ def render_markdown(
         headings=tuple(env["headings"]),
         words=env["words"],
         warnings=tuple(env["warnings"]),
+    )
+
+
+def render_html_page(
+    md: MarkdownIt,
+    body: str,
+    *,
+    doc_id: str,
+    path: PurePath,
+    first_line: int,
+    base_path: str = "/",
+    safe: bool = False,
+    site_codes: SiteCodes | None = None,
+) -> RenderedMarkdown:
+    """The body of an HTML page (`.html` with front matter) used as written, as Hugo uses
+    it: shortcodes rendered and root-relative URLs put under the base path, but no Markdown,
+    no typography, and no heading ids or table of contents."""
+    env = _page_env(doc_id, path, first_line, base_path)
+    shortcodes = _expand_shortcodes(md, body, env, site_codes)
+    html = restore(shortcodes.body, shortcodes)
+    if env["url_transform"]:
+        html = rewrite_html(html, env["url_transform"])
+    lead, more, rest = html.partition(MORE_MARKER)
+    html = lead + rest  # the marker goes, as Hugo takes it out
+    paragraph = _FIRST_PARAGRAPH.search(html)
+    summary = lead.strip() if more else paragraph.group(0) if paragraph else ""
+    warnings = env["warnings"] + shortcodes.warnings
+    if safe:
+        warnings += _unsafe_html_lines(body, html, path, first_line)
+        html, summary = sanitize(html), sanitize(summary)
+    return RenderedMarkdown(
+        html_utf8=(encoded := html.encode("utf-8")),
+        html_digest=hashlib.sha256(encoded).hexdigest(),
+        summary_html=summary,
+        first_heading=None,
+        headings=(),
+        words=len(_WORD.findall(_TAG.sub(" ", html))),
+        warnings=tuple(warnings),
+    )
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _page_env(doc_id: str, path: PurePath, first_line: int, base_path: str) -> dict[str, Any]:
+    return {
+        "docId": doc_id,
+        "warnings": [],
+        "path": path,
+        "line_offset": first_line - 1,
+        "url_transform": under_base_path(base_path) if base_path != "/" else None,
+    }
+
+
+def _expand_shortcodes(
+    md: MarkdownIt, body: str, env: dict[str, Any], site_codes: SiteCodes | None
+) -> Expanded:
+    return expand(
+        body,
+        env["path"],
+        env["line_offset"] + 1,
+        # Rendered without the base path: it is put under it with the rest of the shortcode.
+        markdown=lambda text: str(
+            md.render(text, {**env, "docId": f"{env['docId']}-inner", "url_transform": None})
+        ),
+        highlight=_highlight_shortcode,
+        site=site_codes,
     )
 
 
@@ -309,17 +361,39 @@ def _unsafe_html(tokens: list[Token], env: EnvType) -> list[Diagnostic]:
         for piece in pieces:
             removed = removals(piece.content)
             if removed:
-                found.append(
-                    Diagnostic(
-                        f"safe mode removes {', '.join(removed)}",
-                        path=env.get("path"),
-                        line=line,
-                        hint="safe_html keeps images, tables, figures, details, video and "
-                        "YouTube or Vimeo embeds; write the rest in Markdown",
-                        code="unsafe-html",
-                    )
-                )
+                found.append(_unsafe_html_warning(removed, env.get("path"), line))
     return found
+
+
+def _unsafe_html_lines(
+    body: str, html: str, path: PurePath, first_line: int
+) -> list[Diagnostic]:
+    """What safe mode removes from an HTML page, at the line of the page where it is written
+    (what only the whole page shows, a tag over several lines, at its first line)."""
+    removed = removals(html)
+    if not removed:
+        return []
+    found, placed = [], set()
+    for number, text in enumerate(body.split("\n")):
+        here = [item for item in removals(text) if item in removed] if "<" in text else []
+        if here:
+            found.append(_unsafe_html_warning(here, path, first_line + number))
+            placed.update(here)
+    rest = [item for item in removed if item not in placed]
+    if rest:
+        found.insert(0, _unsafe_html_warning(rest, path, first_line))
+    return found
+
+
+def _unsafe_html_warning(removed: list[str], path: PurePath | None, line: int | None) -> Diagnostic:
+    return Diagnostic(
+        f"safe mode removes {', '.join(removed)}",
+        path=path,
+        line=line,
+        hint="safe_html keeps images, tables, figures, details, video and YouTube or Vimeo "
+        "embeds; write the rest in Markdown",
+        code="unsafe-html",
+    )
 
 
 def _highlight_shortcode(code: str, language: str) -> str:

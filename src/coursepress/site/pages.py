@@ -15,7 +15,12 @@ from markupsafe import Markup
 
 from coursepress.config import Config
 from coursepress.content.links import resolved_from, rewrite_html
-from coursepress.content.markdown import Heading, RenderedMarkdown, render_markdown
+from coursepress.content.markdown import (
+    Heading,
+    RenderedMarkdown,
+    render_html_page,
+    render_markdown,
+)
 from coursepress.content.shortcodes import References, SiteCodes, find, resolve_references
 from coursepress.content.site_shortcodes import ShortcodeSite, ShortcodeTemplate
 from coursepress.errors import Diagnostic
@@ -203,19 +208,33 @@ class MarkdownJob:
     """Warnings found before rendering (a `ref` to no page)."""
     site_codes: SiteCodes | None = None
     """The site's own shortcodes that the page uses, and what they see."""
+    html: bool = False
+    """An HTML page: the body is HTML as written."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
-        rendered = render_markdown(
-            md,
-            self.body,
-            doc_id=self.doc_id,
-            path=self.path,
-            first_line=self.first_line,
-            base_path=self.base_path,
-            summary_length=self.summary_length,
-            safe=self.safe,
-            site_codes=self.site_codes,
-        )
+        if self.html:
+            rendered = render_html_page(
+                md,
+                self.body,
+                doc_id=self.doc_id,
+                path=self.path,
+                first_line=self.first_line,
+                base_path=self.base_path,
+                safe=self.safe,
+                site_codes=self.site_codes,
+            )
+        else:
+            rendered = render_markdown(
+                md,
+                self.body,
+                doc_id=self.doc_id,
+                path=self.path,
+                first_line=self.first_line,
+                base_path=self.base_path,
+                summary_length=self.summary_length,
+                safe=self.safe,
+                site_codes=self.site_codes,
+            )
         # A summary is shown on other pages, so its relative links are resolved from this one.
         summary = rewrite_html(rendered.summary_html, resolved_from(self.url, self.base_path))
         return replace(rendered, summary_html=summary, warnings=self.notes + rendered.warnings)
@@ -249,9 +268,11 @@ def markdown_job(
     if "{{" in body:
         source = document.source
         folder = (source.bundle or source.target).parent
-        refs = References(
-            lookups.urls, config.base_url, document.meta.params, config.params, folder
-        )
+        meta = document.meta
+        # Hugo's `param` reads the page's own keys too (`{{< param "title" >}}`).
+        own = {"title": meta.title, "description": meta.description, "slug": meta.slug}
+        params = {**{k: v for k, v in own.items() if v}, **meta.params}
+        refs = References(lookups.urls, config.base_url, params, config.params, folder)
         body, notes = resolve_references(body, refs, source.rel, document.body_line)
         site_codes = _site_codes(document, body, url, config, lookups)
     return MarkdownJob(
@@ -265,6 +286,7 @@ def markdown_job(
         config.safe_html,
         tuple(notes),
         site_codes,
+        document.source.is_html,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass, replace
@@ -24,7 +25,8 @@ _JUNK_PATTERNS = (".*", "~$*", "*.swp", "*.swo", "*~", "#*#", "Thumbs.db", "desk
 
 class SourceKind(Enum):
     PAGE = "page"
-    """A Markdown page: a post, a top-level page, or a bundle's index.md."""
+    """A Markdown page: a post, a top-level page, or a bundle's index.md; or an HTML page
+    (`.html` with front matter, see `HTML_PAGE_SUFFIXES`)."""
     SECTION_INDEX = "section index"
     """`_index.md`: a section's title and intro."""
     RESOURCE = "resource"
@@ -49,6 +51,11 @@ class SourceFile:
     """For a page bundle's index.md and its resources: the bundle folder under content/."""
     needs_bundle: PurePosixPath | None = None
     """A link to a bundle's resource: published only while that bundle's page is."""
+
+    @property
+    def is_html(self) -> bool:
+        """An HTML page: its body is HTML as written, not Markdown."""
+        return self.target.suffix.lower() in HTML_PAGE_SUFFIXES
 
     @property
     def section(self) -> str:
@@ -118,8 +125,9 @@ def check_site_folder(site_dir: Path, config_file: str) -> list[Diagnostic]:
 
 @dataclass(frozen=True, slots=True)
 class Walked:
-    """What a walk of the site found, with the modification time of every folder it listed:
-    while none has changed, no file was added, removed or renamed under them."""
+    """What a walk of the site found, with the modification time of every folder it listed
+    (and of every `.html` page, whose kind its text decides): while none has changed, no file
+    was added, removed or renamed under them, nor became a page or stopped being one."""
 
     sources: Sources
     folders: tuple[tuple[str, tuple[int, int]], ...]
@@ -174,6 +182,10 @@ def _discover(
         for target in targets:
             bundle = _enclosing_bundle(target, bundles) if root == CONTENT_DIR else None
             kind = _kind(target, bundle) if root == CONTENT_DIR else SourceKind.ASSET
+            if kind is SourceKind.ASSET and root == CONTENT_DIR and _html_page(site_dir, target):
+                kind = SourceKind.PAGE
+                # Its kind hangs on its first bytes: an edit to them makes a new walk.
+                folders.append(_stamp(str(site_dir / root / target)))
             record = _record(site_dir, root, target, kind, bundle)
             if PurePosixPath(root) / target in linked:
                 followed = _follow(record, site_dir, listed, bundles)
@@ -218,6 +230,8 @@ def _follow(
             return link
         bundle = _enclosing_bundle(inside, bundles)
         kind = _kind(inside, bundle)  # as the walk judges the target itself
+        if kind is SourceKind.ASSET and _html_page(site_dir, inside):
+            kind = SourceKind.PAGE
         if inside.suffix.lower() == ".md" and kind is SourceKind.RESOURCE:
             break  # Markdown inside a bundle: published neither as a page nor as a file
         if _is_page(kind) != _is_page(link.kind):
@@ -275,6 +289,29 @@ def _kind(target: PurePosixPath, bundle: PurePosixPath | None) -> SourceKind:
     if target.suffix.lower() == ".md":
         return SourceKind.PAGE
     return SourceKind.ASSET
+
+
+HTML_PAGE_SUFFIXES = (".html", ".htm")
+_FRONT_MATTER = re.compile(rb'(?:\xef\xbb\xbf)?(?:(?:\+{3,}|-{3,})[ \t]*\r?\n|\{\s*["}])')
+"""The start of front matter as source/frontmatter.py's handlers detect it (TOML, YAML,
+JSON), in bytes, after a byte-order mark."""
+
+
+def _html_page(site_dir: Path, target: PurePosixPath) -> bool:
+    """An `.html` file under content/ that starts with front matter is a page, as in Hugo;
+    one without is a hand-written file (a handout, a slide deck) and is copied as it is.
+    `index.html` is always copied: it is the page of its folder (a reveal.js deck)."""
+    if target.suffix.lower() not in HTML_PAGE_SUFFIXES or target.stem.lower() in _INDEXES:
+        return False
+    try:
+        with open(site_dir / CONTENT_DIR / target, "rb") as file:
+            head = file.read(64)
+    except OSError:
+        return False  # copied, and the copy reports why it cannot be read
+    return _FRONT_MATTER.match(head) is not None
+
+
+_INDEXES = ("index", "_index")
 
 
 def _enclosing_bundle(target: PurePosixPath, bundles: set[PurePosixPath]) -> PurePosixPath | None:
