@@ -73,6 +73,33 @@ def test_a_bad_base_url_option_is_blamed_on_the_option(tmp_path: Path) -> None:
         ),
         ("title = 'x\n", "invalid TOML: the line ends inside quoted text", 1, "closing quote"),
         (
+            "title = 'x'\nstatic_dirs = ['static', '../shared']\n",
+            "Config value 'static_dirs': '../shared' is not a folder inside the site folder, "
+            "written relative to it",
+            2,
+            'name a folder such as "static" or "docs"',
+        ),
+        (
+            "static_dirs = ['.git']\n",
+            "Config value 'static_dirs': '.git' is not a folder that is not hidden (its name does "
+            "not start with '.')",
+            1,
+            "",
+        ),
+        (
+            "[publish]\ndocs = '/docs/'\ncontent = '/raw/'\n",
+            "Config value 'publish.content': 'content' is not a folder outside content/, whose "
+            "files are sources and not published",
+            3,
+            "",
+        ),
+        (
+            "[publish]\n\ndocs = 'docs'\n",
+            "Config value 'publish.docs': expected a URL path starting with /, got 'docs'",
+            3,
+            'for example docs = "/docs/"',
+        ),
+        (
             "term_start = 2023-08-28\nskip_weeks = [{ date = 2023-10-09, lable = 'Break' }]\n",
             "Config value 'skip_weeks': unknown key 'lable'",
             2,

@@ -222,9 +222,12 @@ def test_serve_rebuilds_when_hugo_config_changes() -> None:
 
     from coursepress.serve.session import _is_watched
 
+    published = frozenset({"static", "docs/slides"})
     for name in ("hugo.toml", "config.yaml", "config/_default/params.toml", "site.toml"):
-        assert _is_watched(PurePosixPath(name)), name
-    assert not _is_watched(PurePosixPath("notes.toml"))
+        assert _is_watched(PurePosixPath(name), published), name
+    assert _is_watched(PurePosixPath("docs/slides/week1.pdf"), published)
+    assert not _is_watched(PurePosixPath("docs/notes.md"), published)
+    assert not _is_watched(PurePosixPath("notes.toml"), published)
 
 
 def test_two_pages_at_one_url_publish_one_with_a_warning(make_site: Maker) -> None:
@@ -406,3 +409,77 @@ def test_an_html_page_with_front_matter_is_a_page_as_in_hugo(make_site: Maker) -
     assert safe.returncode == 0, safe.stderr
     assert "content/posts/lab.html:8: warning: safe mode removes <script>\n" in safe.stderr
     assert "<script>" not in (site / "public/posts/lab/index.html").read_text()
+
+
+def test_folders_a_deploy_step_copied_are_published(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "site.toml": 'static_dirs = ["static", "assets"]\n[publish]\ndocs = "/docs/"\n'
+            'slides = "/lectures/slides/"\nmissing = "/gone/"\n',
+            "static/logo.png": b"first: the later folder's file is published, as in Hugo",
+            "assets/logo.png": b"png",
+            "assets/fonts/a.woff2": b"font",
+            "docs/syllabus.pdf": b"%PDF",
+            "docs/notes/README.md": "# Copied as it is, not a page\n",
+            "slides/week1/index.html": "<!DOCTYPE html><p>Deck</p>\n",
+            "content/posts/a.md": post(
+                'title = "A"\ndate = 2023-09-01',
+                "[Syllabus](/docs/syllabus.pdf), [deck](/lectures/slides/week1/), "
+                "![logo](/logo.png) and [missing](/docs/missing.pdf).",
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    public = site / "public"
+    assert (public / "logo.png").read_bytes() == b"png"
+    assert (public / "fonts/a.woff2").read_bytes() == b"font"
+    assert (public / "docs/syllabus.pdf").read_bytes() == b"%PDF"
+    assert (public / "docs/notes/README.md").is_file()
+    assert (public / "lectures/slides/week1/index.html").is_file()
+    assert result.stderr == (
+        "assets/logo.png: warning: static/logo.png is not published: this file has the same "
+        "path /logo.png\n"
+        "  hint: rename or remove one of them\n"
+        "missing: warning: not published: this folder, which the site's settings name to "
+        "publish (static_dirs or publish), does not exist\n"
+        "  hint: create it, or take it out of the settings\n"
+    )
+    checked = run_cli("check", cwd=site)
+    assert checked.stdout.count("broken-link") == 1, checked.stdout
+    assert "the link /docs/missing.pdf leads nowhere" in checked.stdout
+
+    inside = run_cli("build", "-o", "docs/site", cwd=site)
+    assert inside.returncode == 1
+    assert inside.stderr == (
+        "docs/site/: this output folder holds the site's own sources\n"
+        "  hint: choose a separate output folder, such as public/\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+    assert not (site / "docs/site").exists()
+
+
+def test_hugo_static_dirs_and_mounts_are_read(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "hugo.toml": 'title = "T"\nstaticDir = "assets"\n',
+            "assets/a.txt": "a",
+            "static/s.txt": "not published: staticDir replaces static",
+            "content/_index.md": post('title = "T"'),
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    assert (site / "public/a.txt").is_file() and not (site / "public/s.txt").exists()
+    (site / "hugo.toml").write_text(
+        'title = "T"\n[module]\n  [[module.mounts]]\n    source = "assets"\n'
+        '    target = "static/files"\n  [[module.mounts]]\n    source = "content"\n'
+        '    target = "content"\n  [[module.mounts]]\n    source = "../shared"\n'
+        '    target = "static"\n'
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "public/files/a.txt").is_file() and not (site / "public/s.txt").exists()
+    assert (
+        "hugo.toml: info: not used by coursepress: module.mounts (../shared → static), "
+        "module.mounts (content → content)\n" in result.stderr
+    )

@@ -116,6 +116,7 @@ def _build(options: BuildOptions, memory: Memory) -> BuildReport:
     clock = Stopwatch()
     check_output_folder(options.output_dir, options.site_dir)
     planned = plan_site(options, memory, clock)
+    check_output_folder(options.output_dir, options.site_dir, planned.config.published_roots)
     fail_on(planned.diagnostics, options.strict)
     on_disk = memory.on_disk(options.output_dir, verify=not options.private_output)
     spool = Spool(options.output_dir)
@@ -163,7 +164,7 @@ def plan_site(
     config = replace(config, safe_html=True) if options.safe else config
     found += hugo_site_notes(site_dir, CONFIG_FILE)
     memory.begin(config)
-    sources = clock.lap("discover", memory.sources(site_dir))
+    sources = clock.lap("discover", memory.sources(site_dir, config.published_roots))
     documents, errors = memory.documents(sources.pages, config.zone)
     _stop_or_note(errors, found, checking)
     documents = clock.lap("front matter", documents)

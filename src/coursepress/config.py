@@ -157,6 +157,55 @@ def taxonomies(key: str, value: Any, where: Where) -> Mapping[str, str]:
     return names
 
 
+SOURCE_ONLY = ("content", "templates", "data")
+"""Folders whose files are sources, never published as they are (a draft's Markdown)."""
+
+
+def folder_in_site(key: str, value: Any, where: Where) -> str:
+    """A folder of the site, relative to it, that may be published as it is."""
+    name = text(key, value, where).strip().rstrip("/")
+    parts = PurePosixPath(name).parts
+    if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
+        problem = "a folder inside the site folder, written relative to it"
+    elif any(part.startswith(".") for part in parts):
+        problem = "a folder that is not hidden (its name does not start with '.')"
+    elif parts[0] in SOURCE_ONLY:
+        problem = f"a folder outside {parts[0]}/, whose files are sources and not published"
+    else:
+        return name
+    raise ConfigError(
+        f"Config value '{key}': '{value}' is not {problem}",
+        line=where.line,
+        hint='name a folder such as "static" or "docs"',
+    )
+
+
+def folder_list(key: str, value: Any, where: Where) -> tuple[str, ...]:
+    folders = [value] if isinstance(value, str) else value
+    if not isinstance(folders, list):
+        raise ConfigError(
+            f"Config value '{key}': expected a list of folders, got {_type_name(value)}",
+            line=where.line,
+            hint=f'for example {key} = ["static", "images"]',
+        )
+    return tuple(dict.fromkeys(folder_in_site(key, folder, where) for folder in folders))
+
+
+def published_folders(key: str, value: Any, where: Where) -> Mapping[str, str]:
+    """Folder → the URL path its files are published under."""
+    found = {}
+    for folder, url in table(key, value, where).items():
+        at = Where(where.line_of(folder), where.text)
+        if not isinstance(url, str) or not url.startswith("/"):
+            raise ConfigError(
+                f"Config value '{key}.{folder}': expected a URL path starting with /, got {url!r}",
+                line=at.line,
+                hint=f'for example {folder} = "/{folder}/"',
+            )
+        found[folder_in_site(f"{key}.{folder}", folder, at)] = "/" + url.strip("/")
+    return MappingProxyType(found)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings, validated: each field has the default a new site gets and the
@@ -213,6 +262,20 @@ class Config:
     `main` menu is the header's navigation."""
     cache_dir: str = setting("", text)
     """The build cache's folder, relative to the site folder; "": the user's cache folder."""
+    static_dirs: tuple[str, ...] = setting(["static"], folder_list)
+    """Folders whose files are published as they are at the site's root (Hugo's
+    `staticDir`)."""
+    publish: Mapping[str, str] = setting({}, published_folders)
+    """More folders published as they are, each under a URL path: `docs = "/docs/"` (what a
+    Hugo site's Makefile copies into its output, or Hugo's `module.mounts`)."""
+
+    @property
+    def published_roots(self) -> tuple[tuple[str, str], ...]:
+        """(folder, URL path under which its files go, "" for the root) of every folder
+        published as it is, in order: a file at the same URL in two comes from the later, as
+        in Hugo (with a warning)."""
+        roots = [(folder, "") for folder in self.static_dirs]
+        return tuple(roots + [(folder, url.strip("/")) for folder, url in self.publish.items()])
 
     @property
     def zone(self) -> ZoneInfo:

@@ -25,7 +25,16 @@ from coursepress.site.assemble import Site
 from coursepress.site.pages import BODY_PARTS, Page
 from coursepress.site.rendering import Made, markdown_jobs, pages_from, render_pages, run_markdown
 from coursepress.site.views import View
-from coursepress.source.discover import TEMPLATES_DIR, SourceFile, SourceKind, Sources, Walked, walk
+from coursepress.source.discover import (
+    DEFAULT_ROOTS,
+    TEMPLATES_DIR,
+    Roots,
+    SourceFile,
+    SourceKind,
+    Sources,
+    Walked,
+    walk,
+)
 from coursepress.source.frontmatter import Document, Stamps, read_documents
 from coursepress.source.select import Selection
 from coursepress.source.templates import site_templates
@@ -45,7 +54,7 @@ class Memory(Protocol):
     """What `build()` asks for, stage by stage."""
 
     def begin(self, config: Config) -> None: ...
-    def sources(self, site_dir: Path) -> Sources: ...
+    def sources(self, site_dir: Path, roots: Roots) -> Sources: ...
     def documents(
         self, sources: Sequence[SourceFile], zone: tzinfo
     ) -> tuple[list[Document], list[SiteError]]: ...
@@ -85,8 +94,8 @@ class Forgetful:
     def begin(self, config: Config) -> None:
         pass
 
-    def sources(self, site_dir: Path) -> Sources:
-        return walk(site_dir).sources
+    def sources(self, site_dir: Path, roots: Roots) -> Sources:
+        return walk(site_dir, roots).sources
 
     def documents(
         self, sources: Sequence[SourceFile], zone: tzinfo
@@ -169,9 +178,9 @@ class Remembering:
         self.store.locate(config.cache_dir)
         self.store.begin()
 
-    def sources(self, site_dir: Path) -> Sources:
-        if self._walked is None or not self._walked.still_holds():
-            self._walked = walk(site_dir)
+    def sources(self, site_dir: Path, roots: Roots = DEFAULT_ROOTS) -> Sources:
+        if self._walked is None or not self._walked.still_holds(roots):
+            self._walked = walk(site_dir, roots)
         return self._walked.sources
 
     def documents(

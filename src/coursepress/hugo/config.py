@@ -222,6 +222,14 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
                 {str(k): str(v) for k, v in value.items()},
                 key,
             )
+        elif key == "staticdir" and isinstance(value, (str, list)):
+            values["static_dirs"], used["static_dirs"] = value, key
+        elif key == "module" and isinstance(value, dict):
+            folders, skipped = _static_mounts(value)
+            if folders is not None:
+                values["static_dirs"], used["static_dirs"] = [], key
+                values["publish"], used["publish"] = folders, key
+            unused += skipped
         elif key in ("menus", "menu") and isinstance(value, dict):
             values["menus"], used["menus"] = value, key
         elif key == "permalinks" and isinstance(value, dict):
@@ -234,6 +242,29 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
     if "summary_length" not in values:
         values["summary_length"] = SUMMARY_LENGTH  # Hugo's default, not coursepress's
     return values, used, unused
+
+
+def _static_mounts(module: dict[str, Any]) -> tuple[dict[str, str] | None, list[str]]:
+    """The folders Hugo's `[[module.mounts]]` publish as they are (`target = "static/..."`),
+    as `publish` (folder → URL path); None when there are none. As in Hugo, declaring them
+    replaces the default `static` folder unless it is mounted too. Every other mount and
+    module setting is named as not used."""
+    settings = {str(k).lower(): v for k, v in module.items()}
+    mounts = settings.pop("mounts", [])
+    skipped = [f"module.{name}" for name in settings]
+    folders: dict[str, str] = {}
+    for mount in mounts if isinstance(mounts, list) else []:
+        entry = {str(k).lower(): v for k, v in mount.items()} if isinstance(mount, dict) else {}
+        source, target = entry.get("source"), entry.get("target")
+        if not isinstance(source, str) or not isinstance(target, str):
+            continue
+        parts = target.strip("/").split("/", 1)
+        outside = source.startswith("/") or ".." in source.split("/")
+        if parts[0] != "static" or set(entry) - {"source", "target"} or outside:
+            skipped.append(f"module.mounts ({source} → {target})")
+            continue
+        folders[source] = "/" + (parts[1] if len(parts) > 1 else "")
+    return (folders or None), skipped
 
 
 def _permalinks(value: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

@@ -89,15 +89,18 @@ def move_aside(output_dir: Path, generator: str) -> Path:
     return target
 
 
-def check_output_folder(output_dir: Path, site_dir: Path) -> None:
-    """Refuse a folder we did not create, or one that holds the site's sources."""
+def check_output_folder(
+    output_dir: Path, site_dir: Path, published: Iterable[tuple[str, str]] = ()
+) -> None:
+    """Refuse a folder we did not create, or one that holds the site's sources or is held by
+    them (`published`: the folders published as they are, once the settings are read)."""
     shown = shown_folder(output_dir)
     output, site = output_dir.resolve(), site_dir.resolve()
-    sources = [site / name for name in SOURCE_FOLDERS]
+    sources = [site / name for name in (*SOURCE_FOLDERS, *(folder for folder, _ in published))]
     if (
         output == site
         or site.is_relative_to(output)
-        or any(output.is_relative_to(folder) for folder in sources)
+        or any(output.is_relative_to(folder) or folder.is_relative_to(output) for folder in sources)
     ):
         raise OutputError(
             "this output folder holds the site's own sources",

@@ -67,7 +67,7 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
         rebuilder.rebuild(changed=None)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         announced = False
-        for changes in _watch(options.site_dir, stop):
+        for changes in _watch(options.site_dir, stop, lambda: rebuilder.published):
             if not announced:  # the watcher is running: from now on no save is missed
                 _announce(options, server, say, warn)
                 announced = True
@@ -114,6 +114,9 @@ class Rebuilder:
         self.attempts = 0
         self.reported: set[str] = set()
         """Warnings already printed: a rebuild prints only new ones."""
+        self.published: frozenset[str] = frozenset({STATIC_DIR})
+        """The folders published as they are, by the last good build's settings: watched
+        with the rest of the site's sources."""
 
     def rebuild(self, changed: list[PurePosixPath] | None) -> None:
         self.attempts += 1
@@ -142,6 +145,7 @@ class Rebuilder:
             self._failed(failure, changed)
             return
         self.server.switch_root(self.output, report.config.base_path)
+        self.published = frozenset(folder for folder, _ in report.config.published_roots)
         number = self.broadcaster.state.number + 1
         css_only = bool(changed) and all(_is_stylesheet(path) for path in changed or ())
         self.broadcaster.publish(BuildState(number, error=None, css_only=css_only))
@@ -175,7 +179,9 @@ class Rebuilder:
         self.warn("  still serving the last good build; fix the file and save to rebuild")
 
 
-def _watch(site_dir: Path, stop: threading.Event) -> Iterable[list[PurePosixPath]]:
+def _watch(
+    site_dir: Path, stop: threading.Event, published: Callable[[], frozenset[str]]
+) -> Iterable[list[PurePosixPath]]:
     """Lists of changed site files, one list per settled burst of saves; an empty list at
     once when the watcher has started, and then whenever a second passes without a change."""
     site = site_dir.resolve()
@@ -188,7 +194,7 @@ def _watch(site_dir: Path, stop: threading.Event) -> Iterable[list[PurePosixPath
 
     def relevant(_: watchfiles.Change, path: str) -> bool:
         inside = relative(path)
-        return inside is not None and _is_watched(inside)
+        return inside is not None and _is_watched(inside, published())
 
     for batch in watchfiles.watch(
         site,
@@ -202,18 +208,19 @@ def _watch(site_dir: Path, stop: threading.Event) -> Iterable[list[PurePosixPath
         yield sorted({inside for _, path in batch if (inside := relative(path)) is not None})
 
 
-def _is_watched(relative: PurePosixPath) -> bool:
+def _is_watched(relative: PurePosixPath, published: frozenset[str]) -> bool:
     if any(is_junk(part) for part in relative.parts):
         return False
     settings = str(relative) in (CONFIG_FILE, *CONFIG_NAMES) or (
         relative.parent == PurePosixPath(CONFIG_FOLDER)  # Hugo's config/_default/
     )
     # content/ itself too: a folder swapped for another (`mv new content`) changes no file in it.
-    return settings or (bool(relative.parts) and relative.parts[0] in WATCHED_FOLDERS)
+    inside = any(relative.is_relative_to(folder) for folder in published)
+    return settings or inside or (bool(relative.parts) and relative.parts[0] in WATCHED_FOLDERS)
 
 
 def _is_stylesheet(path: PurePosixPath) -> bool:
-    return path.parts[0] == STATIC_DIR and path.suffix == ".css"
+    return path.parts[0] not in (CONTENT_DIR, TEMPLATES_DIR) and path.suffix == ".css"
 
 
 def _describe(changed: list[PurePosixPath] | None) -> str:

@@ -134,9 +134,14 @@ class Walked:
     reusable: bool
     """No folder changed too close to the walk, and no symbolic link was met (where a link
     leads can change elsewhere): while its folders stand, the walk may stand for a new one."""
+    roots: Roots
 
-    def still_holds(self) -> bool:
-        return self.reusable and all(_stamp(folder)[1] == stamp for folder, stamp in self.folders)
+    def still_holds(self, roots: Roots) -> bool:
+        return (
+            self.reusable
+            and roots == self.roots
+            and all(_stamp(folder)[1] == stamp for folder, stamp in self.folders)
+        )
 
 
 RACY_NS = 2_000_000_000
@@ -151,34 +156,47 @@ def discover(site_dir: Path) -> Sources:
     return walk(site_dir).sources
 
 
-def walk(site_dir: Path) -> Walked:
+Roots = tuple[tuple[str, str], ...]
+"""(folder, URL path its files go under, "" for the site root) of each folder published as
+it is: `Config.published_roots`."""
+DEFAULT_ROOTS: Roots = ((STATIC_DIR, ""),)
+
+
+def walk(site_dir: Path, roots: Roots = DEFAULT_ROOTS) -> Walked:
     """The site's files, and the folders they were found in (serve reuses a walk that
     still holds, so an edit to a post does not list the site again)."""
     started = time.time_ns()
     folders: list[tuple[str, tuple[int, int]]] = []
     links: list[PurePosixPath] = []
-    sources = _discover(site_dir, folders, links)
+    sources = _discover(site_dir, roots, folders, links)
     reusable = not links and all(mtime < started - RACY_NS for _, (_, mtime) in folders)
-    return Walked(sources, tuple(folders), reusable)
+    return Walked(sources, tuple(folders), reusable, roots)
 
 
 def _discover(
-    site_dir: Path, folders: list[tuple[str, tuple[int, int]]], links: list[PurePosixPath]
+    site_dir: Path,
+    roots: Roots,
+    folders: list[tuple[str, tuple[int, int]]],
+    links: list[PurePosixPath],
 ) -> Sources:
     folders.append(_stamp(str(site_dir)))
     skipped: list[Skipped] = []
     content = _walk(site_dir, CONTENT_DIR, skipped, folders, links)
-    static = _walk(site_dir, STATIC_DIR, skipped, folders, links)
+    published = []
+    for folder, prefix in roots:
+        if folder != STATIC_DIR and not (site_dir / folder).is_dir():
+            skipped.append(_missing_folder(site_dir, folder))
+        published.append((folder, prefix, _walk(site_dir, folder, skipped, folders, links)))
     bundles = {
         target.parent
         for target in content
         if target.name == "index.md" and target.parent != PurePosixPath(".")
     }
-    listed = {CONTENT_DIR: set(content), STATIC_DIR: set(static)}
+    listed = {CONTENT_DIR: set(content)} | {folder: set(found) for folder, _, found in published}
     linked = set(links)
     pages: list[SourceFile] = []
     files: list[SourceFile] = []
-    for root, targets in ((STATIC_DIR, static), (CONTENT_DIR, content)):
+    for root, prefix, targets in [*published, (CONTENT_DIR, "", content)]:
         for target in targets:
             bundle = _enclosing_bundle(target, bundles) if root == CONTENT_DIR else None
             kind = _kind(target, bundle) if root == CONTENT_DIR else SourceKind.ASSET
@@ -186,7 +204,7 @@ def _discover(
                 kind = SourceKind.PAGE
                 # Its kind hangs on its first bytes: an edit to them makes a new walk.
                 folders.append(_stamp(str(site_dir / root / target)))
-            record = _record(site_dir, root, target, kind, bundle)
+            record = _record(site_dir, root, target, kind, bundle, prefix)
             if PurePosixPath(root) / target in linked:
                 followed = _follow(record, site_dir, listed, bundles)
                 if isinstance(followed, Skipped):
@@ -219,14 +237,14 @@ def _follow(
     target = Path(os.path.realpath(link.path))
     if not target.is_relative_to(site_dir.resolve()):
         return _outside_link(link.rel)
-    for root in (CONTENT_DIR, STATIC_DIR):
+    for root in listed:
         top = (site_dir / root).resolve()
         if not target.is_relative_to(top):
             continue
         inside = PurePosixPath(target.relative_to(top).as_posix())
         if inside not in listed[root]:
-            break
-        if root == STATIC_DIR:
+            continue  # a folder published as it is may hold another (`static/docs`)
+        if root != CONTENT_DIR:
             return link
         bundle = _enclosing_bundle(inside, bundles)
         kind = _kind(inside, bundle)  # as the walk judges the target itself
@@ -263,9 +281,21 @@ def _record(
     target: PurePosixPath,
     kind: SourceKind,
     bundle: PurePosixPath | None = None,
+    prefix: str = "",
 ) -> SourceFile:
     rel = PurePosixPath(root) / target
-    return SourceFile(site_dir / rel, shown_path(site_dir, rel), target, kind, bundle)
+    published_as = PurePosixPath(prefix) / target if prefix else target
+    return SourceFile(site_dir / rel, shown_path(site_dir, rel), published_as, kind, bundle)
+
+
+def _missing_folder(site_dir: Path, folder: str) -> Skipped:
+    return Skipped(
+        shown_path(site_dir, folder),
+        "not published: this folder, which the site's settings name to publish (static_dirs "
+        "or publish), does not exist",
+        "create it, or take it out of the settings",
+        "missing-folder",
+    )
 
 
 def _markdown_in_bundle(record: SourceFile, site_dir: Path) -> Skipped:
