@@ -483,3 +483,19 @@ def test_hugo_static_dirs_and_mounts_are_read(make_site: Maker) -> None:
         "hugo.toml: info: not used by coursepress: module.mounts (../shared → static), "
         "module.mounts (content → content)\n" in result.stderr
     )
+
+
+def test_an_html_pages_summary_without_more(make_site: Maker) -> None:
+    paragraphs = "<p>One two.</p>\n<p>Three four five.</p>\n<p>Six.</p>\n"
+    site = make_site(
+        {
+            "content/posts/a.html": f'+++\ntitle = "A"\ndate = 2023-09-01\n+++\n{paragraphs}',
+        }
+    )
+    assert run_cli("build", cwd=site).returncode == 0
+    listing = (site / "public/posts/index.html").read_text()
+    assert "<p>One two.</p>" in listing and "Three" not in listing  # the first paragraph
+    (site / "site.toml").write_text("summary_length = 3\n")  # whole paragraphs to 3 words
+    assert run_cli("build", cwd=site).returncode == 0
+    listing = (site / "public/posts/index.html").read_text()
+    assert "<p>One two.</p>\n<p>Three four five.</p>" in listing and "Six" not in listing

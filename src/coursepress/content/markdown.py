@@ -204,12 +204,14 @@ def render_html_page(
     path: PurePath,
     first_line: int,
     base_path: str = "/",
+    summary_length: int = 0,
     safe: bool = False,
     site_codes: SiteCodes | None = None,
 ) -> RenderedMarkdown:
     """The body of an HTML page (`.html` with front matter) used as written, as Hugo uses
     it: shortcodes rendered and root-relative URLs put under the base path, but no Markdown,
-    no typography, and no heading ids or table of contents."""
+    no typography, and no heading ids or table of contents. Its summary is what comes before
+    `<!--more-->`, else its paragraphs up to `summary_length` words (0: the first one)."""
     env = _page_env(doc_id, path, first_line, base_path)
     shortcodes = _expand_shortcodes(md, body, env, site_codes)
     html = restore(shortcodes.body, shortcodes)
@@ -217,8 +219,7 @@ def render_html_page(
         html = rewrite_html(html, env["url_transform"])
     lead, more, rest = html.partition(MORE_MARKER)
     html = lead + rest  # the marker goes, as Hugo takes it out
-    paragraph = _FIRST_PARAGRAPH.search(html)
-    summary = lead.strip() if more else paragraph.group(0) if paragraph else ""
+    summary = lead.strip() if more else _leading_paragraphs(html, summary_length)
     warnings = env["warnings"] + shortcodes.warnings
     if safe:
         warnings += _unsafe_html_lines(body, html, path, first_line)
@@ -234,7 +235,20 @@ def render_html_page(
     )
 
 
-_FIRST_PARAGRAPH = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)
+def _leading_paragraphs(html: str, length: int) -> str:
+    """The HTML up to the end of the paragraph in which the text reaches `length` words (0:
+    the first paragraph alone)."""
+    words = 0
+    for paragraph in _PARAGRAPH.finditer(html):
+        if not length:
+            return paragraph.group(0)
+        words += len(_WORD.findall(_TAG.sub(" ", paragraph.group(0))))
+        if words >= length:
+            return html[: paragraph.end()].strip()
+    return html.strip() if length else ""
+
+
+_PARAGRAPH = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 
 

@@ -212,29 +212,18 @@ class MarkdownJob:
     """An HTML page: the body is HTML as written."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
-        if self.html:
-            rendered = render_html_page(
-                md,
-                self.body,
-                doc_id=self.doc_id,
-                path=self.path,
-                first_line=self.first_line,
-                base_path=self.base_path,
-                safe=self.safe,
-                site_codes=self.site_codes,
-            )
-        else:
-            rendered = render_markdown(
-                md,
-                self.body,
-                doc_id=self.doc_id,
-                path=self.path,
-                first_line=self.first_line,
-                base_path=self.base_path,
-                summary_length=self.summary_length,
-                safe=self.safe,
-                site_codes=self.site_codes,
-            )
+        render = render_html_page if self.html else render_markdown
+        rendered = render(
+            md,
+            self.body,
+            doc_id=self.doc_id,
+            path=self.path,
+            first_line=self.first_line,
+            base_path=self.base_path,
+            summary_length=self.summary_length,
+            safe=self.safe,
+            site_codes=self.site_codes,
+        )
         # A summary is shown on other pages, so its relative links are resolved from this one.
         summary = rewrite_html(rendered.summary_html, resolved_from(self.url, self.base_path))
         return replace(rendered, summary_html=summary, warnings=self.notes + rendered.warnings)
