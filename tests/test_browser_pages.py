@@ -42,3 +42,61 @@ def test_math_is_typeset_and_no_other_host_is_contacted(tmp_path: Path) -> None:
     assert requests, "the browser made no requests at all"
     assert all(url.startswith(origin) for url in requests), requests
     assert failed == []
+
+
+MATH_POST = r"""+++
+title = "Aligned"
+date = 2024-01-01
++++
+
+\begin{align}
+f(x) &= (x + 1)^2 \label{eq:square} \\
+     &= x^2 + 2x + 1
+\end{align}
+
+$$
+\begin{aligned}
+\mathcal{L}(\theta) &= \sum_{i=1}^{n} \log p_\theta(x_i) \\
+\nabla \mathcal{L} &= 0
+\end{aligned}
+$$
+
+$$\lim_{x \to 0} \frac{\sin x}{x} = 1 \qquad \boldsymbol{v} \ne v$$
+
+By \eqref{eq:square}.
+"""
+
+
+def test_aligned_equations_line_up_and_numbers_link(tmp_path: Path) -> None:
+    """Chromium does not read MathML's columnalign: the theme's stylesheet must line up the
+    `=` signs of align and aligned rows, and put a limit under `\\lim`."""
+    site = tmp_path / "site"
+    (site / "content/posts").mkdir(parents=True)
+    (site / "content/posts/aligned.md").write_text(MATH_POST)
+    (site / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/course/"\n')
+    assert run_cli("build", cwd=site).returncode == 0
+    with static_server(site / "public", mount="/course/") as origin, chromium_page() as page:
+        page.goto(f"{origin}/course/posts/aligned/")
+        # The first = of each row (a sum's `i=1` comes after it).
+        lefts_of = """(block) => Array.from(block.querySelectorAll("mtr")).map((row) =>
+            Array.from(row.querySelectorAll("mo")).find((mo) => mo.textContent.trim() === "=")
+            .getBoundingClientRect().left)"""
+        for table in range(2):
+            lefts = page.locator(".math.block").nth(table).evaluate(lefts_of)
+            assert len(lefts) == 2, lefts
+            assert abs(lefts[0] - lefts[1]) < 1, f"the = signs of block {table}: {lefts}"
+        number = page.locator(".mml-eqn-num").first
+        assert (number.text_content() or "").strip() == "(1)"
+        formula = page.locator(".math.block").first.locator("mtr").first.bounding_box()
+        box = number.bounding_box()
+        assert box and formula and box["x"] + box["width"] > formula["x"] + formula["width"] * 0.9
+        link = page.locator("a.eqref")
+        assert link.inner_text() == "(1)"
+        assert link.get_attribute("href") == "#eq-eq:square"
+        # \lim's limit is drawn under it, not as a subscript beside it.
+        limit = page.locator(".math.block").nth(2).locator("munder").first
+        base, under = (limit.locator("> *").nth(i).bounding_box() for i in (0, 1))
+        assert base and under and under["y"] >= base["y"] + base["height"] - 1
+        # The shipped math font is used, not whatever the reader has.
+        family = page.evaluate("getComputedStyle(document.querySelector('math')).fontFamily")
+        assert "STIX Two Math" in family

@@ -1,4 +1,5 @@
-"""Markdown fixture cases: `title / . / input / . / expected HTML / .`, as markdown-it-py does.
+"""Markdown fixture cases: `title / . / input / . / expected HTML / .`, as markdown-it-py does;
+the warnings a case gives follow its HTML, each as an HTML comment.
 
 Refresh after a deliberate change with `pytest tests/test_markdown_fixtures.py --update-goldens`
 and review the diff of tests/fixtures/markdown/ like code.
@@ -48,10 +49,11 @@ def _block(lines: list[str], start: int) -> tuple[str, int]:
 
 
 def render(source: str) -> str:
+    """The HTML, then each warning, word for word, as an HTML comment."""
     result = render_markdown(
         create_parser(), source, doc_id="doc", path=PurePosixPath("case.md"), first_line=1
     )
-    return result.html
+    return result.html + "".join(f"<!-- {w.format()} -->\n" for w in result.warnings)
 
 
 def write_cases(path: Path, cases: list[Case]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -206,6 +207,29 @@ def published_folders(key: str, value: Any, where: Where) -> Mapping[str, str]:
     return MappingProxyType(found)
 
 
+def math_settings(key: str, value: Any, where: Where) -> Mapping[str, str]:
+    """`[math.macros]`: name → TeX, as KaTeX's `macros` (`R = "\\mathbb{R}"` makes `\\R`)."""
+    settings = table(key, value, where)
+    if set(settings) - {"macros"}:
+        raise ConfigError(
+            f"Config value '{key}': expected only a [math.macros] table",
+            line=where.line,
+            hint='[math.macros]\nR = "\\\\mathbb{R}"',
+        )
+    macros = {}
+    for name, tex in table(f"{key}.macros", settings.get("macros", {}), where).items():
+        at = where.line_of(name)
+        if not isinstance(tex, str) or not re.fullmatch(r"\\?[A-Za-z]+", name):
+            raise ConfigError(
+                f"Config value '{key}.macros.{name}': expected a command name of letters and "
+                "its TeX as text",
+                line=at,
+                hint='for example R = "\\\\mathbb{R}" (TOML doubles each backslash)',
+            )
+        macros["\\" + name.removeprefix("\\")] = tex
+    return MappingProxyType(macros)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The site's settings, validated: each field has the default a new site gets and the
@@ -262,6 +286,8 @@ class Config:
     `main` menu is the header's navigation."""
     cache_dir: str = setting("", text)
     """The build cache's folder, relative to the site folder; "": the user's cache folder."""
+    math: Mapping[str, str] = setting({}, math_settings)
+    """`[math.macros]`: TeX commands of the site's own, for every formula (`\\R`)."""
     static_dirs: tuple[str, ...] = setting(["static"], folder_list)
     """Folders whose files are published as they are at the site's root (Hugo's
     `staticDir`)."""

@@ -36,7 +36,7 @@ _TOOLS = (
     "markdown-it-py",
     "mdit-py-plugins",
     "pygments",
-    "latex2mathml",
+    "quickjs-ng",
     "linkify-it-py",
     "jinja2",
     "nh3",
@@ -47,7 +47,7 @@ def _code_digest() -> str:
     """coursepress's own code: a changed checkout (same version number) renders anew."""
     package = Path(__file__).parent.parent
     hashed = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.glob("vendor/*")]):
         hashed.update(path.read_bytes())
     return hashed.hexdigest()[:16]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, NamedTuple
@@ -30,6 +31,7 @@ from coursepress.content.typography import replacements
 from coursepress.content.shortcodes import PLACEHOLDER, Expanded, SiteCodes, expand, restore
 
 MORE_MARKER = "<!--more-->"
+EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +174,10 @@ def render_markdown(
     summary_length: int = 0,
     safe: bool = False,
     site_codes: SiteCodes | None = None,
+    math_macros: Mapping[str, str] = EMPTY,
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
-    env = _page_env(doc_id, path, first_line, base_path)
+    env = _page_env(doc_id, path, first_line, base_path, math_macros)
     shortcodes = _expand_shortcodes(md, body, env, site_codes)
     if env["url_transform"]:
         shortcodes.html = [rewrite_html(html, env["url_transform"]) for html in shortcodes.html]
@@ -207,12 +210,13 @@ def render_html_page(
     summary_length: int = 0,
     safe: bool = False,
     site_codes: SiteCodes | None = None,
+    math_macros: Mapping[str, str] = EMPTY,
 ) -> RenderedMarkdown:
     """The body of an HTML page (`.html` with front matter) used as written, as Hugo uses
     it: shortcodes rendered and root-relative URLs put under the base path, but no Markdown,
     no typography, and no heading ids or table of contents. Its summary is what comes before
     `<!--more-->`, else its paragraphs up to `summary_length` words (0: the first one)."""
-    env = _page_env(doc_id, path, first_line, base_path)
+    env = _page_env(doc_id, path, first_line, base_path, math_macros)
     shortcodes = _expand_shortcodes(md, body, env, site_codes)
     html = restore(shortcodes.body, shortcodes)
     if env["url_transform"]:
@@ -252,8 +256,11 @@ _PARAGRAPH = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _page_env(doc_id: str, path: PurePath, first_line: int, base_path: str) -> dict[str, Any]:
+def _page_env(
+    doc_id: str, path: PurePath, first_line: int, base_path: str, math_macros: Mapping[str, str]
+) -> dict[str, Any]:
     return {
+        "math_macros": math_macros,
         "docId": doc_id,
         "warnings": [],
         "path": path,

@@ -32,6 +32,7 @@ _MATHML = {
     "math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
     "msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac", "msqrt", "mroot",
     "mstyle", "mtable", "mtr", "mtd", "menclose", "mpadded", "mphantom", "merror",
+    "mmultiscripts", "mprescripts", "none", "mlabeledtr",
 }  # fmt: skip
 TAGS = _TEXT | _MEDIA | _MATHML
 ATTRIBUTES = {
@@ -56,7 +57,11 @@ ATTRIBUTES = {
     **{
         tag: {"mathvariant", "stretchy", "accent", "width", "height", "depth", "lspace",
               "rspace", "fence", "separator", "columnalign", "rowalign", "linethickness",
-              "notation", "encoding", "displaystyle", "scriptlevel", "movablelimits"}
+              "notation", "encoding", "displaystyle", "scriptlevel", "movablelimits",
+              # what KaTeX writes
+              "rowspacing", "columnspacing", "rowlines", "columnlines", "frame",
+              "framespacing", "mathcolor", "mathbackground", "mathsize", "minsize", "maxsize",
+              "symmetric", "largeop", "form", "voffset", "accentunder", "bevelled", "side"}
         for tag in _MATHML - {"math"}
     },
 }  # fmt: skip

@@ -210,6 +210,8 @@ class MarkdownJob:
     """The site's own shortcodes that the page uses, and what they see."""
     html: bool = False
     """An HTML page: the body is HTML as written."""
+    math_macros: tuple[tuple[str, str], ...] = ()
+    """`[math.macros]` of site.toml."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
         render = render_html_page if self.html else render_markdown
@@ -223,6 +225,7 @@ class MarkdownJob:
             summary_length=self.summary_length,
             safe=self.safe,
             site_codes=self.site_codes,
+            math_macros=dict(self.math_macros),
         )
         # A summary is shown on other pages, so its relative links are resolved from this one.
         summary = rewrite_html(rendered.summary_html, resolved_from(self.url, self.base_path))
@@ -276,6 +279,7 @@ def markdown_job(
         tuple(notes),
         site_codes,
         document.source.is_html,
+        tuple(config.math.items()),
     )
 
 
