@@ -28,6 +28,22 @@ CASES = {
     "transcript paragraphs": lambda n: (
         "A long lecture transcript line with *emphasis* and a [link](/x/).\n\n" * n
     ),
+    "unclosed <p> (HTML page)": lambda n: "<p>a\n" * n,
+    "unclosed paired shortcodes": lambda n: "{{< note >}}\n" * n,
+    "shortcode openings, no close": lambda n: "{{< x " * n + "\n",
+    "safe mode, HTML page": lambda n: "<u1>y</u1>\n" * n + "<script>x</script>\n",
+    "unclosed \\( and \\[": lambda n: "\\(a \\[b " * n + "\n",
+    "formulas": lambda n: "".join(f"$x_{{{i}}}^2$ " for i in range(n)) + "\n",
+}
+SETUP: dict[str, tuple[str, dict[str, str], list[str]]] = {
+    # input → (the post's file name, other files of the site, build options)
+    "unclosed <p> (HTML page)": ("a.html", {}, []),
+    "unclosed paired shortcodes": (
+        "a.md",
+        {"templates/shortcodes/note.html": "<div>{{ inner }}</div>\n"},
+        [],
+    ),
+    "safe mode, HTML page": ("a.html", {}, ["--safe"]),
 }
 SIZES = {
     "headings": 20_000,
@@ -36,6 +52,12 @@ SIZES = {
     "footnotes": 5_000,
     "broken links": 40_000,
     "transcript paragraphs": 80_000,  # 5 MB
+    "unclosed <p> (HTML page)": 40_000,
+    "unclosed paired shortcodes": 40_000,
+    "shortcode openings, no close": 20_000,
+    "safe mode, HTML page": 80_000,
+    "unclosed \\( and \\[": 20_000,
+    "formulas": 5_000,
 }
 
 
@@ -56,10 +78,14 @@ def main() -> None:
         body = make(count)
         with tempfile.TemporaryDirectory() as folder:
             site = Path(folder)
-            post = site / "content" / "posts" / "a.md"
+            name_of_post, files, flags = SETUP.get(name, ("a.md", {}, []))
+            post = site / "content" / "posts" / name_of_post
             post.parent.mkdir(parents=True)
             post.write_text(f'+++\ntitle = "A"\ndate = 2023-09-05\n+++\n{body}', encoding="utf-8")
-            build = timed([*cli, "build", "--no-cache", "--quiet"], site)
+            for relative, text in files.items():
+                (site / relative).parent.mkdir(parents=True, exist_ok=True)
+                (site / relative).write_text(text, encoding="utf-8")
+            build = timed([*cli, "build", "--no-cache", "--quiet", *flags], site)
             check = timed([*cli, "check"], site)
         print(f"{name:24} {count:>8} {len(body) / 1000:>8.0f} {build:>8.2f} {check:>8.2f}")
 

@@ -94,6 +94,27 @@ def test_a_bad_base_url_option_is_blamed_on_the_option(tmp_path: Path) -> None:
             "",
         ),
         (
+            "[publish]\ndocs = '/../content/posts/'\n",
+            "Config value 'publish.docs': expected a URL path starting with /, got "
+            "'/../content/posts/'",
+            2,
+            'for example docs = "/docs/" (no "." or ".." parts)',
+        ),
+        (
+            "static_dirs = ['Content/posts']\n",
+            "Config value 'static_dirs': 'Content/posts' is not a folder outside Content/, whose "
+            "files are sources and not published",
+            1,
+            "",
+        ),
+        (
+            "cache_dir = 'docs/cache'\nstatic_dirs = ['static', 'docs']\n",
+            "Config value 'cache_dir': 'docs/cache' is inside 'docs', which is published as it "
+            "is; the cache holds the text of drafts",
+            None,
+            "keep the cache out of the published folders",
+        ),
+        (
             "[publish]\n\ndocs = 'docs'\n",
             "Config value 'publish.docs': expected a URL path starting with /, got 'docs'",
             3,

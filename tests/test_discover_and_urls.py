@@ -221,18 +221,25 @@ def test_an_html_file_is_a_page_while_it_starts_with_front_matter(tmp_path: Path
             "content/notes.htm": '---\ntitle: "N"\n---\n<p>n</p>\n',
             "content/data.HTML": '{"title": "J"}\n<p>j</p>\n',
             "content/handout.html": "<!DOCTYPE html><p>whole document</p>\n",
-            "content/deck/index.html": page,  # a folder's index.html is its own page: copied
+            "content/deck/index.html": "<!DOCTYPE html><p>a slide deck: copied</p>\n",
+            "content/lab/index.html": page,  # would be copied with its front matter: left out
             "static/s.html": page,
         },
     )
     html = tmp_path / "content/lab.html"
     _age_folders(tmp_path, 60)
-    for path in (tmp_path / "content").glob("*.*"):  # a page's kind hangs on its time too
+    for path in (tmp_path / "content").rglob("*.*"):  # an .html file's kind hangs on its time
         os.utime(path, (time.time() - 60, time.time() - 60))
     memory = Remembering(tmp_path)  # serve's: it keeps the last walk while it holds
     first = memory.sources(tmp_path)
     assert [str(s.target) for s in first.pages] == ["data.HTML", "lab.html", "notes.htm"]
     assert {str(s.target) for s in first.files} == {"s.html", "deck/index.html", "handout.html"}
+    assert [(str(s.rel), s.code) for s in first.skipped] == [
+        (f"{tmp_path.as_posix()}/content/lab/index.html", "hidden-file")
+    ]
     assert memory.sources(tmp_path) is first
     html.write_text("<p>front matter removed</p>\n")  # no folder changes: the file's time does
     assert [str(s.target) for s in memory.sources(tmp_path).pages] == ["data.HTML", "notes.htm"]
+    handout = tmp_path / "content/handout.html"
+    handout.write_text(page)  # and the other way: a copied file becomes a page
+    assert "handout.html" in [str(s.target) for s in memory.sources(tmp_path).pages]

@@ -499,3 +499,62 @@ def test_an_html_pages_summary_without_more(make_site: Maker) -> None:
     assert run_cli("build", cwd=site).returncode == 0
     listing = (site / "public/posts/index.html").read_text()
     assert "<p>One two.</p>\n<p>Three four five.</p>" in listing and "Six" not in listing
+
+
+def test_published_folders_never_reach_sources_or_leave_the_site(
+    make_site: Maker, tmp_path: Path
+) -> None:
+    site = make_site(
+        {
+            "site.toml": 'static_dirs = ["static", "a/posts", "g/refs", "plain"]\n',
+            "content/posts/draft.md": post('title = "D"\ndraft = true', "SECRET"),
+            "plain/ok.txt": "published",
+            "content/lab/index.html": '+++\ntitle = "Lab"\ndraft = true\n+++\n<p>SECRET</p>\n',
+            ".git/refs/heads/main": "0" * 40,
+        }
+    )
+    (site / "a").symlink_to(site / "content")
+    (site / "g").symlink_to(site / ".git")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    public = site / "public"
+    assert (public / "ok.txt").is_file()
+    assert not any(
+        "SECRET" in p.read_text(errors="ignore") for p in public.rglob("*") if p.is_file()
+    )
+    assert not (public / "heads").exists() and not (public / "draft.md").exists()
+    assert result.stderr == (
+        "a/posts: warning: not published: this folder, which the site's settings name to "
+        "publish (static_dirs or publish), lies behind a symbolic link\n"
+        "  hint: make it a plain folder of the site\n"
+        "content/lab/index.html: warning: not published: an index.html with front matter would "
+        "be copied with its front matter (a draft among them), and coursepress makes pages only "
+        "of other .html files\n"
+        "  hint: rename it to lab.html to make it a page, or take the front matter out to publish "
+        "the file as it is\n"
+        "g/refs: warning: not published: this folder, which the site's settings name to "
+        "publish (static_dirs or publish), lies behind a symbolic link\n"
+        "  hint: make it a plain folder of the site\n"
+    )
+    # A Hugo mount whose target climbs out of the output, or whose source is outside the
+    # site, is named as not used, and nothing is written outside the output folder. (The
+    # same site folder, now read as a Hugo site.)
+    hugo = make_site(
+        {
+            "hugo.yaml": "title: T\nmodule:\n  mounts:\n    - source: docs\n"
+            "      target: static/../../escape\n    - source: ../outside\n"
+            "      target: static\n    - source: docs\n      target: static/docs\n"
+            "staticDir: [docs]\n",
+            "docs/f.txt": "f",
+            "content/_index.md": post('title = "T"'),
+        }
+    )
+    (hugo / "site.toml").unlink(missing_ok=True)
+    built = run_cli("build", cwd=hugo)
+    assert built.returncode == 0, built.stderr
+    assert (hugo / "public/docs/f.txt").is_file()
+    assert not (hugo / "public/f.txt").exists()  # the mounts replace staticDir, in any order
+    assert not (tmp_path / "escape").exists() and not (hugo.parent / "escape").exists()
+    assert "module.mounts (../outside → static), module.mounts (docs → static/../../escape)" in (
+        built.stderr
+    )

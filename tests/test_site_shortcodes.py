@@ -214,3 +214,33 @@ def test_init_from_hugo_lists_the_go_shortcodes_that_need_a_twin(make_site: Make
         "  aside    themes/ananke/layouts/_shortcodes/aside.html, used by 0 pages\n"
         "\nNext: coursepress build --source .\n"
     )
+
+
+def test_inner_is_html_as_written_and_pairs_are_matched(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "templates/shortcodes/box.html": '<div class="box">{{ inner }}</div>\n',
+            "templates/shortcodes/who.html": "<b>{{ get(0) }}</b>\n",
+            "templates/shortcodes/link.html": '<a href="{{ get(0) }}">x</a>\n',
+            "content/posts/a.md": post(
+                '{{< box >}}Hello {{< who "Ana" >}} and <i>it</i>{{< /box >}}\n\n'
+                "{{< link docs/ >}} {{< link https://example.org/ >}}\n\n"
+                "{{< box >}}one{{< /box >}}{{< /box >}}\n\n"
+                + "{{< box >}}" * 22
+                + "deep"
+                + "{{< /box >}}" * 22
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    body = body_of(site)
+    assert '<div class="box">Hello <b>Ana</b>\n and <i>it</i></div>' in body  # as Hugo's .Inner
+    assert '<a href="docs/">x</a>' in body and '<a href="https://example.org/">x</a>' in body
+    assert result.stderr == (
+        "content/posts/a.md:10: warning: '{{< /box >}}' closes no 'box' shortcode\n"
+        "  hint: remove it, or open the shortcode before it\n"
+        "content/posts/a.md:12: warning: shortcodes nested more than 20 deep: the inner ones "
+        "are shown as written\n"
+        "  hint: nest shortcodes less deeply\n"
+    )

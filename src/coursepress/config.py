@@ -29,7 +29,7 @@ from coursepress.site.course import (
     read_positive,
     read_term_start,
 )
-from coursepress.site.urls import PERMALINK_TOKENS, unknown_permalink_tokens
+from coursepress.site.urls import PERMALINK_TOKENS, is_url_path, unknown_permalink_tokens
 from coursepress.source.dates import MAX_WEEKS
 from coursepress.source.locate import (
     line_of_key,
@@ -170,7 +170,9 @@ def folder_in_site(key: str, value: Any, where: Where) -> str:
         problem = "a folder inside the site folder, written relative to it"
     elif any(part.startswith(".") for part in parts):
         problem = "a folder that is not hidden (its name does not start with '.')"
-    elif parts[0] in SOURCE_ONLY:
+    # In any letter case, and with Windows' trailing dots and spaces: `Content` is content/
+    # on macOS and Windows.
+    elif parts[0].lower().rstrip(". ") in SOURCE_ONLY:
         problem = f"a folder outside {parts[0]}/, whose files are sources and not published"
     else:
         return name
@@ -197,11 +199,11 @@ def published_folders(key: str, value: Any, where: Where) -> Mapping[str, str]:
     found = {}
     for folder, url in table(key, value, where).items():
         at = Where(where.line_of(folder), where.text)
-        if not isinstance(url, str) or not url.startswith("/"):
+        if not isinstance(url, str) or not is_url_path(url):
             raise ConfigError(
                 f"Config value '{key}.{folder}': expected a URL path starting with /, got {url!r}",
                 line=at.line,
-                hint=f'for example {folder} = "/{folder}/"',
+                hint=f'for example {folder} = "/{folder}/" (no "." or ".." parts)',
             )
         found[folder_in_site(f"{key}.{folder}", folder, at)] = "/" + url.strip("/")
     return MappingProxyType(found)
@@ -375,7 +377,17 @@ def _read(key: str, value: Any, where: Where) -> Any:
 
 
 def _finished(config: Config) -> Config:
-    """What depends on two settings: a `cname` is the host of a base_url without one."""
+    """What depends on two settings: a `cname` is the host of a base_url without one; a
+    folder published as it is may not hold the build cache (it holds drafts' text)."""
+    cache = PurePosixPath(config.cache_dir.strip("/")) if config.cache_dir.strip("/.") else None
+    for folder, _ in config.published_roots:
+        published = PurePosixPath(folder)
+        if cache and (cache.is_relative_to(published) or published.is_relative_to(cache)):
+            raise ConfigError(
+                f"Config value 'cache_dir': '{config.cache_dir}' is inside '{folder}', which "
+                "is published as it is; the cache holds the text of drafts",
+                hint="keep the cache out of the published folders (or leave cache_dir unset)",
+            )
     return replace(config, base_url=_normalized(config.base_url, config.cname))
 
 

@@ -242,17 +242,22 @@ def render_html_page(
 def _leading_paragraphs(html: str, length: int) -> str:
     """The HTML up to the end of the paragraph in which the text reaches `length` words (0:
     the first paragraph alone)."""
-    words = 0
-    for paragraph in _PARAGRAPH.finditer(html):
+    lower, words, position = html.lower(), 0, 0
+    while (start := _PARAGRAPH_START.search(lower, position)) is not None:
+        end = lower.find("</p>", start.end())
+        if end < 0:
+            break  # no paragraph after this one is closed either: searched once
+        end += len("</p>")
         if not length:
-            return paragraph.group(0)
-        words += len(_WORD.findall(_TAG.sub(" ", paragraph.group(0))))
+            return html[start.start() : end]
+        words += len(_WORD.findall(_TAG.sub(" ", html[start.start() : end])))
         if words >= length:
-            return html[: paragraph.end()].strip()
+            return html[:end].strip()
+        position = end
     return html.strip() if length else ""
 
 
-_PARAGRAPH = re.compile(r"<p[\s>].*?</p>", re.DOTALL | re.IGNORECASE)
+_PARAGRAPH_START = re.compile(r"<p[\s>]")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -392,18 +397,19 @@ def _unsafe_html_lines(
     """What safe mode removes from an HTML page, at the line of the page where it is written
     (what only the whole page shows, a tag over several lines, at its first line)."""
     removed = removals(html)
-    if not removed:
-        return []
-    found, placed = [], set()
-    for number, text in enumerate(body.split("\n")):
-        here = [item for item in removals(text) if item in removed] if "<" in text else []
-        if here:
-            found.append(_unsafe_html_warning(here, path, first_line + number))
-            placed.update(here)
-    rest = [item for item in removed if item not in placed]
-    if rest:
-        found.insert(0, _unsafe_html_warning(rest, path, first_line))
-    return found
+    by_line: dict[int, list[str]] = {}
+    lower = body.lower()
+    for item in removed:
+        # The tag or attribute it names, where the page first writes it: one search each.
+        needle = _REMOVED_NAME.search(item)
+        name = next((group for group in needle.groups() if group), "") if needle else ""
+        at = lower.find(name.lower()) if name else -1
+        line = first_line + (lower.count("\n", 0, at) if at >= 0 else 0)
+        by_line.setdefault(line, []).append(item)
+    return [_unsafe_html_warning(items, path, line) for line, items in sorted(by_line.items())]
+
+
+_REMOVED_NAME = re.compile(r"^(?:the (\S+) attribute|(<\w+)>|the (?:link|address) (.+))$")
 
 
 def _unsafe_html_warning(removed: list[str], path: PurePath | None, line: int | None) -> Diagnostic:

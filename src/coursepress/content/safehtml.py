@@ -127,7 +127,8 @@ def removals(fragment: str) -> list[str]:
     onclick attribute of <img>`, `the link javascript:alert(1)`."""
     # Compared before empty frames go: a frame goes because its address did, which says why.
     before, after = _Inventory.of(fragment), _Inventory.of(_allowed_only(fragment))
-    found = [f"<{tag}>" for tag in before.tags if tag not in after.tags]
+    kept = set(after.tags)
+    found = [f"<{tag}>" for tag in before.tags if tag not in kept]
     for tag, name, value in before.attributes:
         if (tag, name, value) in after.attributes or f"<{tag}>" in found:
             continue
@@ -144,7 +145,7 @@ class _Inventory(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
+        self.tags: dict[str, None] = {}
         self.attributes: set[tuple[str, str, str]] = set()
 
     @classmethod
@@ -155,7 +156,6 @@ class _Inventory(HTMLParser):
         return inventory
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.tags:
-            self.tags.append(tag)
+        self.tags.setdefault(tag, None)  # in order, each once, in constant time
         for name, value in attrs:
             self.attributes.add((tag, name, value or ""))

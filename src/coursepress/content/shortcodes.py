@@ -27,7 +27,6 @@ from coursepress.errors import Diagnostic, Severity
 from coursepress.site.urls import absolute_url
 
 # `{{< name args >}}` or `{{% name args %}}`; `{{</* ... */>}}` is an escaped one, shown as text.
-_SHORTCODE = re.compile(r"\{\{(?P<delim>[<%])(?P<inner>.*?)(?P<end>[>%])\}\}", re.DOTALL)
 _ARGUMENT = re.compile(
     r"""\s*(?:(?P<key>[\w-]+)\s*=\s*)?"""  # a name, for named arguments
     r"""(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|`(?P<raw>[^`]*)`|(?P<bare>[^\s"`]+))""",
@@ -69,39 +68,65 @@ class Shortcode:
 
 
 def find(body: str) -> list[Shortcode]:
+    """Every shortcode, in order: from each `{{<` or `{{%` to the first `>}}` or `%}}` after
+    it (the two must match), in one pass over the text."""
     found = []
-    for match in _SHORTCODE.finditer(body):
-        delim, inner, end = match.group("delim", "inner", "end")
+    position, closing_at = 0, None
+    while (opening := _OPENING.search(body, position)) is not None:
+        if closing_at is None or closing_at.start() < opening.end():
+            # The first closing after an earlier opening, if it lies past this one, is also
+            # the first after this one: each is searched for once.
+            closing_at = _CLOSING.search(body, opening.end())
+            if closing_at is None:
+                break
+        delim, end = opening.group(1), closing_at.group(1)
+        position = closing_at.end()
+        text = body[opening.start() : position]
         if (delim == "<") != (end == ">"):
             continue
-        words = inner.strip()
-        escaped = len(words) >= 4 and words.startswith("/*") and words.endswith("*/")
-        unescaped = f"{{{{{delim}{words[2:-2]}{end}}}}}" if escaped else match.group(0)
-        words = words[2:-2].strip() if escaped else words
-        closing = words.startswith("/")
-        words = words.lstrip("/").strip()
-        self_closing = not closing and words.endswith("/") and not words.endswith("//")
-        words = words.removesuffix("/").rstrip() if self_closing else words
-        name = _NAME.match(words)
-        if name is None:
-            continue
-        positional, named = _arguments(words[name.end() :])
-        found.append(
-            Shortcode(
-                match.start(),
-                match.end(),
-                name.group(0),
-                positional,
-                named,
-                delim == "%",
-                closing,
-                escaped,
-                match.group(0),
-                unescaped,
-                self_closing,
-            )
-        )
+        code = _shortcode(text, opening.start(), position, delim, end)
+        if code is not None:
+            found.append(code)
     return found
+
+
+_OPENING = re.compile(r"\{\{([<%])")
+_CLOSING = re.compile(r"([>%])\}\}")
+
+
+def _shortcode(text: str, start: int, end: int, delim: str, closer: str) -> Shortcode | None:
+    words = text[3:-3].strip()
+    escaped = len(words) >= 4 and words.startswith("/*") and words.endswith("*/")
+    unescaped = f"{{{{{delim}{words[2:-2]}{closer}}}}}" if escaped else text
+    words = words[2:-2].strip() if escaped else words
+    closing = words.startswith("/")
+    words = words.lstrip("/").strip()
+    # `{{< note />}}`: the `/` closes it when it stands apart, or right after the name;
+    # `{{< link docs/ >}}` is an argument that ends in a slash.
+    before = words[:-1]
+    self_closing = (
+        not closing
+        and words.endswith("/")
+        and (before[-1:].isspace() or _NAME.fullmatch(before) is not None)
+    )
+    words = before.rstrip() if self_closing else words
+    name = _NAME.match(words)
+    if name is None:
+        return None
+    positional, named = _arguments(words[name.end() :])
+    return Shortcode(
+        start,
+        end,
+        name.group(0),
+        positional,
+        named,
+        delim == "%",
+        closing,
+        escaped,
+        text,
+        unescaped,
+        self_closing,
+    )
 
 
 _NAME = re.compile(r"[\w\-.]+(?:/[\w\-.]+)*")
@@ -123,8 +148,17 @@ def _arguments(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(positional), named
 
 
-def line_at(body: str, offset: int, first_line: int) -> int:
-    return first_line + body.count("\n", 0, offset)
+class Lines:
+    """The line of each offset asked for, in increasing order, counted on from the last one:
+    a page of ten thousand shortcodes is not counted from its top ten thousand times."""
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.body, self.offset, self.line = body, 0, first_line
+
+    def at(self, offset: int) -> int:
+        self.line += self.body.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 # -- the pass where every page's URL is known ----------------------------------------------
@@ -153,10 +187,11 @@ def resolve_references(
     warnings: list[Diagnostic] = []
     pieces: list[str] = []
     position = 0
+    lines = Lines(body, first_line)
     for code in find(body):
         if code.escaped or code.name not in REFERENCES or code.closing:
             continue
-        line = line_at(body, code.start, first_line)
+        line = lines.at(code.start)
         text = _reference(code, refs, path, line, warnings)
         pieces += [body[position : code.start], text]
         position = code.end
@@ -265,6 +300,8 @@ def expand(
         return result
     own = site.templates if site else {}
     codes = find(body)
+    lines = Lines(body, first_line)
+    partners = _partners(codes, own)
     pieces: list[str] = []
     position = 0
     index = 0
@@ -272,9 +309,9 @@ def expand(
     while index < len(codes):
         code = codes[index]
         pieces.append(body[position : code.start])
-        line = line_at(body, code.start, first_line)
-        paired = own[code.name].paired if code.name in own else code.name in PAIRED
-        inner, index, position = _inner(body, codes, index, paired)
+        line = lines.at(code.start)
+        paired = _paired(code.name, own)
+        inner, index, position = _inner(body, codes, index, paired, partners)
         if code.escaped:
             pieces.append(code.unescaped)
             continue
@@ -324,6 +361,16 @@ def _nested(
     """The text inside a paired shortcode with the shortcodes in it rendered first, as Hugo
     renders `.Inner`: their HTML written where they stood."""
     if depth >= MAX_NESTING:
+        outer.warnings.append(
+            Diagnostic(
+                f"shortcodes nested more than {MAX_NESTING} deep: the inner ones are shown as "
+                "written",
+                path=path,
+                line=line,
+                hint="nest shortcodes less deeply",
+                code="unknown-shortcode",
+            )
+        )
         return inner
     expanded = expand(inner, path, line, markdown, highlight, site, depth + 1)
     outer.warnings.extend(expanded.warnings)
@@ -376,8 +423,27 @@ def restore(html: str, expanded: Expanded) -> str:
     return pattern.sub(swap, html)
 
 
+def _paired(name: str, own: Mapping[str, ShortcodeTemplate]) -> bool:
+    return own[name].paired if name in own else name in PAIRED
+
+
+def _partners(codes: list[Shortcode], own: Mapping[str, ShortcodeTemplate]) -> dict[int, int]:
+    """Index of each paired shortcode → index of the one that closes it, nested ones
+    matched inside out (one pass, a stack per name)."""
+    partners: dict[int, int] = {}
+    open_ones: dict[str, list[int]] = {}
+    for index, code in enumerate(codes):
+        if code.escaped or code.self_closing or not _paired(code.name, own):
+            continue
+        if not code.closing:
+            open_ones.setdefault(code.name, []).append(index)
+        elif open_ones.get(code.name):
+            partners[open_ones[code.name].pop()] = index
+    return partners
+
+
 def _inner(
-    body: str, codes: list[Shortcode], index: int, paired: bool
+    body: str, codes: list[Shortcode], index: int, paired: bool, partners: Mapping[int, int]
 ) -> tuple[str | None, int, int]:
     """(the text between a paired shortcode and its closing one, next index, end offset)."""
     code = codes[index]
@@ -385,17 +451,10 @@ def _inner(
         return None, index + 1, code.end
     if code.self_closing:
         return "", index + 1, code.end
-    depth = 0
-    for later in range(index + 1, len(codes)):
-        other = codes[later]
-        if other.name == code.name and not other.escaped:
-            if not other.closing:
-                depth += 1
-            elif depth:
-                depth -= 1
-            else:
-                return body[code.end : other.start], later + 1, other.end
-    return None, index + 1, code.end
+    if index not in partners:
+        return None, index + 1, code.end
+    closer = codes[partners[index]]
+    return body[code.end : closer.start], partners[index] + 1, closer.end
 
 
 def _stash(result: Expanded, html: str, source: str) -> str:
@@ -496,7 +555,8 @@ def _not_rendered(
     closing = "%}}" if code.markdown else ">}}"
     if code.closing and (code.name in own or code.name in PAIRED):
         message = f"'{opening} /{code.name} {closing}' closes no '{code.name}' shortcode"
-        takes = "" if code.name in PAIRED else f" ({own[code.name].shown} does not read inner)"
+        reads = code.name in PAIRED or own[code.name].paired
+        takes = "" if reads else f" ({own[code.name].shown} does not read inner)"
         hint = f"remove it, or open the shortcode before it{takes}"
     elif code.closing or (code.name not in own and code.name not in KNOWN):
         name = f"/{code.name}" if code.closing else code.name

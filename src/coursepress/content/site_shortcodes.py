@@ -114,7 +114,9 @@ def render_site_shortcode(
             args=list(positional),
             params=dict(named),
             get=get,
-            inner=inner,
+            # As Hugo's `.Inner`: the text as written, with the HTML of the shortcodes in it,
+            # not escaped (safe mode sanitises the page's HTML, this included).
+            inner=None if inner is None else Markup(inner),
             ordinal=ordinal,
             page=context.page,
             site=context.site,

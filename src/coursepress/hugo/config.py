@@ -20,7 +20,7 @@ from coursepress.errors import (
     shown_path,
     unreadable,
 )
-from coursepress.site.urls import unknown_permalink_tokens
+from coursepress.site.urls import is_url_path, unknown_permalink_tokens
 from coursepress.source.locate import line_of_key, load_values, read_config_text
 
 CONFIG_NAMES = tuple(
@@ -194,6 +194,7 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
     values: dict[str, Any] = {}
     used: dict[str, str] = {}
     unused: list[str] = []
+    mounts: dict[str, str] | None = None
     for key, value in hugo.items():
         ours = _SAME.get(key) or _RENAMED.get(key)
         if ours == "base_url" and value in ("", None):
@@ -223,12 +224,12 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
                 key,
             )
         elif key == "staticdir" and isinstance(value, (str, list)):
-            values["static_dirs"], used["static_dirs"] = value, key
+            folders = [value] if isinstance(value, str) else value
+            inside = [f for f in folders if isinstance(f, str) and _inside_site(f)]
+            values["static_dirs"], used["static_dirs"] = inside, key
+            unused += [f"staticDir ({f})" for f in folders if f not in inside]
         elif key == "module" and isinstance(value, dict):
-            folders, skipped = _static_mounts(value)
-            if folders is not None:
-                values["static_dirs"], used["static_dirs"] = [], key
-                values["publish"], used["publish"] = folders, key
+            mounts, skipped = _static_mounts(value)
             unused += skipped
         elif key in ("menus", "menu") and isinstance(value, dict):
             values["menus"], used["menus"] = value, key
@@ -239,6 +240,9 @@ def _translate(hugo: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], li
             unused += skipped
         else:
             unused.append(key)
+    if mounts is not None:  # whatever the keys' order: mounts replace staticDir, as in Hugo
+        values["static_dirs"], used["static_dirs"] = [], "module"
+        values["publish"], used["publish"] = mounts, "module"
     if "summary_length" not in values:
         values["summary_length"] = SUMMARY_LENGTH  # Hugo's default, not coursepress's
     return values, used, unused
@@ -259,12 +263,18 @@ def _static_mounts(module: dict[str, Any]) -> tuple[dict[str, str] | None, list[
         if not isinstance(source, str) or not isinstance(target, str):
             continue
         parts = target.strip("/").split("/", 1)
-        outside = source.startswith("/") or ".." in source.split("/")
+        url = "/" + (parts[1] if len(parts) > 1 else "")
+        outside = not _inside_site(source) or not is_url_path(url)
         if parts[0] != "static" or set(entry) - {"source", "target"} or outside:
             skipped.append(f"module.mounts ({source} → {target})")
             continue
-        folders[source] = "/" + (parts[1] if len(parts) > 1 else "")
+        folders[source] = url
     return (folders or None), skipped
+
+
+def _inside_site(folder: str) -> bool:
+    """A folder Hugo may publish from outside the site (`../shared`): coursepress does not."""
+    return not folder.startswith(("/", "\\")) and ".." not in folder.replace("\\", "/").split("/")
 
 
 def _permalinks(value: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -320,8 +330,8 @@ def go_shortcodes_to_port(
     twins = {path.stem for path in (site_dir / "templates" / "shortcodes").glob("*.html")}
     texts = [
         path.read_text(encoding="utf-8", errors="replace")
-        for path in sorted((site_dir / "content").rglob("*.md"))
-        if path.is_file()
+        for path in sorted((site_dir / "content").rglob("*"))
+        if path.suffix.lower() in (".md", ".html", ".htm") and path.is_file()
     ]
     ported = []
     for name, path in found.items():

@@ -288,6 +288,8 @@ def _site_codes(
 ) -> SiteCodes | None:
     """The site shortcodes the page uses (only those: each is part of the page's cache key),
     and what their templates see."""
+    if not lookups.shortcodes:
+        return None
     used = {code.name for code in find(body)} & lookups.shortcodes.keys()
     if not used:
         return None

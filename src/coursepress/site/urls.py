@@ -170,6 +170,17 @@ def alias_url(alias: str, page_url: str) -> str:
     return clean_url_path(urljoin(page_url, alias))
 
 
+def is_url_path(url: str) -> bool:
+    """`/docs/` or `/`: a path under the site's root that cannot climb out of it (no `.`,
+    `..` or empty parts, no backslash, which climbs on Windows)."""
+    parts = url.strip("/").split("/")
+    return (
+        url.startswith("/")
+        and "\\" not in url
+        and (parts == [""] or all(part not in ("", ".", "..") for part in parts))
+    )
+
+
 def relative_to_site(url: str, base_path: str) -> str:
     """A root-relative URL (`/images/x.png`) placed under the base path (`/course/images/x.png`).
 

@@ -184,8 +184,11 @@ def _discover(
     content = _walk(site_dir, CONTENT_DIR, skipped, folders, links)
     published = []
     for folder, prefix in roots:
-        if folder != STATIC_DIR and not (site_dir / folder).is_dir():
-            skipped.append(_missing_folder(site_dir, folder))
+        problem = _not_publishable(site_dir, folder)
+        if problem is not None:
+            if problem.code != "missing-folder" or folder != STATIC_DIR:
+                skipped.append(problem)
+            continue
         published.append((folder, prefix, _walk(site_dir, folder, skipped, folders, links)))
     bundles = {
         target.parent
@@ -200,10 +203,14 @@ def _discover(
         for target in targets:
             bundle = _enclosing_bundle(target, bundles) if root == CONTENT_DIR else None
             kind = _kind(target, bundle) if root == CONTENT_DIR else SourceKind.ASSET
-            if kind is SourceKind.ASSET and root == CONTENT_DIR and _html_page(site_dir, target):
-                kind = SourceKind.PAGE
+            if root == CONTENT_DIR and target.suffix.lower() in HTML_PAGE_SUFFIXES:
                 # Its kind hangs on its first bytes: an edit to them makes a new walk.
                 folders.append(_stamp(str(site_dir / root / target)))
+                if _index_with_front_matter(site_dir, target):
+                    skipped.append(_index_page(site_dir, target))
+                    continue
+                if kind is SourceKind.ASSET and _html_page(site_dir, target):
+                    kind = SourceKind.PAGE
             record = _record(site_dir, root, target, kind, bundle, prefix)
             if PurePosixPath(root) / target in linked:
                 followed = _follow(record, site_dir, listed, bundles)
@@ -288,13 +295,41 @@ def _record(
     return SourceFile(site_dir / rel, shown_path(site_dir, rel), published_as, kind, bundle)
 
 
-def _missing_folder(site_dir: Path, folder: str) -> Skipped:
+def _not_publishable(site_dir: Path, folder: str) -> Skipped | None:
+    """Why a folder the settings name to publish as it is is not read: it does not exist, it
+    is a file, or a symbolic link is on its way (which could lead to content/, .git or out
+    of the site, where the settings' own checks cannot see)."""
+    path = site_dir / folder
+    shown = shown_path(site_dir, folder)
+    named = "this folder, which the site's settings name to publish (static_dirs or publish),"
+    if not os.path.lexists(path):
+        return Skipped(shown, f"not published: {named} does not exist",
+                       "create it, or take it out of the settings", "missing-folder")  # fmt: skip
+    parents = PurePosixPath(folder).parents
+    if any(os.path.islink(site_dir / parents[i]) for i in range(len(parents) - 1)):
+        return Skipped(shown, f"not published: {named} lies behind a symbolic link",
+                       "make it a plain folder of the site", "linked-folder")  # fmt: skip
+    if path.is_symlink():
+        return None  # the walk says so, as it does of content/ as a link (`_linked_folder`)
+    if not path.is_dir():
+        return Skipped(shown, f"not published: {named} is a file, not a folder",
+                       "name a folder, or take it out of the settings",
+                       "missing-folder")  # fmt: skip
+    return None
+
+
+def _index_with_front_matter(site_dir: Path, target: PurePosixPath) -> bool:
+    return target.stem.lower() in _INDEXES and _starts_with_front_matter(site_dir, target)
+
+
+def _index_page(site_dir: Path, target: PurePosixPath) -> Skipped:
     return Skipped(
-        shown_path(site_dir, folder),
-        "not published: this folder, which the site's settings name to publish (static_dirs "
-        "or publish), does not exist",
-        "create it, or take it out of the settings",
-        "missing-folder",
+        shown_path(site_dir, PurePosixPath(CONTENT_DIR) / target),
+        "not published: an index.html with front matter would be copied with its front matter "
+        "(a draft among them), and coursepress makes pages only of other .html files",
+        f"rename it to {target.parent.name or 'page'}.html to make it a page, or take the front "
+        "matter out to publish the file as it is",
+        "hidden-file",
     )
 
 
@@ -333,6 +368,10 @@ def _html_page(site_dir: Path, target: PurePosixPath) -> bool:
     `index.html` is always copied: it is the page of its folder (a reveal.js deck)."""
     if target.suffix.lower() not in HTML_PAGE_SUFFIXES or target.stem.lower() in _INDEXES:
         return False
+    return _starts_with_front_matter(site_dir, target)
+
+
+def _starts_with_front_matter(site_dir: Path, target: PurePosixPath) -> bool:
     try:
         with open(site_dir / CONTENT_DIR / target, "rb") as file:
             head = file.read(64)
