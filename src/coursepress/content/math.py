@@ -22,10 +22,13 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from html import unescape as html_unescape
+
 from markupsafe import escape
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from coursepress.content.katex import Typeset, typeset
+from coursepress.content.shortcodes import Lines
 from coursepress.errors import Diagnostic
 
 # Token types, and whether each is display math.
@@ -316,7 +319,11 @@ def _typeset_math(state: StateCore) -> None:
             token.meta["html"] = _reference(whole.group(1), whole.group(2), equations, block, env)
             continue
         tex = _REFERENCE.sub(lambda m: _reference_text(m, equations), tex)
-        token.meta["html"] = _convert(tex, token, block, rows, macros, env)
+        display, written = _DISPLAY[token.type], token.content.strip()
+        token.meta["html"] = _convert(tex, display, written, block, rows, macros, env)
+    for block in state.tokens:
+        if block.type == "html_block" and ("$" in block.content or "\\" in block.content):
+            block.content = _math_in_html(block.content, block, macros, env)
 
 
 def _tex_of(token: Token) -> str:
@@ -369,21 +376,25 @@ def _reference_text(match: re.Match[str], equations: Equations) -> str:
 
 def _convert(
     tex: str,
-    token: Token,
+    display: bool,
+    written: str,
     block: Token,
     rows: Sequence[Row],
     macros: Mapping[str, str],
     env: EnvType,
+    lines_in: int = 0,
 ) -> str:
+    """The formula's MathML; else its TeX as written, shown, with a warning at its line
+    (`lines_in`: lines of the block before the formula, where the block's map cannot say)."""
     try:
-        result = typeset(tex, _DISPLAY[token.type], macros)
+        result = typeset(tex, display, macros)
     except Exception as error:  # QuickJS's time or memory limit: the TeX is the fallback
         result = Typeset(None, f"KaTeX stopped ({type(error).__name__}: {error})")
     if result.mathml is not None:
         return _fill_numbers(result.mathml, rows) if rows else result.mathml
     line = _line(block, env)
-    if line is not None and result.offset > 0:
-        line += tex[: result.offset].count("\n")
+    if line is not None:
+        line += lines_in + (tex[: result.offset].count("\n") if result.offset > 0 else 0)
     if result.command:
         message = f"unknown TeX command {result.command}: the formula is shown as TeX"
         hint = (
@@ -399,7 +410,75 @@ def _convert(
     env.setdefault("warnings", []).append(
         Diagnostic(message, path=env.get("path"), line=line, hint=hint, code="math")
     )
-    return f'<code class="math-source">{escape(token.content.strip())}</code>'
+    return f'<code class="math-source">{escape(written)}</code>'
+
+
+_HTML_TAG = re.compile(r"(<[^>]*>)")
+_HTML_MATH_OPENING = re.compile(r"\$\$|\\\\\(|\\\(|\$")
+_NOT_TEXT = frozenset(("pre", "code", "script", "style", "textarea", "math", "kbd", "samp"))
+"""Elements whose text is never math: code, and what is not shown as text."""
+
+
+def _math_in_html(
+    html: str, block: Token, macros: Mapping[str, str], env: EnvType
+) -> str:
+    """Formulas in the text of raw HTML (`<td>$x$</td>`, a table of results), typeset as in
+    Markdown: `$...$` (Pandoc's rule), `$$...$$`, `\\(...\\)` and `\\\\(...\\\\)`. Tags, and
+    the text of code and scripts, are left as they are."""
+    pieces, inside, lines = [], 0, 0
+    for part in _HTML_TAG.split(html):
+        lines += part.count("\n") if part.startswith("<") else 0
+        if part.startswith("<"):
+            name = re.match(r"</?([A-Za-z][\w-]*)", part)
+            if name and name.group(1).lower() in _NOT_TEXT and not part.endswith("/>"):
+                inside += -1 if part.startswith("</") else 1
+                inside = max(inside, 0)
+            pieces.append(part)
+        else:
+            typeset = part if inside else _typeset_text(part, block, macros, env, lines)
+            pieces.append(typeset)
+            lines += part.count("\n")
+    return "".join(pieces)
+
+
+_CLOSERS = {"$$": "$$", "\\\\(": "\\\\)", "\\(": "\\)", "$": "$"}
+
+
+def _typeset_text(
+    text: str, block: Token, macros: Mapping[str, str], env: EnvType, lines: int
+) -> str:
+    pieces, position, missing = [], 0, set()
+    counted = Lines(text, lines)
+    while (opening := _HTML_MATH_OPENING.search(text, position)) is not None:
+        mark = opening.group(0)
+        closing = _CLOSERS[mark]
+        end = -1 if closing in missing else text.find(closing, opening.end())
+        tex = text[opening.end() : end] if end >= 0 else ""
+        if end < 0:
+            missing.add(closing)  # not after this one: not after any later one either
+        if mark == "$" and (
+            not tex or tex[0].isspace() or tex[-1].isspace()
+            or text[end + 1 : end + 2].isdigit()
+        ):  # fmt: skip
+            pieces.append(text[position : opening.end()])
+            position = opening.end()
+            continue
+        if not tex.strip():
+            pieces.append(text[position : opening.end()])
+            position = opening.end()
+            continue
+        source = html_unescape(tex)
+        if mark == "\\\\(":
+            source = _MARKDOWN_ESCAPE.sub(r"\1", source)
+        display = mark == "$$"
+        written = html_unescape(tex)  # shown escaped again, as it was written
+        at = counted.at(opening.start())
+        html = _convert(_LABEL.sub("", source), display, written, block, (), macros, env, at)
+        kind = "display" if display else "inline"
+        pieces += [text[position : opening.start()], f'<span class="math {kind}">{html}</span>']
+        position = end + len(closing)
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _line(block: Token, env: EnvType) -> int | None:
