@@ -19,9 +19,13 @@ from markupsafe import escape
 from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attributes
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from coursepress.errors import Diagnostic
+from coursepress.content.callouts import callouts_plugin
 from coursepress.content.highlight import highlight_block, nearest_language
 from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.math import math_plugin
@@ -77,7 +81,12 @@ def create_parser() -> MarkdownIt:
         .enable(["table", "strikethrough", "replacements", "smartquotes", "linkify"])
         .use(footnote_plugin)
         .use(math_plugin)
+        .use(callouts_plugin)
+        .use(deflist_plugin)
+        .use(sub_plugin)  # H~2~O, as Pandoc writes it
+        .use(superscript_plugin)  # x^2^
     )
+    md.options["tasklists"] = True  # `- [x] done`, as GitHub shows it (markdown-it-py's own)
     md.core.ruler.at("smartquotes", smartquotes)  # the same rule, in linear time
     md.core.ruler.at("replacements", replacements)  # Goldmark's set, not markdown-it's
     md.core.ruler.push("heading_attributes", _heading_attributes)
@@ -91,6 +100,7 @@ def create_parser() -> MarkdownIt:
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("footnote_caption", _footnote_number)
+    md.add_render_rule("list_item_open", _render_list_item)
     return md
 
 
@@ -153,6 +163,22 @@ def _unique_heading_ids(state: StateCore) -> None:
             unique = f"{slug}-{suffix}"
         used.add(unique)
         token.attrSet("id", unique)
+
+
+def _render_list_item(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A task list item's checkbox says what it shows (a checkbox with no name is an
+    accessibility error); the item's text follows it, as GitHub writes it."""
+    token = tokens[idx]
+    opening = renderer.renderToken(tokens, idx, options, env)
+    if not token.meta or "checked" not in token.meta:
+        return opening
+    checked, label = (' checked=""', "done") if token.meta["checked"] else ("", "not done")
+    return (
+        f'{opening}<input class="task-list-item-checkbox" disabled="" type="checkbox"'
+        f'{checked} aria-label="{label}"> '
+    )
 
 
 def _footnote_number(

@@ -26,7 +26,7 @@ _TEXT = {
 _MEDIA = {
     "img", "figure", "figcaption", "picture", "source", "video", "audio", "track", "iframe",
     "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
-    "details", "summary",
+    "details", "summary", "input",
 }  # fmt: skip
 _MATHML = {
     "math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
@@ -51,6 +51,7 @@ ATTRIBUTES = {
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
     "details": {"open"},
+    "input": {"type", "checked", "disabled", "aria-label"},  # a task list's checkbox
     "time": {"datetime"},
     "abbr": set(),
     "math": {"xmlns", "display", "alttext"},
@@ -100,6 +101,8 @@ _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if tag == "input" and name == "type":
+        return "checkbox"  # a task list's checkbox is the one input a post may show
     if tag == "iframe" and name == "src":
         return value if _video_address(value) else None
     if name == "srcset":  # nh3 checks the schemes of single addresses only
