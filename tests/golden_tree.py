@@ -13,7 +13,7 @@ from tests.conftest import snapshot
 
 MAX_DIFF_LINES = 80
 THEME = Path(__file__).parent / "golden" / "theme"
-SHARED = ("css/style.css", "css/syntax.css", "fonts/STIXTwoMath.woff2", "fonts/STIXTwoMath-OFL.txt")
+SHARED = ("css/style.css", "css/syntax.css", "fonts/STIXTwoMath.woff2")
 
 
 def tree_diff(actual: Path, expected: Path) -> str:

@@ -100,3 +100,60 @@ def test_aligned_equations_line_up_and_numbers_link(tmp_path: Path) -> None:
         # The shipped math font is used, not whatever the reader has.
         family = page.evaluate("getComputedStyle(document.querySelector('math')).fontFamily")
         assert "STIX Two Math" in family
+
+
+BLOCKS_POST = """+++
+title = "Blocks"
+date = 2024-01-01
++++
+
+```python {hl_lines=[2] linenos=true}
+import torch
+loss = model(x)
+loss.backward()
+```
+
+> [!WARNING] Deadline moved
+> The report is due on Friday.
+"""
+
+
+def _luminance(rgb: str) -> float:
+    values = [int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_copy_button_copies_the_code_and_blocks_show_in_both_schemes(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content/posts").mkdir(parents=True)
+    (site / "content/posts/blocks.md").write_text(BLOCKS_POST)
+    (site / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/course/"\n')
+    assert run_cli("build", cwd=site).returncode == 0
+    with static_server(site / "public", mount="/course/") as origin, chromium_page() as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+        page.goto(f"{origin}/course/posts/blocks/")
+        button = page.get_by_role("button", name="Copy")
+        button.focus()  # reached and pressed from the keyboard
+        page.keyboard.press("Enter")
+        page.get_by_role("status").filter(has_text="copied").wait_for()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == "import torch\nloss = model(x)\nloss.backward()\n"  # no line numbers
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            marked = page.locator(".highlight .hll").first
+            plain = page.locator("div.highlight").first
+            assert marked.is_visible() and page.locator(".callout-title").is_visible()
+            line, block = (
+                e.evaluate("e => getComputedStyle(e).backgroundColor") for e in (marked, plain)
+            )
+            assert line != block, f"the highlighted line does not show ({scheme})"
+            title = page.locator(".callout-title")
+            color = title.evaluate("e => getComputedStyle(e).color")
+            behind = page.locator(".callout").evaluate("e => getComputedStyle(e).backgroundColor")
+            assert _contrast(color, behind) >= 4.5, f"callout title contrast ({scheme})"

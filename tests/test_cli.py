@@ -237,6 +237,17 @@ def test_summary_is_the_first_paragraph_without_footnote_refs(make_site) -> None
     assert '<div class="summary"><p>First paragraph.</p></div>' in home
 
 
+def test_a_summary_never_ends_in_a_colon(make_site) -> None:
+    body = "We cover three things:\n\n- attention\n- transformers\n\nThen the rest.\n"
+    site = make_site({"content/posts/a.md": post("A", body=body)})
+    assert run_cli("build", cwd=site).returncode == 0
+    home = (site / "public/index.html").read_text()
+    assert (
+        '<div class="summary"><p>We cover three things:</p>\n<ul>\n<li>attention</li>\n'
+        "<li>transformers</li>\n</ul></div>"
+    ) in home
+
+
 def test_summary_stops_at_the_more_marker(make_site) -> None:
     body = "One.\n\nTwo.\n\n<!--more-->\n\nThree.\n"
     site = make_site({"content/posts/a.md": post("A", body=body)})

@@ -49,11 +49,14 @@ def test_wide_tables_and_code_scroll_inside_their_box(demo_public: Path) -> None
     with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
         page.set_viewport_size({"width": 375, "height": 812})
         page.goto(f"{origin}/course/posts/week4/")
-        for selector in ("table", ".highlight pre"):
+        for selector in (".table-scroll", ".highlight pre"):
             box = page.locator(selector).first
             scroll, client = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
             assert scroll > client, f"{selector} should be wider than its box on a phone"
             assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+            # The keyboard can scroll it: it takes focus (axe's scrollable-region-focusable).
+            box.focus()
+            assert box.evaluate("e => e === document.activeElement"), selector
 
 
 def test_keyboard_focus_is_visible_and_the_skip_link_works(demo_public: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -52,19 +53,49 @@ def _language_names() -> dict[str, str]:
     return names
 
 
-def highlight_block(code: str, language: str) -> str | None:
+@dataclass(frozen=True, slots=True)
+class BlockOptions:
+    """A fence's options: Hugo's `{hl_lines=[2,"4-5"] linenos=true linenostart=10}` or
+    MkDocs' `hl_lines="2 3" linenums="1" title="train.py"`."""
+
+    highlighted: tuple[int, ...] = ()
+    """Line numbers, from 1, of the lines to mark."""
+    first_number: int | None = None
+    """Show line numbers, starting at this one; None: no numbers."""
+    title: str = ""
+
+
+def highlight_block(code: str, language: str, options: BlockOptions = BlockOptions()) -> str | None:
     """Highlighted HTML for a code block; None for a language Pygments does not know.
 
     A block with no language is still passed through Pygments (as plain text) so that
-    every code block shares the same markup and styles.
+    every code block shares the same markup and styles. The block scrolls sideways inside
+    the column, so it can be focused, to scroll it from the keyboard; line numbers are
+    marked so that neither selecting nor the copy button takes them.
     """
     lexer = find_lexer(language) if language else TextLexer()
     if lexer is None:
         return None
-    html = str(highlight(code, lexer, _FORMATTER))
+    html = str(highlight(code, lexer, _formatter(options.highlighted, options.first_number)))
     if language:
         html = html.replace("<code>", f'<code class="language-{escape(language)}">', 1)
+    html = html.replace("<pre>", '<pre tabindex="0">', 1)
+    if options.title:
+        html = (
+            f'<figure class="code">\n<figcaption class="code-title">{escape(options.title)}'
+            f"</figcaption>\n{html}</figure>\n"
+        )
     return html
+
+
+@lru_cache(maxsize=64)
+def _formatter(highlighted: tuple[int, ...], first_number: int | None) -> HtmlFormatter[str]:
+    if not highlighted and first_number is None:
+        return _FORMATTER
+    numbers: dict[str, Any] = (
+        {"linenos": "inline", "linenostart": first_number} if first_number is not None else {}
+    )
+    return HtmlFormatter(cssclass="highlight", wrapcode=True, hl_lines=list(highlighted), **numbers)
 
 
 def stylesheet() -> str:

@@ -26,7 +26,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from coursepress.errors import Diagnostic
 from coursepress.content.callouts import callouts_plugin
-from coursepress.content.highlight import highlight_block, nearest_language
+from coursepress.content.highlight import BlockOptions, highlight_block, nearest_language
 from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.math import math_plugin
 from coursepress.content.safehtml import removals, sanitize
@@ -101,6 +101,11 @@ def create_parser() -> MarkdownIt:
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("footnote_caption", _footnote_number)
     md.add_render_rule("list_item_open", _render_list_item)
+    md.add_render_rule("heading_open", _render_heading_open)
+    md.add_render_rule("heading_close", _render_heading_close)
+    # A wide table scrolls inside the column, in a region the keyboard can scroll.
+    md.add_render_rule("table_open", lambda *_: '<div class="table-scroll" tabindex="0">\n<table>\n')
+    md.add_render_rule("table_close", lambda *_: "</table>\n</div>\n")
     return md
 
 
@@ -163,6 +168,32 @@ def _unique_heading_ids(state: StateCore) -> None:
             unique = f"{slug}-{suffix}"
         used.add(unique)
         token.attrSet("id", unique)
+
+
+def _render_heading_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    opening = renderer.renderToken(tokens, idx, options, env)
+    return f'<div class="heading">{opening}' if tokens[idx].attrGet("id") else opening
+
+
+def _render_heading_close(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A heading with an id is followed by a link to itself: after the heading, so that
+    it is not read as part of the heading's text, and a link, so that the keyboard reaches
+    it; its `#` is hidden from screen readers, which read what it does instead."""
+    closing = renderer.renderToken(tokens, idx, options, env)
+    opening = tokens[idx - 2]  # heading_open, inline, heading_close
+    anchor = opening.attrGet("id") if opening.type == "heading_open" else None
+    if not anchor:
+        return closing
+    title = escape(_plain_text(tokens[idx - 1]))
+    return (
+        f'{closing.rstrip()}<a class="heading-anchor" href="#{escape(str(anchor))}">'
+        f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to the section '
+        f"“{title}”</span></a></div>\n"
+    )
 
 
 def _render_list_item(
@@ -395,12 +426,83 @@ def _render_fence(
     renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
-    language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
-    highlighted = highlight_block(token.content, language)
+    info = token.info.strip()
+    language = info.split(maxsplit=1)[0] if info and not info.startswith("{") else ""
+    language = language.split("{", 1)[0]  # ```python{linenos=true}
+    block_options, problems = fence_options(info[len(language) :])
+    for problem in problems:
+        env.setdefault("warnings", []).append(_fence_warning(problem, token, env))
+    highlighted = highlight_block(token.content, language, block_options)
     if highlighted is not None:
         return highlighted
     env.setdefault("warnings", []).append(_unknown_language(language, token, env))
     return f'<pre><code class="language-{escape(language)}">{escape(token.content)}</code></pre>\n'
+
+
+_FENCE_OPTION = re.compile(r"""([A-Za-z_]+)\s*=\s*("[^"]*"|'[^']*'|\[[^\]]*\]|[^\s,}]+)""")
+FENCE_OPTIONS = ("hl_lines", "linenos", "linenostart", "linenums", "title")
+
+
+def fence_options(text: str) -> tuple[BlockOptions, list[str]]:
+    """A fence's options after its language, in Hugo's `{key=value, ...}` form or MkDocs'
+    `key="value"` form, and what in them is not understood (each said in a warning)."""
+    values: dict[str, str] = {}
+    problems: list[str] = []
+    def take(match: re.Match[str]) -> str:
+        values.setdefault(match.group(1).lower(), match.group(2))
+        return ""
+
+    rest = _FENCE_OPTION.sub(take, text)
+    rest = rest.strip(" \t{},")
+    if rest:
+        problems.append(f"'{rest}' after the language is not an option (key=value): it is ignored")
+    for name in sorted(set(values) - set(FENCE_OPTIONS)):
+        problems.append(f"the code block option '{name}' is not supported: it is ignored")
+    unquoted = {name: value.strip("\"'") for name, value in values.items()}
+    highlighted = _line_numbers(unquoted.get("hl_lines", ""), problems)
+    first: int | None = None
+    numbered = unquoted.get("linenos", "").lower()
+    if numbered in ("true", "inline", "table"):
+        first = 1
+    elif numbered not in ("", "false"):
+        problems.append(f"linenos={numbered} is not true, false, inline or table: it is ignored")
+    for name in ("linenostart", "linenums"):  # Hugo's start; MkDocs' numbers from here
+        if name not in unquoted:
+            continue
+        start = unquoted[name].split()[0] if unquoted[name].split() else ""
+        if not start.isdigit():
+            problems.append(f"{name}={unquoted[name]} is not a line number: it is ignored")
+        elif name == "linenums" or first is not None:
+            first = int(start)
+    return BlockOptions(highlighted, first, unquoted.get("title", "")), problems
+
+
+def _line_numbers(written: str, problems: list[str]) -> tuple[int, ...]:
+    """`[2,"4-5"]` (Hugo) or `2 4-5` (MkDocs) → (2, 4, 5)."""
+    numbers: list[int] = []
+    for item in re.split(r"[\s,]+", written.strip("[]")):
+        item = item.strip("\"'")
+        if not item:
+            continue
+        low, _, high = item.partition("-")
+        if low.isdigit() and (not high or high.isdigit()) and int(high or low) - int(low) < 10_000:
+            numbers += range(int(low), int(high or low) + 1)
+        else:
+            problems.append(f"hl_lines has '{item}', which is not a line or a range of lines")
+    return tuple(dict.fromkeys(numbers))
+
+
+def _fence_warning(problem: str, token: Token, env: EnvType) -> Diagnostic:
+    line = token.map[0] + 1 + env.get("line_offset", 0) if token.map else None
+    return Diagnostic(
+        problem,
+        path=env.get("path"),
+        line=line,
+        hint="code blocks take hl_lines, linenos, linenostart, linenums and title, as in "
+        '```python {hl_lines=[2,"4-5"] linenos=true} or ```python hl_lines="2 3" '
+        'title="train.py"',
+        code="code-option",
+    )
 
 
 def _unsafe_html(tokens: list[Token], env: EnvType) -> list[Diagnostic]:
@@ -482,7 +584,8 @@ def _language_hint(language: str) -> str:
 
 def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> str:
     """The text before `<!--more-->`; else whole paragraphs up to `length` words (Hugo's
-    `summaryLength`); else (`length` 0) the first paragraph."""
+    `summaryLength`); else (`length` 0) the first paragraph. A summary never ends in a
+    colon: the block it announces (a list, a formula, a quote) comes with it."""
     for index, token in enumerate(tokens):
         if token.type == "html_block" and token.content.strip() == MORE_MARKER:
             lead = [_without_footnote_refs(t) for t in tokens[:index]]
@@ -491,9 +594,31 @@ def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> 
         return _leading_words(md, tokens, env, length)
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
-            paragraph = [token, _without_footnote_refs(tokens[index + 1]), tokens[index + 2]]
-            return str(md.renderer.render(paragraph, md.options, env)).strip()
+            end = _past_colons(tokens, index + 3)
+            lead = [token, *tokens[index + 1 : end]]
+            return str(md.renderer.render([_without_footnote_refs(t) for t in lead], md.options, env)).strip()
     return ""
+
+
+def _past_colons(tokens: list[Token], end: int, most: int = 3) -> int:
+    """`end` (just past a paragraph), moved past each next top-level block while the text
+    before it ends in a colon; at most `most` blocks."""
+    for _ in range(most):
+        last_text = next((t for t in reversed(tokens[:end]) if t.type == "inline"), None)
+        if last_text is None or not last_text.content.rstrip().endswith(":") or end >= len(tokens):
+            return end
+        end = _block_end(tokens, end)
+    return end
+
+
+def _block_end(tokens: list[Token], start: int) -> int:
+    """Just past the top-level block that starts at `start`."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth <= 0 and tokens[index].level == 0:
+            return index + 1
+    return len(tokens)
 
 
 def _leading_words(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> str:
@@ -508,6 +633,7 @@ def _leading_words(md: MarkdownIt, tokens: list[Token], env: EnvType, length: in
             break
     if end == len(tokens) and tokens and tokens[-1].type == "footnote_block_close":
         end = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+    end = _past_colons(tokens, end)
     lead = [_without_footnote_refs(t) for t in tokens[:end]]
     return str(md.renderer.render(lead, md.options, env)).strip()
 
