@@ -97,6 +97,13 @@ def test_aligned_equations_line_up_and_numbers_link(tmp_path: Path) -> None:
         limit = page.locator(".math.block").nth(2).locator("munder").first
         base, under = (limit.locator("> *").nth(i).bounding_box() for i in (0, 1))
         assert base and under and under["y"] >= base["y"] + base["height"] - 1
+        # \boldsymbol{v} is drawn bold (Chromium ignores mathvariant; its letter is U+1D497).
+        bold, plain = (
+            page.locator(".math.block").nth(2).locator("mi").filter(has_text=text).first
+            for text in ("\N{MATHEMATICAL BOLD ITALIC SMALL V}", "v")
+        )
+        bold_box, plain_box = bold.bounding_box(), plain.bounding_box()
+        assert bold_box and plain_box and bold_box["width"] != plain_box["width"]
         # The shipped math font is used, not whatever the reader has.
         family = page.evaluate("getComputedStyle(document.querySelector('math')).fontFamily")
         assert "STIX Two Math" in family

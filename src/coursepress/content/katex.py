@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 KATEX_JS = Path(__file__).resolve().parent.parent / "vendor" / "katex.min.js"
@@ -77,9 +79,58 @@ def _problem(message: str, position: int) -> Typeset:
 
 
 def _math_element(html: str) -> str:
-    """KaTeX's `<span class="katex"><math>...</math></span>` → the `<math>` alone."""
+    """KaTeX's `<span class="katex"><math>...</math></span>` → the `<math>` alone, with
+    styled letters written as the Unicode letters they stand for."""
     start, end = html.find("<math"), html.rfind("</math>")
-    return html[start : end + len("</math>")] if start >= 0 and end >= 0 else html
+    math = html[start : end + len("</math>")] if start >= 0 and end >= 0 else html
+    return _STYLED.sub(_styled_letters, math) if "mathvariant" in math else math
+
+
+# Chromium draws MathML Core, which ignores `mathvariant` but "normal": `\mathbb{R}` would
+# show a plain R and `\boldsymbol{x}` a plain x. MathML Core's answer is to write the
+# letters from Unicode's Mathematical Alphanumeric Symbols (𝐱, ℝ), which every browser draws.
+_STYLED = re.compile(r'<(mi|mn|mo|mtext)([^>]*?) mathvariant="([a-z-]+)"([^>]*)>([^<]*)</\1>')
+_VARIANTS = {
+    "bold": "BOLD", "italic": "ITALIC", "bold-italic": "BOLD ITALIC",
+    "double-struck": "DOUBLE-STRUCK", "script": "SCRIPT", "bold-script": "BOLD SCRIPT",
+    "fraktur": "FRAKTUR", "bold-fraktur": "BOLD FRAKTUR", "sans-serif": "SANS-SERIF",
+    "bold-sans-serif": "SANS-SERIF BOLD", "sans-serif-italic": "SANS-SERIF ITALIC",
+    "sans-serif-bold-italic": "SANS-SERIF BOLD ITALIC", "monospace": "MONOSPACE",
+}  # fmt: skip
+
+
+def _styled_letters(match: re.Match[str]) -> str:
+    tag, before, variant, after, text = match.groups()
+    style = _VARIANTS.get(variant)
+    if style is None:
+        return match.group(0)
+    letters = [_styled(char, style) for char in text]
+    if any(letter is None for letter in letters):
+        return match.group(0)  # a character with no styled form: left to the browser
+    return f"<{tag}{before}{after}>{''.join(letter or '' for letter in letters)}</{tag}>"
+
+
+@lru_cache(maxsize=2048)
+def _styled(char: str, style: str) -> str | None:
+    """`R` in DOUBLE-STRUCK → `ℝ`; None when Unicode has no such letter."""
+    if char.isspace():
+        return char
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        return None
+    part = re.sub(r"^(LATIN |GREEK )?(CAPITAL|SMALL) LETTER ", r"\2 ", name)
+    if part.startswith("GREEK "):
+        return None
+    candidates = [f"MATHEMATICAL {style} {part}", f"{style} {part}"]
+    candidates += [f"BLACK-LETTER {part}"] if style == "FRAKTUR" else []
+    candidates += ["PLANCK CONSTANT"] if (style, part) == ("ITALIC", "SMALL H") else []
+    for candidate in candidates:
+        try:
+            return unicodedata.lookup(candidate)
+        except KeyError:
+            continue
+    return None
 
 
 _loaded: list[Callable[[str, int, str], str]] = []
