@@ -63,6 +63,8 @@ $$
 
 $$\lim_{x \to 0} \frac{\sin x}{x} = 1 \qquad \boldsymbol{v} \ne v$$
 
+$$\sin x \quad f(x) = \begin{cases} 1 & x > 0 \\ 100 & \text{otherwise} \end{cases}$$
+
 By \eqref{eq:square}.
 """
 
@@ -104,6 +106,18 @@ def test_aligned_equations_line_up_and_numbers_link(tmp_path: Path) -> None:
         )
         bold_box, plain_box = bold.bounding_box(), plain.bounding_box()
         assert bold_box and plain_box and bold_box["width"] != plain_box["width"]
+        # `\sin x` has TeX's thin space; cases' columns are flush left.
+        block = page.locator(".math.block").nth(3)
+        gap = block.evaluate(
+            """(b) => { const [sin, x] = [...b.querySelectorAll("mi")].slice(0, 2);
+            return x.getBoundingClientRect().left - sin.getBoundingClientRect().right }"""
+        )
+        assert gap > 2, f"sin and x touch ({gap}px)"
+        lefts = block.evaluate(
+            """(b) => [...b.querySelectorAll("mtr")].map((row) =>
+            row.querySelector("mtd mn").getBoundingClientRect().left)"""
+        )
+        assert abs(lefts[0] - lefts[1]) < 1, f"cases' first column is not flush left: {lefts}"
         # The shipped math font is used, not whatever the reader has.
         family = page.evaluate("getComputedStyle(document.querySelector('math')).fontFamily")
         assert "STIX Two Math" in family

@@ -83,7 +83,16 @@ def _math_element(html: str) -> str:
     styled letters written as the Unicode letters they stand for."""
     start, end = html.find("<math"), html.rfind("</math>")
     math = html[start : end + len("</math>")] if start >= 0 and end >= 0 else html
-    return _STYLED.sub(_styled_letters, math) if "mathvariant" in math else math
+    math = _STYLED.sub(_styled_letters, math) if "mathvariant" in math else math
+    return _APPLIED.sub(_FUNCTION_SPACE, math) if _FUNCTION in math else math
+
+
+# `\sin x`: TeX puts a thin space between an operator's name and its argument (none before
+# a bracket, `\sin(x)`). MathML Core gives the invisible function application no space, so
+# Chromium draws "sinx": the space is written on it.
+_FUNCTION = "<mo>\u2061</mo>"
+_APPLIED = re.compile(_FUNCTION + r"(?=<(?!/|mo[^>]*>[(\[{|‖⟨]))")
+_FUNCTION_SPACE = '<mo rspace="0.1667em">\u2061</mo>'
 
 
 # Chromium draws MathML Core, which ignores `mathvariant` but "normal": `\mathbb{R}` would
