@@ -69,6 +69,26 @@ def static_server(root: Path, mount: str = "/") -> Iterator[str]:
         server.server_close()
 
 
+AXE = Path(__file__).resolve().parent.parent / "tools" / "axe" / "node_modules" / "axe-core"
+
+
+def axe_violations(page: Any, rules: list[str]) -> list[str]:
+    """axe-core's violations of `rules` on the page as it is now, one line each."""
+    script = AXE / "axe.min.js"
+    if not script.exists():
+        message = f"{script} is missing: run `npm ci --prefix tools/axe`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    page.add_script_tag(content=script.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules}}).then((r) =>"
+        " r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')))",
+        rules,
+    )
+    return list(found)
+
+
 @contextmanager
 def chromium_page() -> Iterator[Any]:
     require_chromium()

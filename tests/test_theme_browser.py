@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_page, static_server
+from tests.browser import axe_violations, chromium_page, static_server
 from tests.conftest import REPO, run_cli
 from tests.test_golden_sites import copy_demo
 
@@ -57,6 +57,13 @@ def test_wide_tables_and_code_scroll_inside_their_box(demo_public: Path) -> None
             # The keyboard can scroll it: it takes focus (axe's scrollable-region-focusable).
             box.focus()
             assert box.evaluate("e => e === document.activeElement"), selector
+    for width in (390, 1280):
+        with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+            page.set_viewport_size({"width": width, "height": 900})
+            for post in ("posts/week4/", "posts/week5/"):
+                page.goto(f"{origin}/course/{post}")
+                rules = ["scrollable-region-focusable", "color-contrast", "label", "link-name"]
+                assert axe_violations(page, rules) == [], f"{post} at {width}px"
 
 
 def test_keyboard_focus_is_visible_and_the_skip_link_works(demo_public: Path) -> None:

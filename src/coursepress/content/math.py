@@ -502,4 +502,5 @@ def _render_math(
         # Display math inside a paragraph: a <div> would be invalid there.
         return f'<span class="math display">{html}</span>'
     anchor = f' id="{escape(token.info)}"' if token.type == "math_block_label" else ""
-    return f'<div class="math block"{anchor}>\n{html}\n</div>\n'
+    # A formula wider than the column scrolls inside it, so the keyboard must reach it.
+    return f'<div class="math block"{anchor} tabindex="0">\n{html}\n</div>\n'
