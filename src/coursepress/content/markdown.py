@@ -585,7 +585,7 @@ def _language_hint(language: str) -> str:
 def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> str:
     """The text before `<!--more-->`; else whole paragraphs up to `length` words (Hugo's
     `summaryLength`); else (`length` 0) the first paragraph. A summary never ends in a
-    colon: the block it announces (a list, a formula, a quote) comes with it."""
+    colon or a comma: the block it announces (a list, a formula, a quote) comes with it."""
     for index, token in enumerate(tokens):
         if token.type == "html_block" and token.content.strip() == MORE_MARKER:
             lead = [_without_footnote_refs(t) for t in tokens[:index]]
@@ -602,10 +602,12 @@ def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> 
 
 def _past_colons(tokens: list[Token], end: int, most: int = 3) -> int:
     """`end` (just past a paragraph), moved past each next top-level block while the text
-    before it ends in a colon; at most `most` blocks."""
+    before it ends in a colon or a comma; at most `most` blocks."""
     for _ in range(most):
         last_text = next((t for t in reversed(tokens[:end]) if t.type == "inline"), None)
-        if last_text is None or not last_text.content.rstrip().endswith(":") or end >= len(tokens):
+        if last_text is None or not last_text.content.rstrip().endswith((":", ",")):
+            return end
+        if end >= len(tokens):
             return end
         end = _block_end(tokens, end)
     return end
