@@ -126,6 +126,9 @@ class _ContentReader(HTMLParser):
             self.skip += 1
         if tag == "a" and "footnote-backref" in classes:
             self.skip += 1
+        if tag == "a" and "heading-anchor" in classes:  # explained: "heading-anchors"
+            self.skip += 1
+            return
         href = attributes.get("href") or ""
         if tag == "a" and href and not href.startswith(("#fn", "#fnref")):
             self.found.links += 1
