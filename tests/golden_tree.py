@@ -13,7 +13,7 @@ from tests.conftest import snapshot
 
 MAX_DIFF_LINES = 80
 THEME = Path(__file__).parent / "golden" / "theme"
-SHARED = ("css/style.css", "css/syntax.css", "fonts/STIXTwoMath.woff2")
+SHARED = ("css/style.css", "css/syntax.css", "fonts/STIXTwoMath.woff2", "js/copy-code.js")
 
 
 def tree_diff(actual: Path, expected: Path) -> str:
