@@ -79,7 +79,9 @@ def highlight_block(code: str, language: str, options: BlockOptions = BlockOptio
     html = str(highlight(code, lexer, _formatter(options.highlighted, options.first_number)))
     if language:
         html = html.replace("<code>", f'<code class="language-{escape(language)}">', 1)
-    html = html.replace("<pre>", '<pre tabindex="0">', 1)
+    # A group, named, not a region: a page of many code blocks is not a page of landmarks.
+    label = f"Code: {options.title}" if options.title else f"Code ({language or 'text'})"
+    html = html.replace("<pre>", f'<pre tabindex="0" role="group" aria-label="{escape(label)}">', 1)
     if options.title:
         html = (
             f'<figure class="code">\n<figcaption class="code-title">{escape(options.title)}'

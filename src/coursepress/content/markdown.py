@@ -104,7 +104,11 @@ def create_parser() -> MarkdownIt:
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
     # A wide table scrolls inside the column, in a region the keyboard can scroll.
-    md.add_render_rule("table_open", lambda *_: '<div class="table-scroll" tabindex="0">\n<table>\n')
+    md.add_render_rule(
+        "table_open",
+        lambda *_: '<div class="table-scroll" tabindex="0" role="group" aria-label="Table">\n'
+        "<table>\n",
+    )
     md.add_render_rule("table_close", lambda *_: "</table>\n</div>\n")
     return md
 

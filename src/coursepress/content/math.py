@@ -503,4 +503,7 @@ def _render_math(
         return f'<span class="math display">{html}</span>'
     anchor = f' id="{escape(token.info)}"' if token.type == "math_block_label" else ""
     # A formula wider than the column scrolls inside it, so the keyboard must reach it.
-    return f'<div class="math block"{anchor} tabindex="0">\n{html}\n</div>\n'
+    return (
+        f'<div class="math block"{anchor} tabindex="0" role="group" aria-label="Formula">\n'
+        f"{html}\n</div>\n"
+    )
