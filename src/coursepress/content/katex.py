@@ -128,9 +128,8 @@ def _styled(char: str, style: str) -> str | None:
         name = unicodedata.name(char)
     except ValueError:
         return None
-    part = re.sub(r"^(LATIN |GREEK )?(CAPITAL|SMALL) LETTER ", r"\2 ", name)
-    if part.startswith("GREEK "):
-        return None
+    # `GREEK SMALL LETTER THETA` → `SMALL THETA`; `GREEK THETA SYMBOL` → `THETA SYMBOL`.
+    part = re.sub(r"^(LATIN |GREEK )?(CAPITAL|SMALL) LETTER ", r"\2 ", name).removeprefix("GREEK ")
     candidates = [f"MATHEMATICAL {style} {part}", f"{style} {part}"]
     candidates += [f"BLACK-LETTER {part}"] if style == "FRAKTUR" else []
     candidates += ["PLANCK CONSTANT"] if (style, part) == ("ITALIC", "SMALL H") else []
