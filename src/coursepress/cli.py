@@ -25,6 +25,7 @@ from coursepress.errors import (
     shown_folder,
 )
 from coursepress.hugo.config import go_shortcodes_to_port, hugo_notes
+from coursepress.requirement import Requirement, this_requirement
 from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
 from coursepress.source.dates import MAX_WEEKS
 from coursepress.source.select import Verdict
@@ -246,7 +247,13 @@ def new_post_command(title: str, section: str, week: int | None, source: Path) -
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Write site.toml for the Hugo site in this folder from its Hugo config.",
 )
-def init_command(folder: Path | None, hugo_site: Path | None) -> None:
+@click.option(
+    "--requirement",
+    metavar="REQUIREMENT",
+    help="What the site's requirements.txt installs (default: this coursepress, as it was "
+    "installed: coursepress==VERSION, or a git URL at a commit).",
+)
+def init_command(folder: Path | None, hugo_site: Path | None, requirement: str | None) -> None:
     """Create a new course site in FOLDER (with the GitHub Pages workflow), or, with
     --from-hugo DIR, write the site.toml that says what DIR's Hugo config says."""
     stop_cleanly_from_now()
@@ -255,10 +262,14 @@ def init_command(folder: Path | None, hugo_site: Path | None) -> None:
         return
     if folder is None:
         raise click.UsageError("init needs a FOLDER for the new site, or --from-hugo DIR")
+    chosen = Requirement(requirement) if requirement else this_requirement()
     with user_errors("init", "nothing was written"):
-        created = init_site(folder)
+        created = init_site(folder, chosen.line)
     for path in created:
         click.echo(f"created {path.as_posix()}")
+    click.echo(f"\nrequirements.txt: {chosen.line}")
+    if chosen.advice:
+        click.echo(f"note: {chosen.advice}", err=True)
     click.echo(
         f"\nNext: cd {folder.as_posix()} && coursepress serve    (preview with live reload)\n"
         "Publish: push to GitHub and set Settings → Pages → Source: GitHub Actions."

@@ -10,7 +10,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from coursepress import __version__
 from coursepress.config import CONFIG_FILE, load_config
 from coursepress.errors import SiteError, shown_folder, shown_path
 from coursepress.hugo.config import (
@@ -70,8 +69,9 @@ def new_post(site_dir: Path, title: str, section: str = "posts", week: int | Non
     return path
 
 
-def init_site(site_dir: Path) -> list[Path]:
-    """A new course site that builds at once, with the GitHub Pages workflow."""
+def init_site(site_dir: Path, requirement: str) -> list[Path]:
+    """A new course site that builds at once, with the GitHub Pages workflow, which installs
+    `requirement` (see requirement.py)."""
     if site_dir.exists() and any(site_dir.iterdir()):
         raise ScaffoldError(
             "this folder is not empty; nothing was written",
@@ -88,7 +88,7 @@ def init_site(site_dir: Path) -> list[Path]:
             f'+++\ntitle = "Welcome"\ndate = {today}\nweek = 1\n+++\n\n'
             'This is the first post. Add more with `coursepress new post "Title"`.\n'
         ),
-        "requirements.txt": f"coursepress>={__version__}\n",
+        "requirements.txt": f"{requirement}\n",
         ".gitignore": "public/\n.coursepress-cache/\n",
     }
     for workflow in WORKFLOWS:
