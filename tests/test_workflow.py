@@ -137,3 +137,18 @@ def test_pages_restores_and_saves_the_build_cache() -> None:
     assert cache["with"]["path"] == "~/.cache/coursepress"  # platformdirs, on Linux
     assert "${{ github.sha }}" in cache["with"]["key"]
     assert cache["with"]["restore-keys"].startswith("coursepress-")
+
+
+def test_release_publishes_from_a_tag_with_trusted_publishing() -> None:
+    release = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text())
+    triggers = release[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {"contents": "read"}
+    publish = release["jobs"]["publish"]
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}  # and nothing else
+    step = publish["steps"][-1]
+    assert step["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "with" not in step  # no password or token: PyPI trusts the workflow itself
+    build = "\n".join(s.get("run", "") for s in release["jobs"]["build"]["steps"])
+    assert "python -m build" in build and "twine check --strict dist/*" in build
