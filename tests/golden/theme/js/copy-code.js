@@ -23,8 +23,10 @@
     pre.parentNode.insertBefore(button, pre);
   });
   function say(button, text) {
+    // The status keeps its words until the next copy (a screen reader reads each change
+    // once); the button shows the outcome for two seconds.
     button.textContent = text;
     status.textContent = text === "Copied" ? "Code copied to the clipboard" : text;
-    setTimeout(function () { button.textContent = "Copy"; status.textContent = ""; }, 2000);
+    setTimeout(function () { button.textContent = "Copy"; }, 2000);
   }
 })();
