@@ -47,7 +47,9 @@ def test_init_makes_a_site_that_builds_at_once(tmp_path: Path) -> None:
     result = run_cli("init", "ml-course", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "ml-course"
-    for name in ("pages.yml", "check.yml"):
+    made = sorted(p.name for p in (site / ".github/workflows").iterdir())
+    assert made == ["check.yml", "pages.yml", "preview-publish.yml", "preview.yml"]
+    for name in made:
         workflow = site / ".github/workflows" / name
         assert workflow.read_bytes() == (REPO / ".github/workflows" / name).read_bytes()
     assert (site / "requirements.txt").read_text().startswith("coursepress")  # test_requirement.py

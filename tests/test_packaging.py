@@ -4,15 +4,22 @@ theme, scripts, math font and KaTeX (none of which is Python, so each could be l
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import venv
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests import github_standin
+from tests.browser import static_server
 from tests.conftest import REPO
+from tests.crawl import crawl
+from tests.workflow_steps import JobRun, run_job
 
 
 def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,6 +54,8 @@ def test_the_sdist_and_wheel_pass_twine_check(dist: Path) -> None:
         "coursepress/theme/static/fonts/STIXTwoMath.woff2",
         "coursepress/vendor/katex.min.js",
         "coursepress/newsite/pages.yml",
+        "coursepress/newsite/preview.yml",
+        "coursepress/newsite/preview-publish.yml",
         "coursepress/serve/livereload.js",
     ):
         assert shipped in names, shipped
@@ -73,63 +82,124 @@ def test_the_wheel_installs_into_a_fresh_environment_and_builds_a_site(
     assert "<munder><mo>∑</mo>" in (public / "posts/math/index.html").read_text()
 
 
+REPOSITORY = "example/course"
 BASE_URL = "https://example.github.io/course"
-"""What `actions/configure-pages` gives `steps.pages.outputs.base_url` for a project site."""
+"""Where Pages publishes a project site of that repository."""
 
 
-def test_a_new_sites_workflow_steps_run_from_the_wheel(dist: Path, tmp_path: Path) -> None:
-    """Every `run:` step of the `pages.yml` and `check.yml` that `init` writes, in order, in a
-    fresh environment whose pip finds coursepress only as the built wheel; the artifact
-    folder holds the whole site under the repository's sub-path."""
-    import os
+@dataclass
+class NewSite:
+    folder: Path
+    environment: Path
+    env: dict[str, str]
+    scratch: Path
 
-    import yaml
+    def run(self, workflow: str, job: str, context: dict[str, str]) -> JobRun:
+        return run_job(
+            self.folder / ".github/workflows" / workflow, job, cwd=self.folder, env=self.env,
+            context={"github.token": "", **context}, scratch=self.scratch,
+        )  # fmt: skip
 
+
+@pytest.fixture(scope="module")
+def new_site(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> NewSite:
+    """A site made by `init`, and a fresh environment on the PATH whose pip finds coursepress
+    only as the built wheel; GitHub's `gh` is the stand-in (Pages not set up yet)."""
     from coursepress import __version__
-    from tests.browser import static_server
-    from tests.crawl import crawl
 
-    environment = tmp_path / "venv"
+    root = tmp_path_factory.mktemp("workflows")
+    environment = root / "venv"
     venv.create(environment, with_pip=True)
-    site = tmp_path / "course"
+    site = root / "course"
     made = subprocess.run(
         [sys.executable, "-m", "coursepress", "init", str(site), "--requirement",
          f"coursepress=={__version__}"],
         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+    standin = github_standin.install(root / "bin", {f"repos/{REPOSITORY}/pages": {"status": 404}})
     env = {
         **os.environ,
-        "PATH": f"{environment / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        **standin,
+        "PATH": f"{environment / 'bin'}{os.pathsep}{standin['PATH']}",
         "PIP_FIND_LINKS": str(dist),  # coursepress from the wheel; no index has it
         "PIP_CONSTRAINT": str(REPO / "constraints.txt"),
-        "COURSEPRESS_CACHE_DIR": str(tmp_path / "cache"),
+        "COURSEPRESS_CACHE_DIR": str(root / "cache"),
+        "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_REPOSITORY_OWNER": REPOSITORY.split("/")[0],
     }
-    expressions = {"${{ steps.pages.outputs.base_url }}": BASE_URL}
-    artifact = None
-    for name in ("check.yml", "pages.yml"):
-        workflow = yaml.safe_load((site / ".github/workflows" / name).read_text())
-        for job in workflow["jobs"].values():
-            for step in job["steps"]:
-                if "upload-pages-artifact" in step.get("uses", ""):
-                    artifact = site / step["with"]["path"]
-                if "run" not in step:
-                    continue
-                command = step["run"]
-                for expression, value in expressions.items():
-                    command = command.replace(expression, value)
-                assert "${{" not in command, f"{name}: an expression this test cannot give"
-                result = subprocess.run(
-                    ["bash", "-e", "-c", command], cwd=site, env=env, capture_output=True,
-                    text=True, timeout=900, stdin=subprocess.DEVNULL,
-                )  # fmt: skip
-                assert result.returncode == 0, f"{name}: {command}\n{result.stderr}"
+    return NewSite(site, environment, env, root)
+
+
+def artifact(run: JobRun, site: Path) -> Path:
+    (upload,) = [a for a in run.actions if a["uses"].startswith("actions/upload-artifact@")]
+    return site / upload["with"]["path"]
+
+
+def test_a_new_sites_workflow_steps_run_from_the_wheel(new_site: NewSite) -> None:
+    """Every `run:` step of the `check.yml` and `pages.yml` that `init` writes, in order; the
+    artifact holds the whole site under the repository's sub-path."""
+    from coursepress import __version__
+
+    check = new_site.run("check.yml", "check", {})
+    assert check.ran == ["Install coursepress", "Check the site"]
+    pages = new_site.run("pages.yml", "build", {})
+    assert pages.ran == [
+        "Install coursepress",
+        "Check the site",
+        "Ask GitHub Pages for the site's address",
+        "Build the site",
+    ]
     installed = subprocess.run(
-        [environment / "bin" / "coursepress", "--version"], capture_output=True, text=True
+        [new_site.environment / "bin" / "coursepress", "--version"], capture_output=True, text=True
     )
     assert __version__ in installed.stdout, "the steps did not install the wheel"
-    assert artifact is not None and (artifact / "index.html").is_file()
-    with static_server(artifact, mount="/course/") as origin:
+    public = artifact(pages, new_site.folder)
+    assert (public / "index.html").is_file() and (public / ".nojekyll").is_file()
+    with static_server(public, mount="/course/") as origin:
         report = crawl(origin, ["/course/"], BASE_URL + "/")
     assert report.broken == [] and report.missing_fragments() == []
     assert len(report.fetched) > 5
+
+
+def test_a_pull_requests_preview_builds_from_the_wheel_under_its_own_path(
+    new_site: NewSite,
+) -> None:
+    """preview.yml's steps, as for a push to pull request 7 that adds a post with a script
+    in it and a draft: the preview is a whole site that works under
+    /course/pr-preview/pr-7/ alone (a link out of it would be broken here), in safe mode."""
+    site = new_site.folder
+    (site / "content/posts/student.md").write_text(
+        '+++\ntitle = "Student post"\ndate = 2024-02-01\n+++\n\n'
+        "A [link to the welcome post](/posts/welcome/) and ![a chart](/images/chart.png).\n\n"
+        '<script>alert("hi")</script>\n'
+    )
+    (site / "static/images").mkdir(parents=True, exist_ok=True)
+    (site / "static/images/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site / "content/posts/unfinished.md").write_text(
+        '+++\ntitle = "Unfinished"\ndate = 2024-02-02\ndraft = true\n+++\n\nNot yet.\n'
+    )
+    try:
+        run = new_site.run(
+            "preview.yml",
+            "build",
+            {"github.event.action": "synchronize", "github.event.number": "7"},
+        )
+    finally:
+        for made in ("content/posts/student.md", "content/posts/unfinished.md"):
+            (site / made).unlink()
+        shutil.rmtree(site / "static")
+    assert run.ran == [
+        "Install coursepress",
+        "Ask GitHub Pages for the site's address",
+        "Build the preview",
+    ]
+    preview = artifact(run, site)
+    page = (preview / "posts/student/index.html").read_text()
+    assert "<script>alert" not in page  # safe mode
+    assert f'<link rel="canonical" href="{BASE_URL}/pr-preview/pr-7/posts/student/">' in page
+    assert not (preview / "posts/unfinished").exists()
+    with static_server(preview, mount="/course/pr-preview/pr-7/") as origin:
+        report = crawl(origin, ["/course/pr-preview/pr-7/"], BASE_URL + "/pr-preview/pr-7/")
+    assert report.broken == [] and report.missing_fragments() == []
+    assert f"{origin}/course/pr-preview/pr-7/images/chart.png" in report.fetched

@@ -57,7 +57,7 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
 
 
 def test_the_repository_workflows_are_the_ones_init_writes() -> None:
-    for name in ("pages.yml", "check.yml"):
+    for name in ("pages.yml", "check.yml", "preview.yml", "preview-publish.yml"):
         shipped = REPO / "src" / "coursepress" / "newsite" / name
         assert (REPO / ".github" / "workflows" / name).read_bytes() == shipped.read_bytes()
 
@@ -68,10 +68,21 @@ def test_pages_checks_before_building_and_pull_requests_get_annotations() -> Non
     assert runs.index("coursepress check") < next(
         i for i, run in enumerate(runs) if run.startswith("coursepress build")
     )
-    check = yaml.safe_load((REPO / ".github/workflows/check.yml").read_text())
+    check = load("check.yml")
     assert list(check[True]) == ["pull_request"]
     assert check["permissions"] == {"contents": "read"}
     assert check["jobs"]["check"]["steps"][-1]["run"] == "coursepress check --format github"
+
+
+def load(name: str) -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load((REPO / ".github/workflows" / name).read_text())
+    return loaded
+
+
+def uses(job: dict[str, Any], action: str) -> dict[str, Any]:
+    (step,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith(action + "@")]
+    found: dict[str, Any] = step
+    return found
 
 
 def test_workflow_shape() -> None:
@@ -80,27 +91,68 @@ def test_workflow_shape() -> None:
     assert triggers["push"] == {"branches": ["main"]}
     assert "workflow_dispatch" in triggers
     assert len(triggers["schedule"]) == 1 and "cron" in triggers["schedule"][0]
-    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["permissions"] == {"contents": "read"}
     assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
 
-    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
-    uses = [step.get("uses", "") for step in build["steps"]]
-    assert uses[:2] == ["actions/checkout@v7", "actions/setup-python@v7"]
-    assert build["steps"][1]["with"]["cache"] == "pip"
-    configure = next(s for s in build["steps"] if s.get("uses") == "actions/configure-pages@v6")
-    upload = next(s for s in build["steps"] if s.get("uses") == "actions/upload-pages-artifact@v5")
-    assert upload["with"] == {"path": "public"}
-    assert uses.index("actions/configure-pages@v6") < uses.index("actions/upload-pages-artifact@v5")
-    assert configure["id"] == "pages"
-
-    assert deploy["needs"] == "build"
-    assert deploy["environment"] == {
-        "name": "github-pages",
-        "url": "${{ steps.deployment.outputs.page_url }}",
-    }
-    assert deploy["steps"] == [
-        {"name": "Deploy to GitHub Pages", "id": "deployment", "uses": "actions/deploy-pages@v5"}
+    build, publish = flow["jobs"]["build"], flow["jobs"]["publish"]
+    assert [step.get("uses", "") for step in build["steps"]][:2] == [
+        "actions/checkout@v7",
+        "actions/setup-python@v7",
     ]
+    assert build["steps"][1]["with"]["cache"] == "pip"
+    # The job that runs the site's code can read, not write; the one that writes runs none.
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    assert publish["permissions"] == {"contents": "write"}
+    assert publish["needs"] == "build"
+    assert not any("run" in step for step in publish["steps"])
+    upload = uses(build, "actions/upload-artifact")["with"]
+    download = uses(publish, "actions/download-artifact")["with"]
+    assert upload["path"] == download["path"] == "public"
+    assert upload["name"] == download["name"]
+    assert upload["include-hidden-files"] is True  # public/.nojekyll
+
+
+def test_the_site_and_the_previews_share_the_gh_pages_branch_without_erasing_each_other() -> None:
+    publish = uses(workflow()["jobs"]["publish"], "JamesIves/github-pages-deploy-action")["with"]
+    preview = uses(load("preview-publish.yml")["jobs"]["publish"], "rossjrw/pr-preview-action")
+    assert publish["branch"] == preview["with"]["preview-branch"] == "gh-pages"
+    assert publish["clean-exclude"] == preview["with"]["umbrella-dir"] + "/"
+    assert publish["force"] is False  # a preview pushed meanwhile is rebased onto, not lost
+    build = load("preview.yml")["jobs"]["build"]["steps"]
+    (command,) = [s["run"] for s in build if "coursepress build" in str(s.get("run", ""))]
+    assert "/pr-preview/pr-${{ github.event.number }}/" in command and "--safe" in command
+
+
+def test_pull_requests_are_built_untrusted_and_published_by_a_trusted_workflow() -> None:
+    """Nothing that runs a pull request's code can write, and nothing that can write runs it."""
+    for path in (REPO / ".github/workflows").glob("*.yml"):
+        assert "pull_request_target" not in path.read_text(), path.name
+    build = load("preview.yml")
+    assert list(build[True]) == ["pull_request"]
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    assert "permissions" not in build["jobs"]["build"]
+    assert "secrets." not in (REPO / ".github/workflows/preview.yml").read_text()
+
+    publish = load("preview-publish.yml")
+    assert publish[True] == {"workflow_run": {"workflows": [build["name"]], "types": ["completed"]}}
+    assert publish["permissions"] == {"contents": "read"}
+    job = publish["jobs"]["publish"]
+    assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+    assert "github.event.workflow_run.conclusion == 'success'" in job["if"]
+    assert job["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "actions": "read",
+        "pages": "read",
+    }
+    checkout = uses(job, "actions/checkout")
+    assert checkout["with"] == {"persist-credentials": False}  # the default branch, no ref
+    download = uses(job, "actions/download-artifact")["with"]
+    assert download["run-id"] == "${{ github.event.workflow_run.id }}"
+    # What the pull request controls reaches the shell only through env, never spliced in.
+    for step in job["steps"]:
+        for untrusted in ("head_branch", "head_repository", "head_sha", "display_title"):
+            assert f"workflow_run.{untrusted}" not in str(step.get("run", "")), step
 
 
 def test_workflow_builds_with_the_command_the_readme_documents() -> None:
@@ -152,3 +204,138 @@ def test_release_publishes_from_a_tag_with_trusted_publishing() -> None:
     assert "with" not in step  # no password or token: PyPI trusts the workflow itself
     build = "\n".join(s.get("run", "") for s in release["jobs"]["build"]["steps"])
     assert "python -m build" in build and "twine check --strict dist/*" in build
+
+
+def address_steps() -> dict[str, dict[str, Any]]:
+    found = {}
+    for name, job in (("pages.yml", "build"), ("preview.yml", "build"),
+                      ("preview-publish.yml", "publish")):  # fmt: skip
+        (step,) = [s for s in load(name)["jobs"][job]["steps"] if s.get("id") == "pages"]
+        found[name] = step
+    return found
+
+
+def test_every_workflow_asks_for_the_sites_address_the_same_way() -> None:
+    """The site, its previews and the preview's comment must agree on one address."""
+    runs = {name: step["run"] for name, step in address_steps().items()}
+    assert len(set(runs.values())) == 1, runs
+
+
+@pytest.mark.parametrize(
+    ("repository", "pages", "expected"),
+    [
+        (
+            "Example/course",
+            {"html_url": "https://course.example.edu/"},
+            "https://course.example.edu",
+        ),
+        ("Example/course", {"status": 404}, "https://example.github.io/course"),
+        ("Example/Example.github.io", {"status": 404}, "https://example.github.io"),
+    ],
+    ids=["custom-domain", "before-the-first-publication", "user-site"],
+)
+def test_the_sites_address_from_pages_or_before_pages_knows_it(
+    tmp_path: Path, repository: str, pages: dict[str, Any], expected: str
+) -> None:
+    from tests import github_standin
+    from tests.workflow_steps import JobRun
+
+    step = address_steps()["pages.yml"]
+    standin = github_standin.install(tmp_path / "bin", {f"repos/{repository}/pages": pages})
+    output = tmp_path / "output"
+    output.write_text("")
+    run = JobRun({"github.token": "token"})
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        env={**os.environ, **standin, "GITHUB_OUTPUT": str(output),
+             "GITHUB_REPOSITORY": repository, "GITHUB_REPOSITORY_OWNER": repository.split("/")[0],
+             **{key: run.resolve(value) for key, value in step["env"].items()}},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert output.read_text() == f"base_url={expected}\n"
+    assert github_standin.calls(tmp_path / "bin") == [
+        {"method": "GET", "path": f"repos/{repository}/pages", "fields": {}}
+    ]
+
+
+def test_a_closed_pull_request_builds_nothing_and_its_run_succeeds(tmp_path: Path) -> None:
+    from tests.workflow_steps import run_job
+
+    run = run_job(
+        REPO / ".github/workflows/preview.yml", "build", cwd=tmp_path, env=dict(os.environ),
+        context={"github.event.action": "closed", "github.event.number": "7"}, scratch=tmp_path,
+    )  # fmt: skip
+    assert run.ran == [] and run.actions == []
+
+
+PULL = {"number": 7, "state": "open", "head": {"sha": "c0ffee" * 6 + "beef"}}
+
+
+@pytest.mark.parametrize(
+    ("pulls", "action", "number"),
+    [
+        ([PULL], "deploy", "7"),
+        ([{**PULL, "state": "closed"}], "remove", "7"),
+        ([{**PULL, "head": {"sha": "newer"}}], "none", ""),
+        ([{**PULL, "number": "7; rm -rf ~"}], "none", ""),
+        ({"status": 404}, "none", ""),
+    ],
+    ids=["open", "closed", "moved-on", "not-a-number", "api-error"],
+)
+def test_the_trusted_workflow_asks_github_which_pull_request_and_what_to_do(
+    tmp_path: Path, pulls: object, action: str, number: str
+) -> None:
+    """Which pull request and whether it is open come from GitHub's API for the commit that
+    was built, never from the uploaded files; the run's pull request is then published,
+    removed, or left alone."""
+    from tests import github_standin
+    from tests.workflow_steps import run_job
+
+    repository = "example/course"
+    standin = github_standin.install(
+        tmp_path / "bin",
+        {f"repos/{repository}/pulls": pulls, f"repos/{repository}/pages": {"status": 404}},
+    )
+    event = {
+        "github.event.workflow_run.event": "pull_request",
+        "github.event.workflow_run.conclusion": "success",
+        "github.event.workflow_run.head_repository.owner.login": "student",
+        "github.event.workflow_run.head_branch": "week-3; echo pwned",
+        "github.event.workflow_run.head_sha": PULL["head"]["sha"],  # type: ignore[index]
+        "github.event.workflow_run.id": "4242",
+        "github.token": "token",
+        "runner.temp": str(tmp_path / "runner"),
+    }
+    env = {**os.environ, **standin, "GITHUB_REPOSITORY": repository,
+           "GITHUB_REPOSITORY_OWNER": "example"}  # fmt: skip
+    run = run_job(
+        REPO / ".github/workflows/preview-publish.yml", "publish", cwd=tmp_path, env=env,
+        context=event, scratch=tmp_path,
+    )  # fmt: skip
+    assert run.context["steps.pull.outputs.action"] == action
+    assert run.value("steps.pull.outputs.number") == number
+    asked = github_standin.calls(tmp_path / "bin")[0]
+    assert asked == {
+        "method": "GET",
+        "path": f"repos/{repository}/pulls",
+        "fields": {"state": "all", "head": "student:week-3; echo pwned", "sort": "updated",
+                   "direction": "desc"},
+    }  # fmt: skip
+    actions = {step["uses"].split("@")[0]: step["with"] for step in run.actions}
+    if action == "none":
+        assert actions == {}
+        return
+    preview = actions["rossjrw/pr-preview-action"]
+    assert preview["action"] == action and preview["pr-number"] == "7"
+    comment = actions["marocchino/sticky-pull-request-comment"]
+    assert comment["number_force"] == "7"
+    if action == "deploy":
+        assert actions["actions/download-artifact"]["run-id"] == "4242"
+        assert preview["source-dir"] == actions["actions/download-artifact"]["path"]
+        assert comment["message"].startswith(
+            "**Preview:** https://example.github.io/course/pr-preview/pr-7/\n"
+        )
+    else:
+        assert "actions/download-artifact" not in actions
+        assert comment["message"] == "The preview of this pull request was removed when it closed."

@@ -272,7 +272,8 @@ def init_command(folder: Path | None, hugo_site: Path | None, requirement: str |
         click.echo(f"note: {chosen.advice}", err=True)
     click.echo(
         f"\nNext: cd {folder.as_posix()} && coursepress serve    (preview with live reload)\n"
-        "Publish: push to GitHub and set Settings → Pages → Source: GitHub Actions."
+        "Publish: push to GitHub; once the workflow has made the gh-pages branch, choose it in\n"
+        "Settings → Pages → Source: Deploy from a branch (gh-pages, / (root))."
     )
 
 

@@ -23,7 +23,10 @@ from coursepress.site.urls import urlize
 from coursepress.source.discover import CONTENT_DIR, check_site_folder
 
 NEW_SITE_FILES = Path(__file__).resolve().parent / "newsite"
-WORKFLOWS = (".github/workflows/pages.yml", ".github/workflows/check.yml")
+WORKFLOWS = tuple(
+    f".github/workflows/{name}"
+    for name in ("pages.yml", "check.yml", "preview.yml", "preview-publish.yml")
+)
 
 
 class ScaffoldError(SiteError):
@@ -70,8 +73,8 @@ def new_post(site_dir: Path, title: str, section: str = "posts", week: int | Non
 
 
 def init_site(site_dir: Path, requirement: str) -> list[Path]:
-    """A new course site that builds at once, with the GitHub Pages workflow, which installs
-    `requirement` (see requirement.py)."""
+    """A new course site that builds at once, with the GitHub Pages workflows (publishing,
+    checks and pull request previews), which install `requirement` (see requirement.py)."""
     if site_dir.exists() and any(site_dir.iterdir()):
         raise ScaffoldError(
             "this folder is not empty; nothing was written",
