@@ -13,7 +13,13 @@ from tests.conftest import snapshot
 
 MAX_DIFF_LINES = 80
 THEME = Path(__file__).parent / "golden" / "theme"
-SHARED = ("css/style.css", "css/syntax.css", "fonts/STIXTwoMath.woff2", "js/copy-code.js")
+SHARED = (
+    "css/style.css",
+    "css/syntax.css",
+    "fonts/STIXTwoMath.woff2",
+    "js/copy-code.js",
+    "js/schedule.js",
+)
 
 
 def tree_diff(actual: Path, expected: Path) -> str:

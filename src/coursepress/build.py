@@ -14,6 +14,7 @@ from typing import TypeVar
 from coursepress.cache.layer import Forgetful, Memory, Remembering, Rendered
 from coursepress.config import CONFIG_FILE, Config, load_config
 from coursepress.content.site_shortcodes import ShortcodeTemplate, read_shortcodes
+from coursepress.course.plan import read_course_plan
 from coursepress.diagnostics import apply_settings
 from coursepress.errors import (
     BuildFailed,
@@ -170,6 +171,8 @@ def plan_site(
     documents = clock.lap("front matter", documents)
     data, errors = read_data(site_dir)
     _stop_or_note(errors, found, checking)
+    course, errors = read_course_plan(site_dir, config.zone, config.term_start)
+    _stop_or_note(errors, found, checking)
     shortcodes, errors = read_shortcodes(site_dir, config.safe_html)
     _stop_or_note(errors, found, checking)
     now = datetime.now(config.zone)  # the build's one reading of the clock
@@ -179,7 +182,7 @@ def plan_site(
     made = clock.lap("markdown", made, memory.tally("markdown"))
     found += [warning for _, warnings in made for warning in warnings]
     pages = [page for page, _ in made]
-    site = clock.lap("collect", assemble(pages, config, now.date(), data))
+    site = clock.lap("collect", assemble(pages, config, now.date(), data, course))
     plan = plan_outputs(site, sources, str(shown_path(site_dir, CONFIG_FILE)))
     found += clock.lap("plan", plan.diagnostics)
     return Planned(

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from coursepress.site.assemble import Section, Site
-from coursepress.site.lists import Feed, Pager, Taxonomy, Term, Week
+from coursepress.site.lists import Feed, Pager, Taxonomy, Term
 from coursepress.site.pages import BODY_PARTS, Page
+from coursepress.site.schedule import Session, Week
 
 
 class Reads:
@@ -128,7 +129,7 @@ _PROXIES: dict[type, type[_RecordReads]] = {
     Page: _proxy_class(Page, _PageReads),
     **{
         record: _proxy_class(record, _RecordReads)
-        for record in (Site, Section, Pager, Taxonomy, Term, Feed, Week)
+        for record in (Site, Section, Pager, Taxonomy, Term, Feed, Week, Session)
     },
 }
 _SCALARS = frozenset({str, int, float, bool, bytes})

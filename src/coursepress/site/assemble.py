@@ -11,20 +11,20 @@ from typing import Any
 from markupsafe import Markup
 
 from coursepress.config import Config
+from coursepress.course.plan import CoursePlan
 from coursepress.site.lists import (
     Feed,
     Pager,
     Taxonomy,
-    Week,
     feed,
     neighbours,
     paginate,
-    schedule,
     taxonomies,
 )
 from coursepress.site.menus import MenuItem, build_menus, navigation
 from coursepress.site.pages import Page, title_from_name
-from coursepress.site.urls import SCHEDULE_URL, SITEMAP_URL, folder_url, output_path
+from coursepress.site.schedule import Week, schedule
+from coursepress.site.urls import CALENDAR_URL, SCHEDULE_URL, SITEMAP_URL, folder_url, output_path
 from coursepress.source.discover import SourceKind
 
 
@@ -73,6 +73,8 @@ class Site:
     """The header's links: the main menu when the settings declare one, else the lists."""
     data: Mapping[str, Any] = field(default_factory=dict)
     """The tables of data/ (`site.data.course.staff`), as Hugo's `.Site.Data`."""
+    course: CoursePlan | None = None
+    """`data/schedule.toml`: meetings, assignments, weeks off and topics."""
 
     @property
     def updated(self) -> datetime:
@@ -90,6 +92,12 @@ class Site:
     def schedule_url(self) -> str | None:
         """The schedule page, when the site has one."""
         return SCHEDULE_URL if self.schedule else None
+
+    @property
+    def calendar_url(self) -> str | None:
+        """`calendar.ics`, when the schedule file has meetings or assignments."""
+        has_events = self.course and (self.course.meetings or self.course.assignments)
+        return CALENDAR_URL if has_events else None
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -112,7 +120,11 @@ class Site:
 
 
 def assemble(
-    pages: list[Page], config: Config, today: date, data: Mapping[str, Any] | None = None
+    pages: list[Page],
+    config: Config,
+    today: date,
+    data: Mapping[str, Any] | None = None,
+    course: CoursePlan | None = None,
 ) -> Site:
     indexes = {p.section: p for p in pages if _is_top_index(p)}
     regular = tuple(sorted((p for p in pages if not _is_top_index(p)), key=newest_first))
@@ -120,7 +132,7 @@ def assemble(
     names = sorted({p.section for p in regular if p.section} | (indexes.keys() - {""}))
     sections = tuple(_section(name, posts, indexes.get(name), config) for name in names)
     kinds = taxonomies(regular, config)  # every page with terms, as in Hugo
-    weeks = schedule(posts, config, today)
+    weeks = schedule(posts, config, today, course)
     menus = build_menus(config.menus, pages, {s.name: s.url for s in sections})
     lists = [(s.title, s.url) for s in sections]
     lists += [("Schedule", SCHEDULE_URL)] if weeks else []
@@ -140,6 +152,7 @@ def assemble(
         menus=menus,
         navigation=nav,
         data=data or {},
+        course=course,
     )
 
 

@@ -1,15 +1,14 @@
-"""Pages made from other pages: list pages in pages of N, tags and authors, the course
-schedule, and each post's neighbours."""
+"""Pages made from other pages: list pages in pages of N, tags and authors, and each post's
+neighbours."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
 from types import MappingProxyType
 
 from coursepress.config import Config
-from coursepress.site.course import Author, Break
+from coursepress.site.course import Author
 from coursepress.site.pages import Page
 from coursepress.site.urls import (
     feed_url,
@@ -127,68 +126,6 @@ def _taxonomy(
     ]
     terms.sort(key=lambda term: (-len(term.pages), term.name.lower()))
     return Taxonomy(kind, singular, kind.capitalize(), taxonomy_url(kind), tuple(terms))
-
-
-@dataclass(frozen=True, slots=True)
-class Week:
-    """A week of the course calendar, with the posts that name it in `week`."""
-
-    number: int | None
-    """The course week; None for a break (a reading week)."""
-    start: date | None
-    """Its first day, when `term_start` is set."""
-    posts: tuple[Page, ...]
-    label: str = ""
-    """A break's label ("Reading week")."""
-    future: bool = True
-    """The week has not started yet (always true without `term_start`)."""
-
-    @property
-    def end(self) -> date | None:
-        return self.start + timedelta(days=6) if self.start else None
-
-    @property
-    def upcoming(self) -> bool:
-        """A course week still to come, with nothing posted yet."""
-        return self.number is not None and not self.posts and self.future
-
-
-def schedule(posts: tuple[Page, ...], config: Config, today: date) -> tuple[Week, ...]:
-    """Weeks 1..N (N: `term_weeks`, else the last week with a post), breaks in between."""
-    by_week: dict[int, list[Page]] = {}
-    for page in posts:
-        if page.week is not None:
-            by_week.setdefault(page.week, []).append(page)
-    if not by_week and config.term_start is None:
-        return ()
-    last = max([config.term_weeks, *by_week])
-    weeks = []
-    for number, start, label in _calendar(last, config.term_start, config.skip_weeks):
-        found = sorted(
-            by_week.get(number, []) if number else [],
-            key=lambda page: (page.lecture or 0, page.date.timestamp() if page.date else 0),
-        )
-        weeks.append(Week(number, start, tuple(found), label, start is None or start >= today))
-    return tuple(weeks)
-
-
-def _calendar(
-    last: int, term_start: date | None, breaks: tuple[Break, ...]
-) -> list[tuple[int | None, date | None, str]]:
-    if term_start is None:
-        return [(number, None, "") for number in range(1, last + 1)]
-    skipped = {(item.day - term_start).days // 7: item.label for item in breaks}
-    rows: list[tuple[int | None, date | None, str]] = []
-    number, calendar_week = 0, 0
-    while number < last:
-        start = term_start + timedelta(weeks=calendar_week)
-        if calendar_week in skipped:
-            rows.append((None, start, skipped[calendar_week]))
-        else:
-            number += 1
-            rows.append((number, start, ""))
-        calendar_week += 1
-    return rows
 
 
 def neighbours(

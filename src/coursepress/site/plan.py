@@ -11,6 +11,7 @@ from enum import Enum
 from pathlib import PurePosixPath
 
 from coursepress.content.highlight import stylesheet
+from coursepress.course.calendar import calendar_text
 from coursepress.errors import Diagnostic, Severity
 from coursepress.site.assemble import Site
 from coursepress.site.assets import copies_of, github_pages_files
@@ -76,6 +77,9 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
     views = plan_views(site, settings_file, found)
     rows = [Output(view.output, Made.TEMPLATE, view.owner, view=view) for view in views]
     texts = {SYNTAX_CSS: stylesheet(), **github_pages_files(site.config)}
+    if site.course and site.calendar_url:
+        ics = calendar_text(site.course, site.schedule, site.config, site.updated)
+        texts[site.calendar_url.lstrip("/")] = ics
     rows += [Output(name, Made.TEXT, Owner(name), text=text) for name, text in texts.items()]
     for output, source, made_by_theme in copies_of(sources, site, found):
         if site.config.safe_html and not made_by_theme and output.lower().endswith(ACTIVE_FILES):

@@ -136,6 +136,7 @@ def output_url(output: str) -> str:
 
 
 SCHEDULE_URL = "/schedule/"
+CALENDAR_URL = "/calendar.ics"
 SITEMAP_URL = "/sitemap.xml"
 
 

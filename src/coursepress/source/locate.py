@@ -209,3 +209,83 @@ def load_values(path: Path, text: str, shown: PurePath | str, error_type: type[S
     if broken is not None:
         raise broken
     return values
+
+
+Path_ = tuple[str | int, ...]
+"""Where a value sits in a file's values: `("meeting", 2, "date")`."""
+
+
+def value_lines(text: str, suffix: str) -> dict[Path_, int]:
+    """The line of each table, list item and key in a TOML or YAML file, by its path; JSON
+    (whose parser keeps no lines) gives none. For messages: a value not found here is shown
+    at its nearest enclosing table's line (`line_at`)."""
+    if suffix == ".toml":
+        return _toml_lines(text)
+    if suffix in (".yaml", ".yml"):
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, RecursionError):
+            return {}
+        found: dict[Path_, int] = {}
+        pending: list[tuple[Any, Path_]] = [(root, ())] if root is not None else []
+        while pending:
+            node, path = pending.pop()
+            found.setdefault(path, node.start_mark.line + 1)
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    name = key.value if isinstance(key, yaml.ScalarNode) else ""
+                    step = int(name) if re.fullmatch(r"\d+", name) else name
+                    found.setdefault((*path, step), key.start_mark.line + 1)
+                    pending.append((value, (*path, step)))
+            elif isinstance(node, yaml.SequenceNode):
+                pending += [(item, (*path, index)) for index, item in enumerate(node.value)]
+        return found
+    return {}
+
+
+def line_at(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of `path`, or of the nearest table or list item that holds it."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+_TOML_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+_TOML_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')[ \t]*=")
+
+
+def _toml_lines(text: str) -> dict[Path_, int]:
+    """Tables (`[a.b]`), arrays of tables (`[[a]]`, counted) and `key =` lines. Multi-line
+    strings are not told apart: a line in one that looks like a key could be taken for one,
+    which only moves where a message points."""
+    found: dict[Path_, int] = {}
+    counts: dict[Path_, int] = {}
+    table: Path_ = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_HEADER.match(line)
+        if header:
+            brackets, dotted = header.groups()
+            names = [part.strip().strip("\"'") for part in dotted.split(".")]
+            table = _toml_table(names, counts)
+            if brackets == "[[":
+                array = table
+                counts[array] = counts.get(array, -1) + 1
+                table = (*array, counts[array])
+            found.setdefault(table, number)
+            continue
+        key = _TOML_KEY.match(line)
+        if key:
+            found.setdefault((*table, key.group(1).strip("\"'")), number)
+    return found
+
+
+def _toml_table(names: list[str], counts: dict[Path_, int]) -> Path_:
+    """A header's path with the index of the current item of each array of tables it passes
+    through (`[[week.meeting]]` inside the third `[[week]]`: `("week", 2, "meeting")`)."""
+    path: Path_ = ()
+    for index, name in enumerate(names):
+        path = (*path, name)
+        if path in counts and index < len(names) - 1:
+            path = (*path, counts[path])
+    return path

@@ -1,0 +1,1 @@
+"""The course itself: its schedule from data, the calendar students subscribe to."""
