@@ -107,3 +107,23 @@ def test_text_contrast_meets_wcag_aa(demo_public: Path, scheme: str) -> None:
         for selector in ("main p", ".post-meta", "main a", ".site-footer", ".tags a"):
             ratio = page.evaluate(CONTRAST, [selector, "color"])
             assert ratio >= 4.5, f"{selector} in {scheme}: contrast {ratio:.2f}"
+
+
+def test_the_schedule_marks_the_week_of_the_readers_day(demo_public: Path) -> None:
+    """Built long after the term, the page marks no week; on a reader's clock in week 3 of
+    the term the script marks week 3 (and only it), and a screen reader hears it as the
+    current date. Without the script the page is whole, just unmarked."""
+    from datetime import datetime
+
+    page_html = (demo_public / "schedule/index.html").read_text()
+    assert 'aria-current="date"' not in page_html and "This week" not in page_html
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.clock.install(time=datetime(2023, 9, 13, 11, 0))
+        page.goto(f"{origin}/course/schedule/")
+        current = page.locator("table.schedule tr.current")
+        current.wait_for()
+        assert current.count() == 1
+        assert current.get_attribute("aria-current") == "date"
+        assert current.locator("th").inner_text() == "3"
+        assert current.locator(".this-week").inner_text() == "This week"
+        assert axe_violations(page, ["aria-allowed-attr", "color-contrast"]) == []

@@ -19,7 +19,14 @@ _IGNORE = re.compile(r"coursepress:\s*ignore(?:\[([\w, -]+)\])?")
 
 
 ALWAYS_ERRORS = frozenset(
-    {"reserved-url", "alias-collision", "unreadable", "name-too-long", "shortcode-error"}
+    {
+        "reserved-url",
+        "alias-collision",
+        "unreadable",
+        "name-too-long",
+        "shortcode-error",
+        "schedule",
+    }
 )
 """A page at a URL coursepress makes (a list, a feed, a redirect) or an alias on a page, a
 source that cannot be read, a name no file system stores, a site shortcode whose template

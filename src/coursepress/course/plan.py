@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path, PurePosixPath
@@ -149,7 +149,7 @@ class _Reader:
     def plan(self, values: Any) -> CoursePlan:
         top = self.table(values, (), "")
         defaults = {
-            str(kind).lower(): self.table(given, ("defaults", kind), "defaults")
+            str(kind).lower(): (kind, self.table(given, ("defaults", kind), "defaults"))
             for kind, given in self.table(top.get("defaults", {}), ("defaults",), None).items()
         }
         meetings = [
@@ -207,18 +207,29 @@ class _Reader:
             )
         return value.strip()
 
-    def meeting(self, entry: dict[str, Any], where: Path_, defaults: dict[str, Any]) -> Meeting:
+    def meeting(
+        self, entry: dict[str, Any], where: Path_, defaults: dict[str, tuple[str, dict[str, Any]]]
+    ) -> Meeting:
         kind = self.text(entry, where, "kind", "Lecture") or "Lecture"
-        merged = {**defaults.get(kind.lower(), {}), **entry}
+        written, inherited = defaults.get(kind.lower(), ("", {}))
+        merged = {**inherited, **entry}
+
+        def at(key: str) -> Path_:
+            """Where the value is written: a mistake in one the meeting takes from
+            [defaults.KIND] is shown there."""
+            return (
+                (*where, key)
+                if key in entry or key not in inherited
+                else ("defaults", written, key)
+            )
+
         if "date" not in entry:
             raise self.error(where, "this meeting has no date", f"add one: {EXAMPLES['meeting']}")
-        day, start = self.moment(entry["date"], (*where, "date"), "date")
+        day, start = self.moment(entry["date"], at("date"), "date")
         if start is None and "time" in merged:
-            start = datetime.combine(day, self.clock(merged["time"], (*where, "time")), self.zone)
-        end = self.end(merged, where, start)
-        slides = (
-            self.links(merged["slides"], (*where, "slides"), "Slides") if "slides" in merged else ()
-        )
+            start = datetime.combine(day, self.clock(merged["time"], at("time")), self.zone)
+        end = self.end(merged, where, start, at)
+        slides = self.links(merged["slides"], at("slides"), "Slides") if "slides" in merged else ()
         return Meeting(
             kind=kind,
             day=day,
@@ -226,34 +237,36 @@ class _Reader:
             end=end,
             topic=self.text(merged, where, "topic"),
             where=self.text(merged, where, "where"),
-            readings=self.links(merged.get("readings", []), (*where, "readings")),
-            links=slides + self.links(merged.get("links", []), (*where, "links")),
+            readings=self.links(merged.get("readings", []), at("readings")),
+            links=slides + self.links(merged.get("links", []), at("links")),
             notes=self.text(merged, where, "notes"),
             line=line_at(self.lines, where),
         )
 
-    def end(self, merged: dict[str, Any], where: Path_, start: datetime | None) -> datetime | None:
+    def end(
+        self,
+        merged: dict[str, Any],
+        where: Path_,
+        start: datetime | None,
+        at: Callable[[str], Path_],
+    ) -> datetime | None:
         if "end" in merged and "length" in merged:
-            raise self.error(
-                (*where, "end"), "a meeting has an end or a length, not both", "keep one"
-            )
+            raise self.error(at("end"), "a meeting has an end or a length, not both", "keep one")
         if start is None:
             if "end" in merged or "length" in merged:
                 raise self.error(
-                    (*where, "end" if "end" in merged else "length"),
+                    at("end" if "end" in merged else "length"),
                     "a meeting with an end or a length needs a start time",
                     'add time = "10:00", or give the date with its time: 2024-09-03T10:00:00',
                 )
             return None
         if "length" in merged:
-            return start + self.length(merged["length"], (*where, "length"))
+            return start + self.length(merged["length"], at("length"))
         if "end" in merged:
-            finish = datetime.combine(
-                start.date(), self.clock(merged["end"], (*where, "end")), self.zone
-            )
+            finish = datetime.combine(start.date(), self.clock(merged["end"], at("end")), self.zone)
             if finish <= start:
                 raise self.error(
-                    (*where, "end"),
+                    at("end"),
                     f"this meeting ends ({finish:%H:%M}) before it starts ({start:%H:%M})",
                     "end is a time of the same day, such as 11:15",
                 )

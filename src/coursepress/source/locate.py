@@ -270,6 +270,7 @@ def _toml_lines(text: str) -> dict[Path_, int]:
             table = _toml_table(names, counts)
             if brackets == "[[":
                 array = table
+                found.setdefault(array, number)
                 counts[array] = counts.get(array, -1) + 1
                 table = (*array, counts[array])
             found.setdefault(table, number)
