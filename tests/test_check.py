@@ -38,6 +38,15 @@ def test_the_demo_checks_clean_but_for_what_the_seed_post_contains(tmp_path: Pat
     result = run_cli("check", "--format", "json", cwd=site)
     assert result.returncode == 0, result.stdout
     found = json.loads(result.stdout)["diagnostics"]
+    # check lists what will be released, and when: the demo's unreleased solution.
+    (withheld,) = [d for d in found if d["code"] == "release"]
+    assert (withheld["path"], withheld["line"], withheld["severity"]) == (
+        "content/posts/homework-1.md",
+        40,
+        "info",
+    )
+    assert withheld["message"].startswith("a solution is withheld until 2099-01-01 00:00")
+    found = [d for d in found if d is not withheld]
     assert {d["path"] for d in found} == {"content/posts/class1.md"}
     assert sorted({d["code"] for d in found}) == [
         "draft",

@@ -35,6 +35,7 @@ from coursepress.site.plan import Plan, plan_outputs
 from coursepress.source.data import read_data
 from coursepress.source.discover import Sources, check_site_folder
 from coursepress.source.frontmatter import Document
+from coursepress.source.release import release
 from coursepress.source.select import Selection, Verdict, select
 
 T = TypeVar("T")
@@ -177,6 +178,9 @@ def plan_site(
     _stop_or_note(errors, found, checking)
     now = datetime.now(config.zone)  # the build's one reading of the clock
     selection = select(documents, now, drafts=options.drafts, future=options.future)
+    selection, withheld, errors = release(selection, now, future=options.future)
+    found += withheld
+    _stop_or_note(errors, found, checking)
     found += skipped_warnings(sources.skipped)
     made = memory.pages(selection, config, options.jobs, shortcodes, data)
     made = clock.lap("markdown", made, memory.tally("markdown"))

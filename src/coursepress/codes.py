@@ -12,5 +12,6 @@ CODES = (
     "unknown-shortcode", "unknown-reference", "unknown-param", "hugo-config", "hugo-theme",
     "link-outside-site", "linked-folder", "case-collision", "unsafe-html",
     "link-to-private-file", "unreadable", "name-too-long", "reserved-url", "shortcode-error",
-    "missing-folder", "unknown-callout", "code-option", "schedule",
+    "missing-folder", "unknown-callout", "code-option", "schedule", "release",
+    "release-date",
 )  # fmt: skip

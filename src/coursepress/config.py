@@ -275,6 +275,9 @@ class Config:
     """Weeks in the term; 0 means up to the last week that has a post."""
     skip_weeks: tuple[Break, ...] = setting((), lambda _, value, at: read_breaks(value, at.line))
     """Calendar weeks with no class (reading week): not counted as course weeks."""
+    announcements: str = setting("announcements", text)
+    """The section whose posts are announcements: on the home page from their date until
+    `expires` (14 days after it when not given), in the feeds as every post is."""
     authors: Mapping[str, Author] = setting(
         {}, lambda _, value, at: read_authors(value, at.line, at.author_line)
     )

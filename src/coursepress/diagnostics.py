@@ -26,6 +26,7 @@ ALWAYS_ERRORS = frozenset(
         "name-too-long",
         "shortcode-error",
         "schedule",
+        "release-date",
     }
 )
 """A page at a URL coursepress makes (a list, a feed, a redirect) or an alias on a page, a

@@ -10,6 +10,7 @@ Markdown is rendered, so that Markdown never reads the HTML.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ _ARGUMENT = re.compile(
     r"""(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|`(?P<raw>[^`]*)`|(?P<bare>[^\s"`]+))""",
     re.DOTALL,
 )
-PAIRED = frozenset(("highlight", "details"))
+PAIRED = frozenset(("highlight", "details", "solution"))
 SINGLE = frozenset(("figure", "youtube", "vimeo"))
 REFERENCES = frozenset(("ref", "relref", "param"))
 KNOWN = PAIRED | SINGLE | REFERENCES
@@ -476,12 +477,27 @@ def _render(
         return _video(code)
     if code.name == "highlight":
         return highlight(inner.strip("\n"), code.get("lang", 0))
-    summary = code.get("summary", None, "Details")
+    if code.name == "solution" and code.get("withheld") == "true":
+        return _withheld_notice(code.get("release"))
+    summary = code.get("summary", None, "Solution" if code.name == "solution" else "Details")
     opened = " open" if code.get("open").lower() in ("true", "open") else ""
-    head = f"<details{opened}>\n<summary>{escape(summary)}</summary>\n"
+    kind = ' class="solution"' if code.name == "solution" else ""
+    head = f"<details{kind}{opened}>\n<summary>{escape(summary)}</summary>\n"
     if code.markdown:
         return f"{head}\n{inner.strip()}\n\n</details>\n"
     return f"{head}{markdown(inner.strip())}</details>\n"
+
+
+def _withheld_notice(release: str) -> str:
+    """What stands where a solution not yet released will be (source/release.py)."""
+    try:
+        moment = datetime.fromisoformat(release.strip().replace(" ", "T", 1))
+        shown = f"{moment.day} {moment:%B %Y}" + (f", {moment:%H:%M}" if moment.hour or moment.minute else "")
+        attribute = moment.isoformat() if moment.hour or moment.minute else moment.date().isoformat()
+    except ValueError:
+        shown, attribute = release, ""
+    when = f'<time datetime="{escape(attribute)}">{escape(shown)}</time>' if attribute else escape(shown)
+    return f'<p class="solution-withheld"><strong>Solution</strong>: published on {when}.</p>\n'
 
 
 def _figure(code: Shortcode, markdown: Callable[[str], str]) -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
 from markupsafe import Markup
 
 from coursepress.config import Config
-from coursepress.course.plan import CoursePlan
+from coursepress.course.plan import Assignment, CoursePlan
+from coursepress.site.course import Author
 from coursepress.site.lists import (
     Feed,
     Pager,
@@ -24,7 +25,14 @@ from coursepress.site.lists import (
 from coursepress.site.menus import MenuItem, build_menus, navigation
 from coursepress.site.pages import Page, title_from_name
 from coursepress.site.schedule import Week, schedule
-from coursepress.site.urls import CALENDAR_URL, SCHEDULE_URL, SITEMAP_URL, folder_url, output_path
+from coursepress.site.urls import (
+    CALENDAR_URL,
+    SCHEDULE_URL,
+    SITEMAP_URL,
+    STAFF_URL,
+    folder_url,
+    output_path,
+)
 from coursepress.source.discover import SourceKind
 
 
@@ -94,6 +102,41 @@ class Site:
         return SCHEDULE_URL if self.schedule else None
 
     @property
+    def staff(self) -> tuple[Author, ...]:
+        """The authors in site.toml with a `role`, in the order written there."""
+        return tuple(author for author in self.config.authors.values() if author.role)
+
+    @property
+    def staff_url(self) -> str | None:
+        return STAFF_URL if self.staff else None
+
+    @property
+    def announcements(self) -> tuple[Page, ...]:
+        """The announcements on show on the build's day, newest first."""
+        return tuple(
+            page
+            for page in self.posts
+            if page.section == self.config.announcements and showing(page, self.today)
+        )
+
+    @property
+    def latest(self) -> tuple[Page, ...]:
+        """The posts the home page lists: all but announcements, which it shows apart."""
+        return tuple(page for page in self.posts if page.section != self.config.announcements)
+
+    @property
+    def this_week(self) -> Week | None:
+        """The week of the build's day, if the term is on."""
+        return next((week for week in self.schedule if week.current), None)
+
+    @property
+    def due_next(self) -> tuple[Assignment, ...]:
+        """Assignments not yet due on the build's day, soonest first (at most three)."""
+        coming = [a for a in self.course.assignments if a.due] if self.course else []
+        coming = [a for a in coming if a.due and a.due.date() >= self.today]
+        return tuple(sorted(coming, key=lambda a: (a.due, a.title))[:3])
+
+    @property
     def calendar_url(self) -> str | None:
         """`calendar.ics`, when the schedule file has meetings or assignments."""
         has_events = self.course and (self.course.meetings or self.course.assignments)
@@ -132,10 +175,14 @@ def assemble(
     names = sorted({p.section for p in regular if p.section} | (indexes.keys() - {""}))
     sections = tuple(_section(name, posts, indexes.get(name), config) for name in names)
     kinds = taxonomies(regular, config)  # every page with terms, as in Hugo
-    weeks = schedule(posts, config, today, course)
+    # Announcements are shown on the home page, not in the week they were made.
+    weeks = schedule(
+        tuple(p for p in posts if p.section != config.announcements), config, today, course
+    )
     menus = build_menus(config.menus, pages, {s.name: s.url for s in sections})
     lists = [(s.title, s.url) for s in sections]
     lists += [("Schedule", SCHEDULE_URL)] if weeks else []
+    lists += [("Staff", STAFF_URL)] if any(a.role for a in config.authors.values()) else []
     tags = next((kind for kind in kinds if kind.kind == "tags"), None)
     nav = navigation(menus, "main" in config.menus, lists, [("Tags", tags.url)] if tags else [])
     return Site(
@@ -154,6 +201,23 @@ def assemble(
         data=data or {},
         course=course,
     )
+
+
+ANNOUNCEMENT_DAYS = 14
+"""How long an announcement without `expires` stays on the home page."""
+
+
+def showing(page: Page, today: date) -> bool:
+    """An announcement is shown from its date until `expires` (the day before it ends), or
+    for ANNOUNCEMENT_DAYS."""
+    if page.date is None or page.date.date() > today:
+        return False
+    expires = page.params.get("expires")
+    if isinstance(expires, datetime):
+        expires = expires.date()
+    if not isinstance(expires, date):
+        expires = page.date.date() + timedelta(days=ANNOUNCEMENT_DAYS)
+    return today < expires
 
 
 def _feeds(

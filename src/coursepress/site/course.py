@@ -23,6 +23,13 @@ class Author:
     url: str = ""
     avatar: str = ""
     """An image URL, site-relative (`/images/ana.jpg`) or absolute."""
+    role: str = ""
+    """"Instructor", "Teaching assistant": someone with a role is on the staff page."""
+    email: str = ""
+    office_hours: str = ""
+    """When ("Tuesdays 15:00-16:00"), as written."""
+    office: str = ""
+    """Where office hours are held."""
     defined_at: int | None = field(default=None, compare=False)
     """The line of the settings file that defines the author; None for a plain name."""
 
@@ -41,7 +48,7 @@ class Break:
     label: str = "No class"
 
 
-AUTHOR_KEYS = ("name", "url", "avatar")
+AUTHOR_KEYS = ("name", "url", "avatar", "role", "email", "office_hours", "office")
 
 
 def read_authors(
@@ -64,6 +71,13 @@ def read_authors(
                 hint=f'[authors.{key}]\nname = "Full Name"',
             )
         unknown = sorted(set(info) - set(AUTHOR_KEYS))
+        wrong = next((k for k in AUTHOR_KEYS if not isinstance(info.get(k, ""), str)), None)
+        if wrong:
+            raise ConfigError(
+                f"Config value 'authors.{key}.{wrong}': expected text",
+                line=here,
+                hint=f'put it in quotes: {wrong} = "..."',
+            )
         if unknown:
             raise ConfigError(
                 f"Config value 'authors.{key}': unknown key '{unknown[0]}'",
@@ -73,9 +87,8 @@ def read_authors(
         authors[key] = Author(
             key,
             str(info.get("name") or key),
-            str(info.get("url", "")),
-            str(info.get("avatar", "")),
             defined_at=here,
+            **{k: str(info.get(k, "")).strip() for k in AUTHOR_KEYS[1:]},
         )
     return MappingProxyType(authors)
 

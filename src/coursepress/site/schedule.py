@@ -118,21 +118,21 @@ def schedule(
 
 def _sessions(plan: CoursePlan | None, posts: tuple[Page, ...]) -> tuple[set[str], list[Session]]:
     """Each meeting's notes: the post its `notes` names (by its path under content/ or its
-    URL), else the first post of that day not taken by an earlier meeting."""
+    URL), else the earliest post of that day not taken by an earlier meeting."""
     if plan is None:
         return set(), []
     by_name = {str(p.target): p for p in posts} | {p.url: p for p in posts}
+    oldest_first = sorted((p for p in posts if p.date), key=lambda p: (p.date, str(p.source)))
     claimed: set[str] = set()
     found = []
     for meeting in plan.meetings:
-        notes = by_name.get(
-            meeting.notes.strip("/") if meeting.notes.endswith(".md") else meeting.notes
-        )
-        if notes is None and not meeting.notes:
+        named = meeting.notes.removeprefix("content/")
+        notes = by_name.get(named) if named else None
+        if notes is None and not named:
             notes = next(
                 (
                     p
-                    for p in posts
+                    for p in oldest_first
                     if p.url not in claimed and p.date and p.date.date() == meeting.day
                 ),
                 None,

@@ -137,6 +137,7 @@ def output_url(output: str) -> str:
 
 SCHEDULE_URL = "/schedule/"
 CALENDAR_URL = "/calendar.ics"
+STAFF_URL = "/staff/"
 SITEMAP_URL = "/sitemap.xml"
 
 

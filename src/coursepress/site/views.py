@@ -127,6 +127,15 @@ def plan_views(site: Site, settings_file: str, found: list[Diagnostic]) -> list[
                 context,
             )
         )
+    if site.staff_url:
+        views.append(
+            View(
+                output_path(site.staff_url),
+                ("staff.html",),
+                Owner("the staff page"),
+                site.staff_url,
+            )
+        )
     views += [
         View(
             item.output, (f"{item.kind}.xml",), Owner(f"the feed {item.url}"), None, {"feed": item}
