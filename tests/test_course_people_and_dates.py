@@ -104,7 +104,8 @@ due = {day(9)}
 """
     site = make_site(
         {
-            "site.toml": f'title = "CS 1"\nterm_start = {monday - timedelta(days=7)}\n',
+            "site.toml": f'title = "CS 1"\nbase_url = "https://example.org/"\n'
+            f"term_start = {monday - timedelta(days=7)}\n",
             "data/schedule.toml": schedule,
             "content/announcements/room.md": post(
                 "Room change", day(-1), f"expires = {day(3)}\n", "We move to **Hall B**."
@@ -134,8 +135,10 @@ due = {day(9)}
     ]  # Homework 1 was due yesterday
     latest = home.split('id="cp-latest"')[1]
     assert "Lecture notes" in latest and "Room change" not in latest
-    feed_less = (site / "public/announcements/index.html").read_text()
-    assert all(title in feed_less for title in ("Room change", "Old news", "Gone", "Recent"))
+    archive = (site / "public/announcements/index.html").read_text()
+    feed = (site / "public/feed.xml").read_text()
+    for title in ("Room change", "Old news", "Gone", "Recent"):
+        assert title in archive and f"<title>{title}</title>" in feed, title
     schedule_page = (site / "public/schedule/index.html").read_text()
     assert "Room change" not in schedule_page  # announcements are not posts of a week
 
