@@ -72,8 +72,7 @@ def static_server(root: Path, mount: str = "/") -> Iterator[str]:
 AXE = Path(__file__).resolve().parent.parent / "tools" / "axe" / "node_modules" / "axe-core"
 
 
-def axe_violations(page: Any, rules: list[str]) -> list[str]:
-    """axe-core's violations of `rules` on the page as it is now, one line each."""
+def _load_axe(page: Any) -> None:
     script = AXE / "axe.min.js"
     if not script.exists():
         message = f"{script} is missing: run `npm ci --prefix tools/axe`"
@@ -81,6 +80,22 @@ def axe_violations(page: Any, rules: list[str]) -> list[str]:
             pytest.fail(message)
         pytest.skip(message)
     page.add_script_tag(content=script.read_text(encoding="utf-8"))
+
+
+def axe_serious(page: Any) -> list[str]:
+    """Every axe-core rule's violations of serious or critical impact, one line each."""
+    _load_axe(page)
+    found = page.evaluate(
+        "() => axe.run(document).then((r) => r.violations"
+        ".filter((v) => v.impact === 'serious' || v.impact === 'critical')"
+        ".map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')))"
+    )
+    return list(found)
+
+
+def axe_violations(page: Any, rules: list[str]) -> list[str]:
+    """axe-core's violations of `rules` on the page as it is now, one line each."""
+    _load_axe(page)
     found = page.evaluate(
         "(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules}}).then((r) =>"
         " r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')))",

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import axe_violations, chromium_page, static_server
+from tests.browser import axe_serious, axe_violations, chromium_page, static_server
 from tests.conftest import REPO, run_cli
 from tests.test_golden_sites import copy_demo
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-PAGES = {"home": "", "post": "posts/week3-attention/", "schedule": "schedule/"}
+PAGES = {
+    "home": "",
+    "post": "posts/week3-attention/",
+    "schedule": "schedule/",
+    "staff": "staff/",
+}
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 
 
@@ -127,3 +132,17 @@ def test_the_schedule_marks_the_week_of_the_readers_day(demo_public: Path) -> No
         assert current.locator("th").inner_text() == "3"
         assert current.locator(".this-week").inner_text() == "This week"
         assert axe_violations(page, ["aria-allowed-attr", "color-contrast"]) == []
+
+
+@pytest.mark.parametrize("name", ["home", "schedule", "staff"])
+def test_the_course_pages_have_no_serious_accessibility_violations(
+    demo_public: Path, name: str
+) -> None:
+    """Every axe-core rule, at a phone's width and a desktop's, light and dark."""
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        for width in (390, 1280):
+            for scheme in ("light", "dark"):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(color_scheme=scheme)
+                page.goto(f"{origin}/course/{PAGES[name]}")
+                assert axe_serious(page) == [], f"{name} at {width}px, {scheme}"
