@@ -10,14 +10,16 @@ file."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from icalendar import Calendar, Event
 
 from coursepress.config import Config
 from coursepress.course.plan import Assignment, CoursePlan
 from coursepress.site.schedule import Session, Week
 from coursepress.site.urls import SCHEDULE_URL, absolute_url, urlize
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODUCT = "-//coursepress//course calendar//EN"
 
@@ -25,6 +27,9 @@ PRODUCT = "-//coursepress//course calendar//EN"
 def calendar_text(
     plan: CoursePlan, weeks: tuple[Week, ...], config: Config, updated: datetime
 ) -> str:
+    # Imported here: a site without a schedule file does not pay for it on every build.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
@@ -49,6 +54,8 @@ def calendar_text(
 
 
 def _meeting(session: Session, config: Config, host: str, stamp: datetime, used: set[str]) -> Event:
+    from icalendar import Event
+
     meeting = session.meeting
     event = Event()
     when = (
@@ -79,6 +86,8 @@ def _meeting(session: Session, config: Config, host: str, stamp: datetime, used:
 def _due(
     task: Assignment, due: datetime, config: Config, host: str, stamp: datetime, used: set[str]
 ) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", _unique(f"due-{urlize(task.title)}", host, used))
     event.add("dtstamp", stamp)
