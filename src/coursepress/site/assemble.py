@@ -103,8 +103,7 @@ class Site:
 
     @property
     def staff(self) -> tuple[Author, ...]:
-        """The authors in site.toml with a `role`, in the order written there."""
-        return tuple(author for author in self.config.authors.values() if author.role)
+        return staff(self.config)
 
     @property
     def staff_url(self) -> str | None:
@@ -113,16 +112,13 @@ class Site:
     @property
     def announcements(self) -> tuple[Page, ...]:
         """The announcements on show on the build's day, newest first."""
-        return tuple(
-            page
-            for page in self.posts
-            if page.section == self.config.announcements and showing(page, self.today)
-        )
+        shown = (page for page in self.posts if is_announcement(page, self.config))
+        return tuple(page for page in shown if showing(page, self.today))
 
     @property
     def latest(self) -> tuple[Page, ...]:
         """The posts the home page lists: all but announcements, which it shows apart."""
-        return tuple(page for page in self.posts if page.section != self.config.announcements)
+        return tuple(page for page in self.posts if not is_announcement(page, self.config))
 
     @property
     def this_week(self) -> Week | None:
@@ -132,9 +128,9 @@ class Site:
     @property
     def due_next(self) -> tuple[Assignment, ...]:
         """Assignments not yet due on the build's day, soonest first (at most three)."""
-        coming = [a for a in self.course.assignments if a.due] if self.course else []
-        coming = [a for a in coming if a.due and a.due.date() >= self.today]
-        return tuple(sorted(coming, key=lambda a: (a.due, a.title))[:3])
+        tasks = self.course.assignments if self.course else ()
+        coming = [(a.due, a.title, a) for a in tasks if a.due and a.due.date() >= self.today]
+        return tuple(task for _, _, task in sorted(coming, key=lambda row: row[:2])[:3])
 
     @property
     def calendar_url(self) -> str | None:
@@ -177,12 +173,12 @@ def assemble(
     kinds = taxonomies(regular, config)  # every page with terms, as in Hugo
     # Announcements are shown on the home page, not in the week they were made.
     weeks = schedule(
-        tuple(p for p in posts if p.section != config.announcements), config, today, course
+        tuple(p for p in posts if not is_announcement(p, config)), config, today, course
     )
     menus = build_menus(config.menus, pages, {s.name: s.url for s in sections})
     lists = [(s.title, s.url) for s in sections]
     lists += [("Schedule", SCHEDULE_URL)] if weeks else []
-    lists += [("Staff", STAFF_URL)] if any(a.role for a in config.authors.values()) else []
+    lists += [("Staff", STAFF_URL)] if staff(config) else []
     tags = next((kind for kind in kinds if kind.kind == "tags"), None)
     nav = navigation(menus, "main" in config.menus, lists, [("Tags", tags.url)] if tags else [])
     return Site(
@@ -201,6 +197,15 @@ def assemble(
         data=data or {},
         course=course,
     )
+
+
+def staff(config: Config) -> tuple[Author, ...]:
+    """The authors in site.toml with a `role`, in the order written there."""
+    return tuple(author for author in config.authors.values() if author.role)
+
+
+def is_announcement(page: Page, config: Config) -> bool:
+    return page.section == config.announcements
 
 
 ANNOUNCEMENT_DAYS = 14

@@ -51,10 +51,6 @@ class Week:
         """A course week still to come, with nothing in it yet."""
         return self.number is not None and self.future and not (self.posts or self.sessions)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.posts or self.sessions or self.released or self.due or self.topic)
-
 
 def term_start(config: Config, plan: CoursePlan | None) -> date | None:
     """`term_start`, else the Monday of the plan's first day."""
