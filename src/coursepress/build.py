@@ -27,7 +27,8 @@ from coursepress.errors import (
 )
 from coursepress.hugo.config import hugo_site_notes
 from coursepress.output.lock import site_lock
-from coursepress.output.spool import Sink, Spool
+from coursepress.output.search import searched_pages
+from coursepress.output.spool import Sink, Spool, put_changed
 from coursepress.output.write import Written, WrittenFile, check_output_folder, write_site
 from coursepress.site.assemble import Site, assemble
 from coursepress.site.assets import skipped_warnings, stylesheets_under_base_path
@@ -122,10 +123,15 @@ def _build(options: BuildOptions, memory: Memory) -> BuildReport:
     fail_on(planned.diagnostics, options.strict)
     on_disk = memory.on_disk(options.output_dir, verify=not options.private_output)
     spool = Spool(options.output_dir)
+    # Pagefind runs in a process of its own while the templates render.
+    indexing = memory.search(searched_pages(planned.site), planned.config.language)
     try:
         with spool:
             generated = render_outputs(planned, options, spool, on_disk, memory)
             generated = clock.lap("templates", generated, memory.tally("views"))
+            search = indexing.finish()
+            generated |= put_changed(search.files, spool, on_disk)
+            generated = clock.lap("search", generated)
             # A stylesheet put under the base path is generated now, not copied.
             copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
             _stop_if_unsettled(memory)
@@ -139,10 +145,12 @@ def _build(options: BuildOptions, memory: Memory) -> BuildReport:
         if spool.published:
             raise InterruptedAfterPublishing from None
         raise
+    finally:
+        indexing.cancel()
     return BuildReport(
         output_dir=options.output_dir,
         written=written,
-        warnings=planned.diagnostics,
+        warnings=planned.diagnostics + search.diagnostics,
         left_out=left_out(planned.selection),
         seconds=clock.total(),
         config=planned.config,

@@ -289,6 +289,8 @@ class Config:
     )
     """`[[menus.main]]` entries (`name`, `url` or `pageRef`, `weight`), as Hugo's menus; the
     `main` menu is the header's navigation."""
+    search: bool = setting(True, boolean)
+    """A search box and page: Pagefind's index of every post and page, made by each build."""
     cache_dir: str = setting("", text)
     """The build cache's folder, relative to the site folder; "": the user's cache folder."""
     math: Mapping[str, str] = setting({}, math_settings)

@@ -19,6 +19,7 @@ from coursepress.config import Config
 from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import SiteError
 from coursepress.output.render import THEME_DIR, create_environment, render_views
+from coursepress.output.search import IndexRun, SearchIndex, index_key
 from coursepress.output.spool import Sink
 from coursepress.output.write import WrittenFile, holds_exactly
 from coursepress.site.assemble import Site
@@ -77,12 +78,33 @@ class Memory(Protocol):
         on_disk: Mapping[str, WrittenFile],
         jobs: int | None,
     ) -> dict[str, str]: ...
+    def search(self, pages: Mapping[str, str], language: str) -> Indexing: ...
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]: ...
     def wrote(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None: ...
     def finish(self) -> None: ...
     def unsettled(self) -> list[SourceFile]: ...
     def tally(self, stage: str) -> str: ...
     def rendered(self) -> Rendered | None: ...
+
+
+class Indexing(Protocol):
+    """The search index on its way: `finish()` gives it, `cancel()` stops the work."""
+
+    def finish(self) -> SearchIndex: ...
+    def cancel(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """An index remembered: nothing to wait for."""
+
+    index: SearchIndex
+
+    def finish(self) -> SearchIndex:
+        return self.index
+
+    def cancel(self) -> None:
+        pass
 
 
 class Forgetful:
@@ -133,6 +155,9 @@ class Forgetful:
         rendered = render_views(site, views, environment, site_dir, spool, jobs)
         return {view.output: result.digest for view, result in zip(views, rendered, strict=True)}
 
+    def search(self, pages: Mapping[str, str], language: str) -> Indexing:
+        return IndexRun(pages, language) if pages else Indexed(SearchIndex({}))
+
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
         return {}
 
@@ -170,6 +195,7 @@ class Remembering:
         self._environments: dict[str, jinja2.Environment] = {}
         self._templates = ""
         self._read = Stamps((), UTC)
+        self._search: tuple[str, SearchIndex] | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -284,6 +310,23 @@ class Remembering:
         found |= fresh
         return {view.output: found[key].digest for view, key in zip(views, keys, strict=True)}
 
+    def search(self, pages: Mapping[str, str], language: str) -> Indexing:
+        """The index of the very same pages is not made again."""
+        if not pages:
+            return Indexed(SearchIndex({}))
+        key = digest("search", index_key(pages), language)
+        if self._search and self._search[0] == key:
+            return Indexed(self._search[1])
+        files = self.store.search(key)
+        if files is not None:
+            self._search = (key, SearchIndex(files))
+            return Indexed(self._search[1])
+        return _Storing(IndexRun(pages, language), key, self)
+
+    def keep_search(self, key: str, index: SearchIndex) -> None:
+        self.store.put_search(key, index.files)
+        self._search = (key, index)
+
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
         """What the output folder holds, when it holds exactly what the last build wrote
         there (`verify=False` trusts a folder nobody else writes to): only then can its files
@@ -311,6 +354,24 @@ class Remembering:
             self.store.use("views"),
         )
         return Rendered(pages, pages + pages_reused, files, files + files_reused)
+
+
+@dataclass(frozen=True, slots=True)
+class _Storing:
+    """An index being made, kept once it is made whole (an index that failed is not)."""
+
+    run: IndexRun
+    key: str
+    memory: Remembering
+
+    def finish(self) -> SearchIndex:
+        index = self.run.finish()
+        if not index.diagnostics:
+            self.memory.keep_search(self.key, index)
+        return index
+
+    def cancel(self) -> None:
+        self.run.cancel()
 
 
 class _SameConfig(Protocol):

@@ -76,7 +76,7 @@ def _normalized(name: str) -> str:
 
 
 FINGERPRINT = "|".join([__version__, _code_digest(), *_versions(_TOOLS)])
-_SCHEMA = 8
+_SCHEMA = 9
 _SLACK = 2
 """A table is pruned to this build's entries once it holds this many times more."""
 
@@ -182,6 +182,34 @@ class BuildCache:
             for key, (view, path) in entries.items()
         )
         self._insert("views", rows)
+
+    def search(self, key: str) -> dict[str, bytes] | None:
+        """The search index stored under `key`: output path → bytes."""
+        found: list[dict[str, bytes]] = []
+
+        def take(_: str, meta: str, body: bytes) -> None:
+            with suppress(ValueError, TypeError):
+                files, start = {}, 0
+                for name, size in json.loads(meta):
+                    files[str(name)], start = body[start : start + int(size)], start + int(size)
+                if start == len(body):
+                    found.append(files)
+
+        self._select("search", [key], take)
+        return found[0] if found else None
+
+    def put_search(self, key: str, files: Mapping[str, bytes]) -> None:
+        """Only the newest index is kept: the previous one is of no use to any later build."""
+        meta = json.dumps([[name, len(data)] for name, data in files.items()])
+        db = self._connection()
+        if db is not None:
+            try:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("DELETE FROM search")
+            except (sqlite3.Error, UnicodeError) as error:
+                self._give_up(error)
+        self._insert("search", iter([(key, meta, b"".join(files.values()))]))
 
     def written(self, output_dir: Path) -> dict[str, WrittenFile]:
         """What the last build wrote to `output_dir`: name → digest, size and mtime."""
@@ -294,14 +322,14 @@ class BuildCache:
             stored = dict(db.execute("SELECT name, value FROM meta").fetchall())
             if stored.get("schema") != str(_SCHEMA) or stored.get("fingerprint") != FINGERPRINT:
                 # Another coursepress or tool version wrote it: none of its entries can be used.
-                for table in ("markdown", "views", "written"):
+                for table in ("markdown", "views", "written", "search"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute("DELETE FROM meta")
                 db.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
                     [("schema", str(_SCHEMA)), ("fingerprint", FINGERPRINT)],
                 )
-            for table in ("markdown", "views", "written"):
+            for table in ("markdown", "views", "written", "search"):
                 db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} "
                     "(key TEXT PRIMARY KEY, meta TEXT NOT NULL, meta_checksum INTEGER NOT NULL, "

@@ -11,9 +11,12 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from coursepress.errors import OutputError, shown_folder
+
+if TYPE_CHECKING:
+    from coursepress.output.write import WrittenFile
 
 
 class Sink(Protocol):
@@ -92,6 +95,19 @@ class Spool:
 
     def path(self, name: str) -> Path:
         return self.folder / name
+
+
+def put_changed(
+    files: Mapping[str, bytes], spool: Sink, on_disk: Mapping[str, WrittenFile]
+) -> dict[str, str]:
+    """Spool the files the output folder does not already hold as they are: name → digest."""
+    digests = {}
+    for name, data in files.items():
+        digests[name] = hashlib.sha256(data).hexdigest()
+        held = on_disk.get(name)
+        if held is None or held.digest != digests[name]:
+            spool.put(name, data)
+    return digests
 
 
 def retired_prefix(output_dir: Path) -> str:

@@ -28,6 +28,7 @@ from coursepress.site.schedule import Week, schedule
 from coursepress.site.urls import (
     CALENDAR_URL,
     SCHEDULE_URL,
+    SEARCH_URL,
     SITEMAP_URL,
     STAFF_URL,
     folder_url,
@@ -108,6 +109,11 @@ class Site:
     @property
     def staff_url(self) -> str | None:
         return STAFF_URL if self.staff else None
+
+    @property
+    def search_url(self) -> str | None:
+        """The search page, unless `search = false`."""
+        return SEARCH_URL if self.config.search else None
 
     @property
     def announcements(self) -> tuple[Page, ...]:

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from coursepress.content.highlight import stylesheet
 from coursepress.course.calendar import calendar_text
 from coursepress.errors import Diagnostic, Severity
+from coursepress.output.search import SEARCH_FOLDER
 from coursepress.site.assemble import Site
 from coursepress.site.assets import copies_of, github_pages_files
 from coursepress.site.urls import output_url
@@ -85,6 +86,9 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
         if site.config.safe_html and not made_by_theme and output.lower().endswith(ACTIVE_FILES):
             found.append(_active_file(source.rel))
             continue
+        if site.search_url and output.startswith(f"{SEARCH_FOLDER}/"):
+            found.append(_search_folder(output, source.rel))
+            continue
         made = Made.THEME_COPY if made_by_theme else Made.COPY
         rows.append(Output(output, made, Owner(str(source.rel), source.rel), copy=source))
     plan = settle(rows)
@@ -106,6 +110,16 @@ def _active_file(source: PurePosixPath) -> Diagnostic:
         path=source,
         hint="make it a post (Markdown), or convert an SVG picture to PNG",
         code="unsafe-html",
+    )
+
+
+def _search_folder(output: str, source: PurePosixPath) -> Diagnostic:
+    return Diagnostic(
+        f"{output} is not published: the search index is written to {SEARCH_FOLDER}/",
+        path=source,
+        hint="move the file to another folder, or set search = false in site.toml",
+        code="reserved-url",
+        severity=Severity.ERROR,
     )
 
 

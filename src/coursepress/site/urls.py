@@ -138,6 +138,7 @@ def output_url(output: str) -> str:
 SCHEDULE_URL = "/schedule/"
 CALENDAR_URL = "/calendar.ics"
 STAFF_URL = "/staff/"
+SEARCH_URL = "/search/"
 SITEMAP_URL = "/sitemap.xml"
 
 

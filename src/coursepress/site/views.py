@@ -136,6 +136,9 @@ def plan_views(site: Site, settings_file: str, found: list[Diagnostic]) -> list[
                 site.staff_url,
             )
         )
+    if site.search_url:
+        search = Owner("the search page")
+        views.append(View(output_path(site.search_url), ("search.html",), search, site.search_url))
     views += [
         View(
             item.output, (f"{item.kind}.xml",), Owner(f"the feed {item.url}"), None, {"feed": item}

@@ -1,0 +1,155 @@
+"""The search index: Pagefind (a compiled program shipped in the `pagefind-bin` wheel) indexes
+the body of every post and page; the search page loads its script and index from the site
+itself, so search works under any base path, offline, with no request to anyone else.
+
+Pagefind reads one small HTML file per page, made here from the page's title and rendered
+body, not the page as the theme lays it out: lists, tag pages and the theme's navigation are
+never indexed, and a page whose template came from the cache is indexed without reading it
+back. The program runs while the templates render (it is another process), and the files it
+makes go through the build's spool as every other output does."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from types import MappingProxyType
+
+from coursepress.errors import Diagnostic, Severity
+from coursepress.site.assemble import Site
+
+SEARCH_FOLDER = "pagefind"
+"""Where the index and Pagefind's scripts go in the output (Pagefind's own default)."""
+
+# What the search page loads, and what those load; Pagefind also writes its other
+# interfaces (component, modular), which the theme does not use.
+_BUNDLE_FILES = (
+    "pagefind-entry.json",
+    "pagefind.js",
+    "pagefind-worker.js",
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+)
+_BUNDLE_SUFFIXES = (".pagefind", ".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    files: Mapping[str, bytes]
+    """Output path (`pagefind/pagefind.js`) → bytes."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Why there is no index, when there is none."""
+
+
+def searched_pages(site: Site) -> dict[str, str]:
+    """The pages search finds, each as the small HTML file Pagefind reads: output path →
+    HTML. Every regular page (posts and pages) unless its front matter says `search = false`;
+    never the home page, lists or tag pages."""
+    if not site.config.search:
+        return {}
+    language = escape(site.config.language)
+    return {
+        page.output: (
+            f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+            f"<title>{escape(page.title)}</title></head><body><main data-pagefind-body>"
+            f"<h1>{escape(page.title)}</h1>{page.content}</main></body></html>"
+        )
+        for page in site.pages
+        if page.params.get("search") is not False
+    }
+
+
+def pagefind_program() -> Path | None:
+    """The Pagefind program of the installed `pagefind-bin` wheel, or one on PATH."""
+    try:
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+        return Path(get_executable())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("pagefind")
+        return Path(found) if found else None
+
+
+def index_key(pages: Mapping[str, str]) -> str:
+    """What decides the index: the pages' text and the program that indexes them."""
+    program = pagefind_program()
+    stat = program.stat() if program else None
+    hashed = hashlib.sha256(repr((str(program), stat and stat.st_size)).encode())
+    for output, html in sorted(pages.items()):
+        hashed.update(b"\0" + output.encode() + b"\0" + html.encode())
+    return hashed.hexdigest()
+
+
+class IndexRun:
+    """Pagefind started on the pages' files: `finish()` waits for it and gathers the index.
+    Started before the templates render, so that the two share the machine's cores."""
+
+    def __init__(self, pages: Mapping[str, str], language: str) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="coursepress-search-"))
+        self.process: subprocess.Popen[bytes] | None = None
+        self.failure: str | None = None
+        program = pagefind_program()
+        if program is None:
+            self.failure = "the Pagefind program is not installed (pip package pagefind-bin)"
+            return
+        for output, html in pages.items():
+            path = self.workdir / "site" / output
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(html, encoding="utf-8")
+        command = [
+            str(program),
+            "--site", str(self.workdir / "site"),
+            "--output-path", str(self.workdir / "index"),
+            "--force-language", language.split("-")[0].lower() or "en",
+            "--silent",
+        ]  # fmt: skip
+        try:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        except OSError as error:  # not executable on this system (another CPU, noexec mount)
+            self.failure = f"the Pagefind program cannot run here ({error.strerror or error})"
+
+    def finish(self) -> SearchIndex:
+        try:
+            if self.process is not None:
+                output, _ = self.process.communicate()
+                if self.process.returncode != 0:
+                    said = output.decode("utf-8", "replace").strip().splitlines()
+                    self.failure = f"Pagefind failed: {said[-1] if said else 'no message'}"
+            if self.failure:
+                return SearchIndex({}, (_no_search(self.failure),))
+            return SearchIndex(MappingProxyType(dict(_bundle(self.workdir / "index"))))
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _bundle(folder: Path) -> Iterable[tuple[str, bytes]]:
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if name in _BUNDLE_FILES or name.endswith(_BUNDLE_SUFFIXES):
+                path = Path(root, name)
+                relative = path.relative_to(folder).as_posix()
+                yield f"{SEARCH_FOLDER}/{relative}", path.read_bytes()
+
+
+def _no_search(why: str) -> Diagnostic:
+    return Diagnostic(
+        f"the site is built without its search index: {why}",
+        hint="install coursepress with pip on a system Pagefind supports (Linux, macOS or "
+        "Windows, x86-64 or ARM), or set search = false in site.toml",
+        code="search",
+        severity=Severity.INFO,
+    )

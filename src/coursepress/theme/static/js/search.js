@@ -1,0 +1,34 @@
+// The search page: Pagefind's interface over the site's own index (no request leaves the
+// site). The words searched are in the address (?q=...), so a search can be linked to and
+// the header's search box leads here.
+(function () {
+  "use strict";
+  var box = document.getElementById("cp-search");
+  if (!box) return;
+  function unavailable() {
+    box.querySelector(".search-unavailable").hidden = false;
+  }
+  if (typeof PagefindUI === "undefined") {
+    unavailable();
+    return;
+  }
+  var query = new URLSearchParams(window.location.search).get("q") || "";
+  box.replaceChildren();
+  var ui = new PagefindUI({
+    element: box,
+    baseUrl: box.dataset.base,
+    showImages: false,
+    showSubResults: true,
+    resetStyles: false,
+    autofocus: !query,
+  });
+  if (query) ui.triggerSearch(query);
+  // Keep the address in step with what is searched, so that Back and a shared link work.
+  box.addEventListener("input", function (event) {
+    if (!event.target.matches("input[type=search], .pagefind-ui__search-input")) return;
+    var url = new URL(window.location.href);
+    if (event.target.value) url.searchParams.set("q", event.target.value);
+    else url.searchParams.delete("q");
+    history.replaceState(null, "", url);
+  });
+})();

@@ -1,0 +1,152 @@
+"""Search: Pagefind's index of post and page bodies, used in real Chromium under a sub-path,
+with every request kept on the site's own origin; and the build without the program."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.browser import chromium_page, static_server
+from tests.conftest import run_cli, write_files
+from tests.test_golden_sites import copy_demo
+
+WORD = "quokkafication"
+"""In one post's body (and in a tag and the site's description, which are not indexed)."""
+
+POST = f"""+++
+title = "Week 9: Distillation"
+date = 2023-10-23
+tags = ["{WORD}"]
++++
+
+Distillation trains a small student model on a large teacher's outputs.
+
+## Why it works
+
+The teacher's soft labels carry more than the hard ones: we called this {WORD} in class.
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_demo(tmp_path_factory.mktemp("search") / "demo")
+    write_files(root, {"content/posts/week9-distillation.md": POST})
+    settings = root / "site.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace('description = "', f'description = "{WORD}. ', 1), encoding="utf-8"
+    )
+    result = run_cli("build", "--base-url", "https://example.github.io/course/", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def search_from_header(origin: str, word: str) -> list[tuple[str, str]]:
+    """Type `word` into the header's search box on the home page and press Enter: the
+    results' (title, address), in order."""
+    with chromium_page() as page:
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(f"{origin}/course/")
+        page.keyboard.press("/")  # the shortcut puts the cursor in the search box
+        page.keyboard.type(word)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/course/search/?q=*")
+        links = page.locator(".pagefind-ui__result-inner > .pagefind-ui__result-title > a")
+        links.first.wait_for()
+        found = links.evaluate_all("els => els.map((e) => [e.textContent, e.pathname])")
+        outside = [url for url in requests if not url.startswith(origin)]
+        assert outside == [], "search made requests off the site's origin"
+    return [(str(title), str(path)) for title, path in found]
+
+
+def test_a_word_from_a_post_body_finds_that_post_first(site: Path) -> None:
+    with static_server(site / "public", mount="/course/") as origin:
+        results = search_from_header(origin, WORD)
+    assert results[0] == ("Week 9: Distillation", "/course/posts/week9-distillation/")
+    # The home page (the description) and the tag's page hold the word too: not indexed.
+    assert [path for _, path in results] == ["/course/posts/week9-distillation/"]
+
+
+def test_an_edited_post_is_found_by_its_new_words(site: Path, tmp_path: Path) -> None:
+    """The index comes from the cache only while the pages are as they were."""
+    post = site / "content/posts/week9-distillation.md"
+    post.write_text(POST.replace(WORD, "wombatization"), encoding="utf-8")
+    try:
+        output = tmp_path / "public"
+        result = run_cli("build", "--base-url", "https://example.github.io/course/",
+                         "--output", str(output), cwd=site)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        with static_server(output, mount="/course/") as origin:
+            assert search_from_header(origin, "wombatization")[0][0] == "Week 9: Distillation"
+    finally:
+        post.write_text(POST, encoding="utf-8")
+
+
+def build_without_pagefind(site: Path, path: str) -> tuple[int, str]:
+    """Build with the pagefind-bin package out of reach and PATH set to `path`."""
+    code = (
+        "import sys; sys.modules['pagefind_bin'] = None; sys.argv[1:] = ['build'];"
+        "from coursepress.__main__ import run; run()"
+    )
+    result = __import__("subprocess").run(
+        [sys.executable, "-c", code],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": path},
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("program", ["absent", "cannot run"])
+def test_the_site_builds_with_a_note_where_pagefind_cannot_run(
+    tmp_path: Path, program: str
+) -> None:
+    site = copy_demo(tmp_path / "demo")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if program == "cannot run":  # a program for another system: exec fails
+        fake = bin_dir / "pagefind"
+        fake.write_bytes(b"\x7fELF\x02\x01\x01garbage")
+        fake.chmod(0o755)
+    code, said = build_without_pagefind(site, str(bin_dir))
+    assert code == 0, said
+    why = {
+        "absent": "the Pagefind program is not installed (pip package pagefind-bin)",
+        "cannot run": "the Pagefind program cannot run here (Exec format error)",
+    }[program]
+    assert (
+        f"info: the site is built without its search index: {why}\n"
+        "  hint: install coursepress with pip on a system Pagefind supports (Linux, macOS or "
+        "Windows, x86-64 or ARM), or set search = false in site.toml"
+    ) in said
+    assert not (site / "public/pagefind").exists()
+    with static_server(site / "public", mount="/course/") as origin, chromium_page() as page:
+        page.goto(f"{origin}/course/search/")
+        assert page.locator(".search-unavailable").is_visible()
+
+
+def test_a_file_in_the_index_folder_is_an_error(tmp_path: Path) -> None:
+    site = copy_demo(tmp_path / "demo")
+    write_files(site, {"static/pagefind/pagefind.js": "// mine"})
+    (site / "public").mkdir()
+    (site / "public/.coursepress").write_text("")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "static/pagefind/pagefind.js: pagefind/pagefind.js is not published: the search index is "
+        "written to pagefind/\n"
+        "  hint: move the file to another folder, or set search = false in site.toml\n"
+        "build failed with 1 error; the previous site is unchanged\n"
+    )
+    off = site / "site.toml"
+    off.write_text("search = false\n" + off.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "public/pagefind/pagefind.js").read_text() == "// mine"
+    assert not (site / "public/search").exists()
