@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import tinycss2
 
-URL_ATTRIBUTES = {"href", "src", "poster", "data", "data-src"}
+URL_ATTRIBUTES = {"href", "src", "poster", "data", "data-src", "action"}
 
 
 @dataclass

@@ -19,6 +19,7 @@ SHARED = (
     "fonts/STIXTwoMath.woff2",
     "js/copy-code.js",
     "js/schedule.js",
+    "js/scheme.js",
     "js/search.js",
     "js/theme.js",
 )

@@ -199,7 +199,12 @@ def test_an_output_folder_removed_during_a_build_is_an_error_not_a_broken_site(
     assert not output.exists()
     assert [path.name for path in tmp_path.iterdir() if ".building-" in path.name] == []
     rebuilt = build(site, output)
-    assert rebuilt.keys() == expected.keys()
+    # The search index's names are digests of the pages' text, which the edit changed.
+    assert without_index(rebuilt).keys() == without_index(expected).keys()
+
+
+def without_index(files: dict[str, Any]) -> dict[str, Any]:
+    return {name: data for name, data in files.items() if not name.startswith("pagefind/")}
 
 
 def test_a_template_that_reads_page_body_is_rendered_again_when_the_body_changes(

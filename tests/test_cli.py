@@ -57,7 +57,7 @@ def test_summary_names_every_page_left_out(make_site) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Built public/ in ")
     assert lines[0].endswith(
-        " s: 6 pages, 7 other files, 0 warnings."
+        " s: 7 pages, 21 other files, 0 warnings."
     )  # page/1/ redirects, the math font, the scripts
     assert lines[1:] == [
         "Left out 1 draft (use --drafts to include):",
@@ -322,7 +322,9 @@ def test_profile_prints_time_per_stage(make_site) -> None:
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
     stages = [line.split()[0] for line in lines]
-    assert stages == ["discover", "front", "markdown", "collect", "plan", "templates", "write"]
+    assert stages == [
+        "discover", "front", "markdown", "collect", "plan", "templates", "search", "write"
+    ]  # fmt: skip
     assert "0 from the cache, 1 rendered" in lines[2]
 
 
@@ -330,4 +332,4 @@ def test_the_summary_counts_notes_apart_from_warnings(make_site) -> None:
     site = make_site({"content/posts/a.md": post("A"), "static/robots.txt": "User-agent: *\n"})
     result = run_cli("build", cwd=site)
     assert result.returncode == 0
-    assert result.stdout.split("\n")[0].endswith(" s: 6 pages, 7 other files, 0 warnings, 1 note.")
+    assert result.stdout.split("\n")[0].endswith(" s: 7 pages, 21 other files, 0 warnings, 1 note.")

@@ -115,7 +115,7 @@ def test_post_page_parts(demo: Path) -> None:
     assert '<nav class="toc" aria-labelledby="cp-toc">' in page
     assert '<a rel="prev" href="/course/posts/week2/"><span>Previous</span>' in page
     assert '<a rel="next" href="/course/posts/week4/"><span>Next</span>' in page
-    assert page.index('<section class="footnotes">') > page.index("Multi-head attention")
+    assert page.index('<section class="footnotes"') > page.index("Multi-head attention")
 
 
 def test_home_summaries_have_no_footnotes(demo: Path) -> None:

@@ -276,7 +276,7 @@ def test_a_base_path_named_like_a_section_is_still_added(make_site) -> None:
     assert build(site, "--base-url", "https://example.github.io/posts/")[0] == 0
     page = (site / "public/posts/a/index.html").read_text()
     assert '<a href="/posts/posts/b/">B</a>' in page
-    assert '<a href="/posts/posts/">' in page
+    assert '<a href="/posts/posts/" aria-current="true">' in page
 
 
 def test_odd_raw_html_does_not_crash_and_keeps_its_bytes(make_site) -> None:

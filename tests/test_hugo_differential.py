@@ -40,6 +40,7 @@ DIFFERENCES = {
         "/404.html": "not-found-page",
         "/authors/*": "authors",
         "/posts/handout.html": "html-content",
+        "/search/": "search-page",
     },
 }
 REASONS = {
@@ -51,6 +52,9 @@ REASONS = {
     "not-found-page": "every site gets a 404.html, which GitHub Pages serves for missing pages",
     "authors": "posts' authors get pages of their own, as tags do",
     "empty-taxonomy": "a taxonomy no page uses gets no list page",
+    "search-page": "every site gets a search page (Pagefind's index of its posts and pages)",
+    "notes-heading": "a post's footnotes are a section with a heading, Notes, that names it "
+    "for screen readers",
     "taxonomy-list-feed": "a taxonomy's list of terms has no feed of its own; the posts of "
     "each term have one",
 }
@@ -114,6 +118,9 @@ class _ContentReader(HTMLParser):
             self.footnote_depth = 1
         if tag == "li" and self.footnote_depth:
             self.found.footnotes += 1
+        if tag == "h2" and "footnotes-title" in classes:  # explained: "notes-heading"
+            self.skip += 1
+            return
         if re.fullmatch(r"h[1-6]", tag):
             self.found.headings += 1
             self.found.heading_ids.append(attributes.get("id") or "")
@@ -214,8 +221,10 @@ class Comparison:
 
 def menu_entries(html: str, base_path: str) -> list[tuple[str, str]]:
     """(name, path) of each link in the header's navigation: the fixture theme's
-    `<nav class="menu">` in Hugo's build, `<nav aria-label="Site">` in ours."""
-    found = re.search(r'<nav (?:class="menu"|aria-label="Site")>(.*?)</nav>', html, re.S)
+    `<nav class="menu">` in Hugo's build, `<nav class="site-nav" aria-label="Site">` in ours."""
+    found = re.search(
+        r'<nav (?:class="menu"|class="site-nav" aria-label="Site")>(.*?)</nav>', html, re.S
+    )
     links = re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', found.group(1) if found else "")
     return [(name.strip(), href.removeprefix(base_path.rstrip("/"))) for href, name in links]
 

@@ -351,7 +351,11 @@ def test_a_declared_main_menu_is_the_header(make_site: Maker) -> None:
         }
     )
     assert run_cli("build", cwd=site).returncode == 0
-    header = (site / "public/index.html").read_text().split('<nav aria-label="Site">')[1]
+    header = (
+        (site / "public/index.html")
+        .read_text()
+        .split('<nav class="site-nav" aria-label="Site">')[1]
+    )
     links = header.split("</nav>")[0]
     assert ">Syllabus<" in links and ">Forum<" in links and "Images" not in links
     assert links.index("Forum") < links.index("Syllabus")  # weight 5 before none

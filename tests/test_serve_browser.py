@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.browser import chromium_page
+import pytest
+
+from tests.browser import axe_violations, chromium_page
 from tests.serving import serving
 from tests.test_serve import POST, course
 
@@ -21,9 +23,10 @@ def test_edit_break_and_fix_a_post_without_touching_the_browser(tmp_path: Path) 
 
         post.write_text('+++\ntitle = "A"\ndraft = True\n+++\nBroken.\n')
         overlay = page.locator("#coursepress-error")
-        overlay.wait_for(timeout=15000)
-        assert "content/posts/a.md:3: invalid TOML: invalid value" in overlay.inner_text()
-        assert "TOML booleans are lowercase" in overlay.inner_text()
+        message = overlay.locator("pre")  # in the overlay's shadow root
+        message.wait_for(timeout=15000)
+        assert "content/posts/a.md:3: invalid TOML: invalid value" in message.inner_text()
+        assert "TOML booleans are lowercase" in message.inner_text()
         assert page.get_by_text("Edited on disk.").is_visible()  # the last good page stays
 
         post.write_text(POST.format(title="A", extra="", body="Fixed and back."))
@@ -47,3 +50,22 @@ def test_a_stylesheet_change_is_swapped_in_without_a_reload(tmp_path: Path) -> N
         (site / "static/css/extra.css").write_text("body { color: rgb(0, 0, 128); }\n")
         page.wait_for_function(f"{color} === 'rgb(0, 0, 128)'", timeout=15000)
         assert page.evaluate("window.stillTheSamePage") is True
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_error_overlay_is_readable_in_either_scheme(tmp_path: Path, scheme: str) -> None:
+    """The theme styles `pre` with a light background in the light scheme: the overlay's
+    text must not take it (it once did, at 1.1:1)."""
+    site = course(tmp_path)
+    post = site / "content/posts/a.md"
+    with serving(site) as served, chromium_page() as page:
+        page.emulate_media(color_scheme=scheme)
+        page.goto(served.url + "posts/a/")
+        page.get_by_text("First text.").wait_for()
+        post.write_text('+++\ntitle = "A"\ndraft = True\n+++\nBroken.\n')
+        page.locator("#coursepress-error pre").wait_for(timeout=15000)
+        assert axe_violations(page, ["color-contrast"]) == []
+        colours = page.locator("#coursepress-error pre").evaluate(
+            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+        )
+        assert colours == ["rgb(255, 215, 215)", "rgba(0, 0, 0, 0)"]

@@ -134,15 +134,94 @@ def test_the_schedule_marks_the_week_of_the_readers_day(demo_public: Path) -> No
         assert axe_violations(page, ["aria-allowed-attr", "color-contrast"]) == []
 
 
-@pytest.mark.parametrize("name", ["home", "schedule", "staff"])
-def test_the_course_pages_have_no_serious_accessibility_violations(
-    demo_public: Path, name: str
+EVERY_KIND = {
+    "home": "",
+    "post": "posts/week3-attention/",
+    "page": "syllabus/",
+    "section": "posts/",
+    "second page of a section": "posts/page/2/",
+    "announcement": "announcements/welcome/",
+    "tags": "tags/",
+    "tag": "tags/attention/",
+    "author": "authors/ana/",
+    "schedule": "schedule/",
+    "staff": "staff/",
+    "search": "search/?q=attention",
+    "not found": "404.html",
+}
+"""One page of every kind the theme renders."""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_kind_of_page_passes_axe_and_asks_nothing_of_other_hosts(
+    demo_public: Path, width: int, scheme: str
 ) -> None:
-    """Every axe-core rule, at a phone's width and a desktop's, light and dark."""
+    """Every axe-core rule (no violation of serious or critical impact), at a phone's width
+    and a desktop's, light and dark; and every request the page makes stays on its origin."""
     with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
-        for width in (390, 1280):
-            for scheme in ("light", "dark"):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.emulate_media(color_scheme=scheme)
-                page.goto(f"{origin}/course/{PAGES[name]}")
-                assert axe_serious(page) == [], f"{name} at {width}px, {scheme}"
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        for name, path in EVERY_KIND.items():
+            page.goto(f"{origin}/course/{path}")
+            page.wait_for_load_state("networkidle")
+            if name == "search":
+                page.locator(".pagefind-ui__result").first.wait_for()
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name} is {overflow}px wider than {width}px"
+            assert axe_serious(page) == [], f"{name} at {width}px, {scheme}"
+    assert [url for url in requests if not url.startswith(origin)] == []
+
+
+def test_the_scheme_toggle_follows_the_system_until_used_then_remembers(
+    demo_public: Path,
+) -> None:
+    background = "getComputedStyle(document.body).backgroundColor"
+    white, black = "rgb(255, 255, 255)", "rgb(13, 17, 23)"
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.emulate_media(color_scheme="light")
+        page.goto(f"{origin}/course/posts/week1/")
+        toggle = page.get_by_role("button", name="Dark mode")
+        assert toggle.get_attribute("aria-pressed") == "false"
+        assert page.evaluate(background) == white
+        page.emulate_media(color_scheme="dark")  # the system changes: the page follows
+        assert page.evaluate(background) == black
+        assert toggle.get_attribute("aria-pressed") == "true"
+        toggle.click()  # the reader picks light while the system is dark
+        assert page.evaluate(background) == white
+        assert toggle.get_attribute("aria-pressed") == "false"
+        page.goto(f"{origin}/course/schedule/")  # another page, the choice kept
+        assert page.evaluate(background) == white
+        assert page.evaluate("document.documentElement.dataset.scheme") == "light"
+        page.keyboard.press("Tab")  # the toggle works from the keyboard too
+        page.get_by_role("button", name="Dark mode").focus()
+        page.keyboard.press("Enter")
+        assert page.evaluate(background) == black
+        page.reload()
+        assert page.evaluate(background) == black
+        # Code follows the choice, not only the system's scheme.
+        page.emulate_media(color_scheme="light")
+        page.goto(f"{origin}/course/posts/week3-attention/")
+        code = page.locator(".highlight").first
+        assert code.evaluate("e => getComputedStyle(e).backgroundColor") == black
+
+
+def test_the_navigation_marks_where_the_reader_is(demo_public: Path) -> None:
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        marked = {}
+        for path in ("schedule/", "posts/week3-attention/", "tags/attention/", ""):
+            page.goto(f"{origin}/course/{path}")
+            links = page.locator(".site-nav a[aria-current]")
+            marked[path] = links.evaluate_all(
+                "els => els.map((e) => [e.textContent, e.getAttribute('aria-current')])"
+            )
+    assert marked == {
+        "schedule/": [["Schedule", "page"]],
+        "posts/week3-attention/": [["Lecture notes", "true"]],
+        "tags/attention/": [["Tags", "true"]],
+        "": [],
+    }

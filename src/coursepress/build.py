@@ -36,6 +36,7 @@ from coursepress.site.plan import Plan, plan_outputs
 from coursepress.source.data import read_data
 from coursepress.source.discover import Sources, check_site_folder
 from coursepress.source.frontmatter import Document
+from coursepress.source.history import last_committed, read_history
 from coursepress.source.release import release
 from coursepress.source.select import Selection, Verdict, select
 
@@ -193,8 +194,10 @@ def plan_site(
     made = memory.pages(selection, config, options.jobs, shortcodes, data)
     made = clock.lap("markdown", made, memory.tally("markdown"))
     found += [warning for _, warnings in made for warning in warnings]
-    pages = [page for page, _ in made]
-    site = clock.lap("collect", assemble(pages, config, now.date(), data, course))
+    history = read_history(site_dir)
+    pages = [last_committed(page, history) for page, _ in made]
+    site = assemble(pages, config, now.date(), data, course, history.folder)
+    site = clock.lap("collect", site)
     plan = plan_outputs(site, sources, str(shown_path(site_dir, CONFIG_FILE)))
     found += clock.lap("plan", plan.diagnostics)
     return Planned(

@@ -289,6 +289,14 @@ class Config:
     )
     """`[[menus.main]]` entries (`name`, `url` or `pageRef`, `weight`), as Hugo's menus; the
     `main` menu is the header's navigation."""
+    term: str = setting("", text)
+    """The term the course runs in ("Fall 2023"), shown in the header with the instructors
+    and the regular meeting times."""
+    repository: str = setting("", text)
+    """The site's repository on GitHub, GitLab, Codeberg or Gitea
+    (`https://github.com/org/course`): each page links to its source, "Edit this page"."""
+    branch: str = setting("main", text)
+    """The repository's branch that is published, for "Edit this page"."""
     search: bool = setting(True, boolean)
     """A search box and page: Pagefind's index of every post and page, made by each build."""
     cache_dir: str = setting("", text)

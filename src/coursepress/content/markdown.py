@@ -100,6 +100,7 @@ def create_parser() -> MarkdownIt:
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("footnote_caption", _footnote_number)
+    md.add_render_rule("footnote_block_open", _footnotes_open)
     md.add_render_rule("list_item_open", _render_list_item)
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
@@ -222,6 +223,19 @@ def _footnote_number(
     # The note's number, as Hugo shows it, also where a note is referenced again (the
     # plugin's own caption is `[1]`, then `[1:1]`).
     return str(tokens[idx].meta["id"] + 1)
+
+
+def _footnotes_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # A labelled section, so that it is found in a screen reader's list of landmarks; the
+    # id has the page's docId, as the notes' own ids, for pages shown together.
+    label = f"cp-notes-{env.get('docId', '')}" if env.get("docId") else "cp-notes"
+    return (
+        f'<section class="footnotes" aria-labelledby="{label}">\n'
+        f'<h2 class="footnotes-title" id="{label}">Notes</h2>\n'
+        '<ol class="footnotes-list">\n'
+    )
 
 
 def render_markdown(

@@ -27,3 +27,24 @@ def replacements(state: StateCore) -> None:
                 token.content = _REPLACED.sub(lambda m: _SYMBOLS[m.group()], token.content)
             elif token.type in ("link_open", "link_close") and token.info == "auto":
                 inside_autolink = token.type == "link_open"
+
+
+def typeset(text: str) -> str:
+    """Plain text (a title) with the typography of the body: curly quotes, dashes and
+    ellipses, by the same two rules, so that a title and its body never disagree."""
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+    from coursepress.content.smartquotes import smartquotes
+
+    if not _TYPESET.search(text):
+        return text
+    state = StateCore(text, MarkdownIt("zero", {"typographer": True}), {})
+    line = Token("inline", "", 0, content=text, children=[Token("text", "", 0, content=text)])
+    state.tokens = [line]
+    replacements(state)
+    smartquotes(state)
+    return line.children[0].content if line.children else text
+
+
+_TYPESET = re.compile(r"['\"]|\.\.\.|--|<<|>>")

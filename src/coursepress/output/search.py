@@ -61,7 +61,7 @@ def searched_pages(site: Site) -> dict[str, str]:
             f"<h1>{escape(page.title)}</h1>{page.content}</main></body></html>"
         )
         for page in site.pages
-        if page.params.get("search") is not False
+        if page.output.endswith(".html") and page.params.get("search") is not False
     }
 
 
@@ -98,15 +98,22 @@ class IndexRun:
         if program is None:
             self.failure = "the Pagefind program is not installed (pip package pagefind-bin)"
             return
-        for output, html in pages.items():
-            path = self.workdir / "site" / output
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(html, encoding="utf-8")
+        try:
+            for output, html in pages.items():
+                path = self.workdir / "site" / output
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(html, encoding="utf-8")
+        except OSError as error:  # a full disk: the build's own writes will say so
+            self.failure = f"its files cannot be written ({error.strerror or error})"
+            return
         command = [
             str(program),
             "--site", str(self.workdir / "site"),
             "--output-path", str(self.workdir / "index"),
             "--force-language", language.split("-")[0].lower() or "en",
+            # The "§" links beside headings and the "↩" back from notes are not words.
+            "--exclude-selectors", ".heading-anchor",
+            "--exclude-selectors", ".footnote-backref",
             "--silent",
         ]  # fmt: skip
         try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -24,7 +25,7 @@ from coursepress.site.lists import (
 )
 from coursepress.site.menus import MenuItem, build_menus, navigation
 from coursepress.site.pages import Page, title_from_name
-from coursepress.site.schedule import Week, schedule
+from coursepress.site.schedule import Week, regular_meetings, schedule
 from coursepress.site.urls import (
     CALENDAR_URL,
     SCHEDULE_URL,
@@ -84,6 +85,8 @@ class Site:
     """The tables of data/ (`site.data.course.staff`), as Hugo's `.Site.Data`."""
     course: CoursePlan | None = None
     """`data/schedule.toml`: meetings, assignments, weeks off and topics."""
+    repository_folder: str = ""
+    """The site folder inside its git repository ("" at the top, "site/" below it)."""
 
     @property
     def updated(self) -> datetime:
@@ -109,6 +112,41 @@ class Site:
     @property
     def staff_url(self) -> str | None:
         return STAFF_URL if self.staff else None
+
+    @property
+    def instructors(self) -> tuple[Author, ...]:
+        """The staff whose role is to teach (Instructor, Professor, Lecturer), for the header."""
+        teaching = ("instructor", "professor", "lecturer", "teacher")
+        return tuple(p for p in self.staff if any(w in p.role.lower() for w in teaching))
+
+    @property
+    def course_facts(self) -> tuple[str, ...]:
+        """The header's line under the title: the term, the instructors, the regular meetings."""
+        people = ", ".join(person.name for person in self.instructors)
+        facts = (self.config.term, people, *regular_meetings(self.course))
+        return tuple(fact for fact in facts if fact)
+
+    def current(self, url: str, page_url: str | None, page: Page | None = None) -> str | None:
+        """`aria-current` for a navigation link on the page at `page_url`: "page" on the page it
+        leads to; "true" on a page inside it (a post of its section, a tag of the tag list)."""
+        if page_url is None:
+            return None
+        if url == page_url:
+            return "page"
+        section = self.section(page.section) if page is not None and page.section else None
+        inside = url != "/" and page_url.startswith(url)
+        return "true" if inside or (section is not None and section.url == url) else None
+
+    def edit_url(self, page: Page) -> str | None:
+        """Where a page's source is edited on the repository's site (`repository`), on the
+        published `branch`: GitHub's and GitLab's addresses, Gitea's and Codeberg's."""
+        repository = self.config.repository.rstrip("/")
+        if not repository:
+            return None
+        path = f"{self.repository_folder}content/{page.target.as_posix()}"
+        host = urlsplit(repository).netloc.lower()
+        edit = "-/edit" if "gitlab" in host else ("_edit" if _is_gitea(host) else "edit")
+        return f"{repository}/{edit}/{self.config.branch}/{path}"
 
     @property
     def search_url(self) -> str | None:
@@ -170,6 +208,7 @@ def assemble(
     today: date,
     data: Mapping[str, Any] | None = None,
     course: CoursePlan | None = None,
+    repository_folder: str = "",
 ) -> Site:
     indexes = {p.section: p for p in pages if _is_top_index(p)}
     regular = tuple(sorted((p for p in pages if not _is_top_index(p)), key=newest_first))
@@ -202,6 +241,7 @@ def assemble(
         navigation=nav,
         data=data or {},
         course=course,
+        repository_folder=repository_folder,
     )
 
 
@@ -280,3 +320,8 @@ def _section(name: str, posts: tuple[Page, ...], index: Page | None, config: Con
         index=index,
         pagers=paginate(mine, url, config.paginate),
     )
+
+
+def _is_gitea(host: str) -> bool:
+    """Gitea and Forgejo (Codeberg) edit at `/_edit/`."""
+    return host == "codeberg.org" or "gitea" in host or "forgejo" in host

@@ -23,6 +23,7 @@ from coursepress.content.markdown import (
 )
 from coursepress.content.shortcodes import References, SiteCodes, find, resolve_references
 from coursepress.content.site_shortcodes import ShortcodeSite, ShortcodeTemplate
+from coursepress.content.typography import typeset
 from coursepress.errors import Diagnostic
 from coursepress.site.course import Author
 from coursepress.site.urls import output_path, page_name, page_url, term_url, urlize
@@ -112,6 +113,27 @@ class Page:
     @property
     def reading_minutes(self) -> int:
         return self.body.reading_minutes
+
+    @property
+    def short_description(self) -> str:
+        """For search engines and link previews: `description`, else the summary's text, cut
+        at a word before 160 characters."""
+        if self.description:
+            return self.description
+        text = " ".join(Markup(self.body.summary).striptags().split())
+        return (
+            text if len(text) <= 160 else text[:160].rsplit(" ", 1)[0] + "\N{HORIZONTAL ELLIPSIS}"
+        )
+
+    @property
+    def image(self) -> str | None:
+        """The picture a link preview shows: `images` (Hugo's key, the first) or `image`, as a
+        URL path; a relative one is the page's own file (in its bundle)."""
+        images = self.params.get("images")
+        image = images[0] if isinstance(images, list) and images else self.params.get("image")
+        if not isinstance(image, str) or not image:
+            return None
+        return image if image.startswith("/") or "://" in image else self.url + image
 
     def metadata(self) -> tuple[object, ...]:
         """Everything about the page besides its body: what lists, menus and feeds may show."""
@@ -322,7 +344,8 @@ def make_page(
     url = url or page_url(document, config)
     rendered = rendered or markdown_job(document, config).run(md)
     warnings.extend(rendered.warnings)
-    title = meta.title or _fallback_title(document, rendered.first_heading, warnings)
+    # Titles get the body's typography (curly quotes, dashes), as the heading they stand for.
+    title = typeset(meta.title or "") or _fallback_title(document, rendered.first_heading, warnings)
     names = meta.authors or ((config.author,) if config.author else ())
     terms = {plural: _terms(document, plural) for plural in config.taxonomies.values()}
     return Page(
@@ -333,7 +356,7 @@ def make_page(
         url=url,
         output=output_path(url),
         title=title,
-        link_title=meta.linktitle or title,
+        link_title=typeset(meta.linktitle or "") or title,
         date=meta.date,
         lastmod=meta.lastmod or meta.date,
         draft=meta.draft,

@@ -4,6 +4,7 @@ due in it, and the posts that belong to it, by their `week` or their date."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -169,3 +170,39 @@ def _calendar(
             number += 1
             rows.append((number, first, ""))
     return rows
+
+
+def regular_meetings(plan: CoursePlan | None) -> tuple[str, ...]:
+    """The meetings that repeat, one line per kind, for the header: "Lectures Tue & Thu
+    14:00-15:15, Rice Hall 130" (with an en dash). A kind's usual time and place is its most
+    common one; its days are the weekdays it meets on at that time at least twice (an exam
+    meets once)."""
+    if plan is None:
+        return ()
+    by_kind: dict[str, list[Meeting]] = {}
+    for meeting in plan.meetings:
+        if meeting.start is not None:
+            by_kind.setdefault(meeting.kind, []).append(meeting)
+    lines = []
+    for kind, meetings in by_kind.items():
+        slots = Counter(_slot(meeting) for meeting in meetings)
+        (start, end, where), _ = slots.most_common(1)[0]
+        days = Counter(m.day.weekday() for m in meetings if _slot(m) == (start, end, where))
+        weekdays = sorted(day for day, count in days.items() if count >= 2)
+        if not weekdays:
+            continue
+        names = " & ".join(_WEEKDAYS[day] for day in weekdays)
+        hours = f"{start}\N{EN DASH}{end}" if end else start
+        plural = kind if kind.endswith("s") else f"{kind}s"
+        place = f", {where}" if where else ""
+        lines.append(f"{plural[0].upper()}{plural[1:]} {names} {hours}{place}")
+    return tuple(lines)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _slot(meeting: Meeting) -> tuple[str, str, str]:
+    start = meeting.start.strftime("%H:%M") if meeting.start else ""
+    end = meeting.end.strftime("%H:%M") if meeting.end else ""
+    return start, end, meeting.where

@@ -22,6 +22,9 @@
     resetStyles: false,
     autofocus: !query,
   });
+  // Pagefind's box has a placeholder but no label: name it for screen readers.
+  var input = box.querySelector(".pagefind-ui__search-input");
+  if (input) input.setAttribute("aria-label", "Search the notes");
   if (query) ui.triggerSearch(query);
   // Keep the address in step with what is searched, so that Back and a shared link work.
   box.addEventListener("input", function (event) {

@@ -1,6 +1,34 @@
 // The theme's few behaviours; every page works without them.
 (function () {
   "use strict";
+  var root = document.documentElement;
+  var KEY = "coursepress-scheme";
+
+  // Light or dark: the system's until the reader presses the toggle; then the reader's
+  // choice, remembered (the inline script in <head> applies it before the page is drawn).
+  var toggle = document.querySelector(".scheme-toggle");
+  var system = window.matchMedia("(prefers-color-scheme: dark)");
+  function dark() {
+    return root.dataset.scheme ? root.dataset.scheme === "dark" : system.matches;
+  }
+  function show() {
+    if (toggle) toggle.setAttribute("aria-pressed", String(dark()));
+  }
+  if (toggle) {
+    toggle.hidden = false;
+    show();
+    toggle.addEventListener("click", function () {
+      root.dataset.scheme = dark() ? "light" : "dark";
+      try {
+        localStorage.setItem(KEY, root.dataset.scheme);
+      } catch (error) {
+        // Storage refused (a private window): the choice holds for this page only.
+      }
+      show();
+    });
+    system.addEventListener("change", show);
+  }
+
   // "/" puts the cursor in the header's search box, as on GitHub and MkDocs Material.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
