@@ -225,3 +225,51 @@ def test_the_navigation_marks_where_the_reader_is(demo_public: Path) -> None:
         "tags/attention/": [["Tags", "true"]],
         "": [],
     }
+
+
+def test_on_a_phone_the_menu_folds_away_and_opens_from_its_button_or_the_keyboard(
+    demo_public: Path,
+) -> None:
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{origin}/course/posts/week1/")
+        button = page.get_by_role("button", name="Menu")
+        nav = page.get_by_role("navigation", name="Site")
+        assert button.get_attribute("aria-expanded") == "false" and not nav.is_visible()
+        button.click()
+        assert button.get_attribute("aria-expanded") == "true" and nav.is_visible()
+        nav.get_by_role("link", name="Schedule").focus()
+        page.keyboard.press("Escape")  # closes it, and the focus goes back to the button
+        assert not nav.is_visible()
+        assert page.evaluate("document.activeElement.textContent") == "Menu"
+        page.keyboard.press("/")  # search opens the menu to reach its box
+        assert page.evaluate("document.activeElement.id") == "cp-search-input"
+        assert button.get_attribute("aria-expanded") == "true"
+        # Without scripts there is no button to press: the menu is simply open.
+        bare = page.context.browser.new_page(java_script_enabled=False)
+        bare.set_viewport_size({"width": 390, "height": 844})
+        bare.goto(f"{origin}/course/posts/week1/")
+        assert bare.get_by_role("navigation", name="Site").is_visible()
+        assert not bare.get_by_role("button", name="Menu").is_visible()
+        # On a desktop the menu is the header itself, always shown.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.reload()
+        assert nav.is_visible() and not button.is_visible()
+
+
+def test_on_a_phone_the_schedule_stacks_its_weeks_and_stays_a_table(demo_public: Path) -> None:
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{origin}/course/schedule/")
+        week = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Week 3"))
+        assert week.count() == 1
+        dates = week.get_by_role("cell").first
+        assert dates.inner_text().replace("\xa0", " ") == "Sep 11 \N{EN DASH} Sep 17"
+        one_line = (
+            "e => e.getBoundingClientRect().height"
+            " < 1.5 * parseFloat(getComputedStyle(e).lineHeight)"
+        )
+        assert dates.evaluate(one_line), "the date range wrapped"
+        box = week.bounding_box()
+        assert box is not None and box["width"] <= 390
+        assert page.get_by_role("columnheader").count() == 4  # there for screen readers

@@ -29,6 +29,24 @@
     system.addEventListener("change", show);
   }
 
+  // The phone's menu: the button opens and closes it; Escape closes it, back on the button.
+  var menuButton = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("cp-menu");
+  function setMenu(open) {
+    menu.classList.toggle("open", open);
+    menuButton.setAttribute("aria-expanded", String(open));
+  }
+  if (menuButton && menu) {
+    menuButton.addEventListener("click", function () {
+      setMenu(!menu.classList.contains("open"));
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      setMenu(false);
+      menuButton.focus();
+    });
+  }
+
   // "/" puts the cursor in the header's search box, as on GitHub and MkDocs Material.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -37,6 +55,7 @@
     var box = document.getElementById("cp-search-input");
     if (!box) return;
     event.preventDefault();
+    if (menu && menuButton && box.offsetParent === null) setMenu(true); // folded away
     box.focus();
   });
 })();
