@@ -273,3 +273,19 @@ def test_on_a_phone_the_schedule_stacks_its_weeks_and_stays_a_table(demo_public:
         box = week.bounding_box()
         assert box is not None and box["width"] <= 390
         assert page.get_by_role("columnheader").count() == 4  # there for screen readers
+
+
+def test_printed_links_show_where_they_lead_and_controls_are_not_printed(
+    demo_public: Path,
+) -> None:
+    after = "e => getComputedStyle(e, '::after').content"
+    with static_server(demo_public, mount="/course/") as origin, chromium_page() as page:
+        page.goto(f"{origin}/course/posts/week3-attention/")
+        link = page.locator(".content a[href^='/course/posts/']").first
+        assert link.evaluate(after) == "none"
+        page.emulate_media(media="print")
+        href = link.get_attribute("href")
+        assert link.evaluate(after) == f'" <{href}>"'
+        for control in (".site-nav", ".site-search", ".header-buttons", ".copy-code"):
+            shown = page.locator(control).first.evaluate("e => getComputedStyle(e).display")
+            assert shown == "none", control
