@@ -134,6 +134,11 @@ def _site_toml(title: str) -> str:
         '# Dates without a time zone are read in this one, and "future" is judged in it.\n'
         'timezone = "UTC"\n'
         'author = ""\n'
+        '# The term, shown in the header with the instructors and meeting times ("Fall 2026").\n'
+        'term = ""\n'
+        "# The site's repository (https://github.com/org/course): each page links to its\n"
+        '# source there, "Edit this page".\n'
+        'repository = ""\n'
     )
 
 
