@@ -150,3 +150,28 @@ def test_a_file_in_the_index_folder_is_an_error(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (site / "public/pagefind/pagefind.js").read_text() == "// mine"
     assert not (site / "public/search").exists()
+
+
+def test_serve_publishes_pages_first_and_the_new_index_when_pagefind_is_done(
+    tmp_path: Path,
+) -> None:
+    """A rebuild does not wait for Pagefind (seconds on a large site): the edited page is
+    served at once, with the last index; the new index follows in a rebuild of its own, which
+    does not reload open pages."""
+    from tests.serving import serving
+    from tests.test_serve import POST as SERVED_POST
+    from tests.test_serve import course
+
+    site = course(tmp_path)
+    post = site / "content/posts/a.md"
+    with serving(site) as served:
+        served.has_printed("first build")
+        post.write_text(SERVED_POST.format(title="A", extra="", body=f"Now with {WORD}."))
+        served.wait_for_line("content/posts/a.md changed")
+        served.wait_for_line("built in", timeout=30)  # the index's own rebuild
+        assert "the search index, made meanwhile" in served.seen[-1]
+        with chromium_page() as page:
+            page.goto(f"{served.url}search/?q={WORD}")
+            first = page.locator(".pagefind-ui__result-inner > .pagefind-ui__result-title > a")
+            first.first.wait_for()
+            assert first.first.inner_text() == "A"

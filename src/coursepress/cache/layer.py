@@ -187,8 +187,12 @@ class Remembering:
     """The SQLite cache, and what the last build in this process held (serve's rebuilds):
     each stage runs only on what changed since."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, search_in_background: bool = False) -> None:
         self.store = BuildCache(site_dir)
+        self.search_in_background = search_in_background
+        """serve's: a rebuild publishes its pages with the last search index while the new
+        one is made; `search_ready()` says when to rebuild again to publish it."""
+        self._pending: tuple[str, IndexRun] | None = None
         self._walked: Walked | None = None
         self._documents: dict[SourceFile, tuple[object, Document]] = {}
         self._pages: dict[SourceFile, KnownPage] = {}
@@ -198,6 +202,8 @@ class Remembering:
         self._search: tuple[str, SearchIndex] | None = None
 
     def close(self) -> None:
+        if self._pending:
+            self._pending[1].cancel()
         self.store.close()
 
     def begin(self, config: Config) -> None:
@@ -321,7 +327,25 @@ class Remembering:
         if files is not None:
             self._search = (key, SearchIndex(files))
             return Indexed(self._search[1])
+        if self.search_in_background and self._search is not None:
+            # Pagefind takes seconds on a large site: a preview does not wait for it.
+            if self._pending is None or self._pending[0] != key:
+                if self._pending:
+                    self._pending[1].cancel()
+                self._pending = (key, IndexRun(pages, language))
+            return Indexed(self._search[1])
         return _Storing(IndexRun(pages, language), key, self)
+
+    def search_ready(self) -> bool:
+        """An index made in the background is done and kept: the next build publishes it."""
+        if self._pending is None or not self._pending[1].done():
+            return False
+        (key, run), self._pending = self._pending, None
+        index = run.finish()
+        if index.diagnostics:  # a failed run keeps the last index; the next change retries
+            return False
+        self.keep_search(key, index)
+        return True
 
     def keep_search(self, key: str, index: SearchIndex) -> None:
         self.store.put_search(key, index.files)

@@ -123,6 +123,10 @@ class IndexRun:
         except OSError as error:  # not executable on this system (another CPU, noexec mount)
             self.failure = f"the Pagefind program cannot run here ({error.strerror or error})"
 
+    def done(self) -> bool:
+        """Whether `finish()` would return at once."""
+        return self.process is None or self.process.poll() is not None
+
     def finish(self) -> SearchIndex:
         try:
             if self.process is not None:

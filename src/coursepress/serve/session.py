@@ -60,7 +60,8 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
     broadcaster = Broadcaster()
     stop = threading.Event()
     server: SiteServer | None = None
-    memory = Remembering(options.site_dir)  # what each rebuild keeps for the next
+    # What each rebuild keeps for the next; the search index is made beside the rebuilds.
+    memory = Remembering(options.site_dir, search_in_background=True)
     try:
         server = start_server(options.bind, options.port, broadcaster)
         rebuilder = Rebuilder(options, workdir / "site", memory, server, broadcaster, say, warn)
@@ -73,6 +74,8 @@ def serve(options: ServeOptions, say: Printer, warn: Printer) -> None:
                 announced = True
             if changes:
                 rebuilder.rebuild(changed=changes)
+            elif memory.search_ready():
+                rebuilder.rebuild(changed=[], reload=False)  # publishes the new index
     finally:
         stop.set()
         broadcaster.close()
@@ -118,7 +121,9 @@ class Rebuilder:
         """The folders published as they are, by the last good build's settings: watched
         with the rest of the site's sources."""
 
-    def rebuild(self, changed: list[PurePosixPath] | None) -> None:
+    def rebuild(self, changed: list[PurePosixPath] | None, reload: bool = True) -> None:
+        """Build again for `changed` (None: the first build); `reload`: tell open pages (not
+        for the search index alone, which no open page shows)."""
         self.attempts += 1
         started = time.perf_counter()
         try:
@@ -148,13 +153,15 @@ class Rebuilder:
         self.published = frozenset(folder for folder, _ in report.config.published_roots)
         number = self.broadcaster.state.number + 1
         css_only = bool(changed) and all(_is_stylesheet(path) for path in changed or ())
-        self.broadcaster.publish(BuildState(number, error=None, css_only=css_only))
+        if reload or self.broadcaster.state.error is not None:
+            self.broadcaster.publish(BuildState(number, error=None, css_only=css_only))
         for text in (warning.format() for warning in report.warnings):
             if text not in self.reported:
                 self.warn(text)
         self.reported = {warning.format() for warning in report.warnings}
         seconds = time.perf_counter() - started
         what = _describe(changed) if changed is not None else "first build"
+        what = what if reload else "the search index, made meanwhile"
         done = report.rendered
         work = (
             f"; rendered again: {done.pages} of {done.pages_total} posts and pages, "
