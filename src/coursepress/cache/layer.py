@@ -193,6 +193,7 @@ class Remembering:
         """serve's: a rebuild publishes its pages with the last search index while the new
         one is made; `search_ready()` says when to rebuild again to publish it."""
         self._pending: tuple[str, IndexRun] | None = None
+        self._wanted: tuple[str, Mapping[str, str], str] | None = None
         self._walked: Walked | None = None
         self._documents: dict[SourceFile, tuple[object, Document]] = {}
         self._pages: dict[SourceFile, KnownPage] = {}
@@ -328,16 +329,22 @@ class Remembering:
             self._search = (key, SearchIndex(files))
             return Indexed(self._search[1])
         if self.search_in_background and self._search is not None:
-            # Pagefind takes seconds on a large site: a preview does not wait for it.
-            if self._pending is None or self._pending[0] != key:
-                if self._pending:
-                    self._pending[1].cancel()
-                self._pending = (key, IndexRun(pages, language))
+            # Pagefind takes seconds on a large site: a preview does not wait for it. It starts
+            # on the watcher's next quiet tick (`search_ready`), not during a burst of saves.
+            self._wanted = (key, pages, language)
             return Indexed(self._search[1])
         return _Storing(IndexRun(pages, language), key, self)
 
     def search_ready(self) -> bool:
-        """An index made in the background is done and kept: the next build publishes it."""
+        """Called when the site has been quiet for a moment: starts the index wanted by the
+        last build, if any; True once an index made so is done and kept, for the next build
+        to publish."""
+        if self._wanted and (self._pending is None or self._pending[0] != self._wanted[0]):
+            if self._pending:
+                self._pending[1].cancel()
+            key, pages, language = self._wanted
+            self._pending, self._wanted = (key, IndexRun(pages, language, gently=True)), None
+            return False
         if self._pending is None or not self._pending[1].done():
             return False
         (key, run), self._pending = self._pending, None

@@ -90,7 +90,9 @@ class IndexRun:
     """Pagefind started on the pages' files: `finish()` waits for it and gathers the index.
     Started before the templates render, so that the two share the machine's cores."""
 
-    def __init__(self, pages: Mapping[str, str], language: str) -> None:
+    def __init__(self, pages: Mapping[str, str], language: str, gently: bool = False) -> None:
+        """`gently`: at the lowest priority, on one thread (serve's index, made beside the
+        rebuilds, which must not wait for it)."""
         self.workdir = Path(tempfile.mkdtemp(prefix="coursepress-search-"))
         self.process: subprocess.Popen[bytes] | None = None
         self.failure: str | None = None
@@ -116,9 +118,15 @@ class IndexRun:
             "--exclude-selectors", ".footnote-backref",
             "--silent",
         ]  # fmt: skip
+        environment = {**os.environ, "RAYON_NUM_THREADS": "1"} if gently else None
         try:
             self.process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=environment,
+                preexec_fn=_lowest_priority if gently and os.name == "posix" else None,
             )
         except OSError as error:  # not executable on this system (another CPU, noexec mount)
             self.failure = f"the Pagefind program cannot run here ({error.strerror or error})"
@@ -145,6 +153,10 @@ class IndexRun:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _lowest_priority() -> None:
+    os.nice(19)
 
 
 def _bundle(folder: Path) -> Iterable[tuple[str, bytes]]:
