@@ -78,7 +78,7 @@ class Memory(Protocol):
         on_disk: Mapping[str, WrittenFile],
         jobs: int | None,
     ) -> dict[str, str]: ...
-    def search(self, pages: Mapping[str, str], language: str) -> Indexing: ...
+    def search(self, pages: Sequence[Page], language: str) -> Indexing: ...
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]: ...
     def wrote(self, output_dir: Path, files: Mapping[str, WrittenFile]) -> None: ...
     def finish(self) -> None: ...
@@ -155,7 +155,7 @@ class Forgetful:
         rendered = render_views(site, views, environment, site_dir, spool, jobs)
         return {view.output: result.digest for view, result in zip(views, rendered, strict=True)}
 
-    def search(self, pages: Mapping[str, str], language: str) -> Indexing:
+    def search(self, pages: Sequence[Page], language: str) -> Indexing:
         return IndexRun(pages, language) if pages else Indexed(SearchIndex({}))
 
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
@@ -193,7 +193,7 @@ class Remembering:
         """serve's: a rebuild publishes its pages with the last search index while the new
         one is made; `search_ready()` says when to rebuild again to publish it."""
         self._pending: tuple[str, IndexRun] | None = None
-        self._wanted: tuple[str, Mapping[str, str], str] | None = None
+        self._wanted: tuple[str, Sequence[Page], str] | None = None
         self._walked: Walked | None = None
         self._documents: dict[SourceFile, tuple[object, Document]] = {}
         self._pages: dict[SourceFile, KnownPage] = {}
@@ -317,11 +317,11 @@ class Remembering:
         found |= fresh
         return {view.output: found[key].digest for view, key in zip(views, keys, strict=True)}
 
-    def search(self, pages: Mapping[str, str], language: str) -> Indexing:
+    def search(self, pages: Sequence[Page], language: str) -> Indexing:
         """The index of the very same pages is not made again."""
         if not pages:
             return Indexed(SearchIndex({}))
-        key = digest("search", index_key(pages), language)
+        key = digest("search", index_key(pages, language))
         if self._search and self._search[0] == key:
             return Indexed(self._search[1])
         files = self.store.search(key)

@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 from coursepress.errors import Diagnostic, Severity
 from coursepress.site.assemble import Site
+from coursepress.site.pages import Page
 
 SEARCH_FOLDER = "pagefind"
 """Where the index and Pagefind's scripts go in the output (Pagefind's own default)."""
@@ -47,22 +48,27 @@ class SearchIndex:
     """Why there is no index, when there is none."""
 
 
-def searched_pages(site: Site) -> dict[str, str]:
-    """The pages search finds, each as the small HTML file Pagefind reads: output path →
-    HTML. Every regular page (posts and pages) unless its front matter says `search = false`;
-    never the home page, lists or tag pages."""
+def searched_pages(site: Site) -> tuple[Page, ...]:
+    """The pages search finds: every regular page (posts and pages) written as HTML, unless
+    its front matter says `search = false`; never the home page, lists or tag pages."""
     if not site.config.search:
-        return {}
-    language = escape(site.config.language)
-    return {
-        page.output: (
-            f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
-            f"<title>{escape(page.title)}</title></head><body><main data-pagefind-body>"
-            f"<h1>{escape(page.title)}</h1>{page.content}</main></body></html>"
-        )
+        return ()
+    return tuple(
+        page
         for page in site.pages
         if page.output.endswith(".html") and page.params.get("search") is not False
-    }
+    )
+
+
+def _document(page: Page, language: str) -> bytes:
+    """The small HTML file Pagefind reads for a page: its title and body, nothing else. Made
+    one at a time as it is written: the whole site's are never in memory together."""
+    head = (
+        f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(page.title)}</title></head><body><main data-pagefind-body>"
+        f"<h1>{escape(page.title)}</h1>"
+    )
+    return head.encode() + page.body.content_utf8 + b"</main></body></html>"
 
 
 def pagefind_program() -> Path | None:
@@ -76,13 +82,15 @@ def pagefind_program() -> Path | None:
         return Path(found) if found else None
 
 
-def index_key(pages: Mapping[str, str]) -> str:
-    """What decides the index: the pages' text and the program that indexes them."""
+def index_key(pages: Sequence[Page], language: str) -> str:
+    """What decides the index: each page's address, title and body (by the digest the
+    template cache keeps of it), the language and the program that indexes them."""
     program = pagefind_program()
     stat = program.stat() if program else None
-    hashed = hashlib.sha256(repr((str(program), stat and stat.st_size)).encode())
-    for output, html in sorted(pages.items()):
-        hashed.update(b"\0" + output.encode() + b"\0" + html.encode())
+    hashed = hashlib.sha256(repr((str(program), stat and stat.st_size, language)).encode())
+    for page in sorted(pages, key=lambda page: page.output):
+        hashed.update(f"\0{page.output}\0{page.title}\0".encode())
+        hashed.update(page.body.digest_of("content").encode())
     return hashed.hexdigest()
 
 
@@ -90,7 +98,7 @@ class IndexRun:
     """Pagefind started on the pages' files: `finish()` waits for it and gathers the index.
     Started before the templates render, so that the two share the machine's cores."""
 
-    def __init__(self, pages: Mapping[str, str], language: str, gently: bool = False) -> None:
+    def __init__(self, pages: Sequence[Page], language: str, gently: bool = False) -> None:
         """`gently`: at the lowest priority, on one thread (serve's index, made beside the
         rebuilds, which must not wait for it)."""
         self.workdir = Path(tempfile.mkdtemp(prefix="coursepress-search-"))
@@ -101,10 +109,10 @@ class IndexRun:
             self.failure = "the Pagefind program is not installed (pip package pagefind-bin)"
             return
         try:
-            for output, html in pages.items():
-                path = self.workdir / "site" / output
+            for page in pages:
+                path = self.workdir / "site" / page.output
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(html, encoding="utf-8")
+                path.write_bytes(_document(page, language))
         except OSError as error:  # a full disk: the build's own writes will say so
             self.failure = f"its files cannot be written ({error.strerror or error})"
             return
