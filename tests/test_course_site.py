@@ -85,7 +85,7 @@ def test_schedule_weeks_dates_break_and_upcoming(demo: Path) -> None:
     # The demo's term is in the past; the final exam is in the week after week 14.
     assert [row.split('"')[1] for row in rows] == ["past"] * 6 + ["break"] + ["past"] * 9
     assert '<time datetime="2023-10-16">Oct&nbsp;16</time>' in rows[7]  # week 7, after the break
-    assert '<th scope="row">15</th>' in rows[-1] and "Final exam" in rows[-1]
+    assert '<span class="week-word">Week </span>15</th>' in rows[-1] and "Final exam" in rows[-1]
 
 
 def test_taxonomies_and_authors(demo: Path) -> None:
