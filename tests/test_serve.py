@@ -230,7 +230,10 @@ def test_an_edit_rerenders_only_what_shows_it_and_serves_what_build_writes(
         rendered, total = int(files[0]), int(files[1].split()[0])
         assert 0 < rendered < total / 2  # the post, and the lists and feeds that show it
 
-        # Every file serve has now is the one a full build of the same site writes.
+        # The search index follows in a rebuild of its own (Pagefind runs beside serve's
+        # rebuilds); once it is there, every file serve has is the one a full build of the
+        # same site writes.
+        served.wait_for_line("the search index, made meanwhile", timeout=180)
         full = run_cli("build", "--drafts", "--no-cache", "-o", str(tmp_path / "full"), cwd=site)
         assert full.returncode == 0, full.stderr
         built = snapshot(tmp_path / "full")

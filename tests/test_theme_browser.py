@@ -14,6 +14,7 @@ from tests.test_golden_sites import copy_demo
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 
+
 @pytest.fixture(scope="module")
 def demo_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = copy_demo(tmp_path_factory.mktemp("theme") / "demo")
