@@ -22,9 +22,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from coursepress.errors import Diagnostic, Severity
+from coursepress.output.spool import remove_abandoned
 from coursepress.site.assemble import Site
 from coursepress.site.pages import Page
 
+_WORKDIR_PREFIX = "coursepress-search-"
 SEARCH_FOLDER = "pagefind"
 """Where the index and Pagefind's scripts go in the output (Pagefind's own default)."""
 
@@ -101,7 +103,10 @@ class IndexRun:
     def __init__(self, pages: Sequence[Page], language: str, gently: bool = False) -> None:
         """`gently`: at the lowest priority, on one thread (serve's index, made beside the
         rebuilds, which must not wait for it)."""
-        self.workdir = Path(tempfile.mkdtemp(prefix="coursepress-search-"))
+        # The process id in the name lets a later build remove what a killed one left.
+        temporary = Path(tempfile.gettempdir())
+        remove_abandoned(temporary, _WORKDIR_PREFIX)
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-"))
         self.process: subprocess.Popen[bytes] | None = None
         self.failure: str | None = None
         program = pagefind_program()
