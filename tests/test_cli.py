@@ -323,9 +323,11 @@ def test_profile_prints_time_per_stage(make_site) -> None:
     lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
     stages = [line.split()[0] for line in lines]
     assert stages == [
-        "discover", "front", "markdown", "collect", "plan", "templates", "search", "write"
+        "imports", "discover", "front", "markdown", "collect", "plan", "templates", "search",
+        "write",
     ]  # fmt: skip
-    assert "0 from the cache, 1 rendered" in lines[2]
+    assert "0 from the cache, 1 rendered" in lines[3]
+    assert lines[0].endswith("modules loaded before the build began")
 
 
 def test_the_summary_counts_notes_apart_from_warnings(make_site) -> None:

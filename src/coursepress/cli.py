@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from coursepress import __version__
+from coursepress import LOADED_AT, __version__
 from coursepress.__main__ import STOPPED, STOPPED_AFTER_PUBLISHING, stop_cleanly_from_now
 from coursepress.build import BuildOptions, BuildReport, LeftOut, build
 from coursepress.check.report import FORMATS, format_github, format_json, format_text
@@ -111,16 +112,17 @@ def build_command(
         safe=safe,
     )
     waiting = "another build of this site is running; waiting for it to finish"
+    imports = time.perf_counter() - LOADED_AT
     with user_errors():
         report = build(options, on_wait=lambda: click.echo(waiting, err=True))
     with user_errors():
         try:
-            _report(report, quiet, profile)
+            _report(report, quiet, profile, imports)
         except KeyboardInterrupt:
             raise InterruptedAfterPublishing from None
 
 
-def _report(report: BuildReport, quiet: bool, profile: bool) -> None:
+def _report(report: BuildReport, quiet: bool, profile: bool, imports: float) -> None:
     for warning in report.warnings:
         click.echo(warning.format(), err=True)
     if report.written.moved_aside is not None:  # said even with --quiet: files moved
@@ -134,8 +136,11 @@ def _report(report: BuildReport, quiet: bool, profile: bool) -> None:
     if not quiet:
         click.echo(summary(report))
     if profile:
-        for stage, seconds, note in report.stages:
-            share = seconds / report.seconds if report.seconds else 0
+        # Shares are of the whole run, the imports before the build included.
+        total = imports + report.seconds
+        stages = [("imports", imports, "modules loaded before the build began"), *report.stages]
+        for stage, seconds, note in stages:
+            share = seconds / total if total else 0
             click.echo(f"  {stage:<13} {seconds:7.3f} s  {share:4.0%}  {note}".rstrip())
 
 
