@@ -39,7 +39,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import write_corpus, write_pelican_corpus  # noqa: E402
+from benchmarks.corpus import (  # noqa: E402
+    write_corpus,
+    write_course_corpus,
+    write_pelican_corpus,
+)
 
 EDITED = Path("content/posts/post-00001.md")
 PAGE = "/bench/posts/post-00001/"
@@ -131,9 +135,18 @@ def free_port() -> int:
 
 
 def run_size(
-    posts: int, runs: int, hugo_path: str, scratch: Path, pelican_path: str | None = None
+    posts: int,
+    runs: int,
+    hugo_path: str,
+    scratch: Path,
+    pelican_path: str | None = None,
+    course: bool = False,
 ) -> Figures:
-    site = write_corpus(scratch / f"corpus-{posts}", posts)
+    """`course`: the course-like site (`posts` long posts, hundreds of static files)."""
+    if course:
+        site = write_course_corpus(scratch / f"course-{posts}", posts)
+    else:
+        site = write_corpus(scratch / f"corpus-{posts}", posts)
     # coursepress keeps its cache outside the site: here, in the scratch folder, where a cold
     # build can remove it (older versions keep .coursepress-cache/ in the site).
     cache = scratch / f"cache-{posts}"
@@ -175,8 +188,8 @@ def run_size(
     return results
 
 
-def report(posts: int, runs: int, results: Figures) -> None:
-    print(f"\n{posts} posts, {runs} runs each (serve: {max(runs, 5)} edits), medians:")
+def report(label: str, runs: int, results: Figures) -> None:
+    print(f"\n{label}, {runs} runs each (serve: {max(runs, 5)} edits), medians:")
     print(f"{'':6} {'coursepress':>20} {'hugo':>20} {'ratio (time, memory)':>24}")
     for scenario, by_tool in results.items():
         ours, theirs = (_median(by_tool[tool]) for tool in ("coursepress", "hugo"))
@@ -216,7 +229,15 @@ def compile_coursepress() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, nargs="+", default=[1000])
+    parser.add_argument("--posts", type=int, nargs="*", default=[1000])
+    parser.add_argument(
+        "--course",
+        type=int,
+        nargs="?",
+        const=30,
+        default=0,
+        help="also the course-like site of this many long posts (30) and 430 static files",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
     parser.add_argument("--pelican", help="Pelican's `pelican` command, to measure its cold build")
@@ -226,9 +247,12 @@ def main() -> None:
     version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"Hugo: {version}")
     with tempfile.TemporaryDirectory() as scratch:
+        if args.course:
+            figures = run_size(args.course, args.runs, hugo, Path(scratch), course=True)
+            report(f"course-like site, {args.course} posts", args.runs, figures)
         for posts in args.posts:
             figures = run_size(posts, args.runs, hugo, Path(scratch), args.pelican)
-            report(posts, args.runs, figures)
+            report(f"{posts} posts", args.runs, figures)
 
 
 def _median(figures: list[tuple[float, float]]) -> tuple[float, float]:

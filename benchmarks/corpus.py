@@ -179,6 +179,79 @@ def write_corpus(root: Path, posts: int, seed: int = 7) -> Path:
     return root
 
 
+def course_post_body(rng: random.Random, number: int, size: int, images: list[str]) -> str:
+    """A long lecture write-up of about `size` bytes, as real course posts are: sections of
+    prose with footnotes and inline and display math, raw HTML figures with captions and raw
+    HTML tables, and a few code fences."""
+    notes = list(range(1, rng.randint(4, 9)))
+    parts = [paragraph(rng, notes), "<!--more-->"]
+    section = 0
+    while sum(len(part) for part in parts) < size:
+        section += 1
+        parts.append(f"## {section}. {sentence(rng)[:-1]}")
+        parts += [paragraph(rng, notes) for _ in range(rng.randint(2, 4))]
+        parts.append(
+            f"The loss is $L(\\theta) = -\\sum_{{i=1}}^{{N}} \\log p_\\theta(x_i)$ and its "
+            f"gradient $\\nabla_\\theta L$ for step {section}."
+        )
+        if rng.random() < 0.4:
+            parts.append("$$\n\\mathrm{softmax}(z)_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}\n$$")
+        if rng.random() < 0.6:
+            src = rng.choice(images)
+            parts.append(
+                f'<figure>\n<img src="/{src}" alt="Figure {number}.{section}" width="80%">\n'
+                f"<figcaption>Figure {number}.{section}: {sentence(rng)}</figcaption>\n</figure>"
+            )
+        if rng.random() < 0.35:
+            rows = "\n".join(
+                f"<tr><td>{w}</td><td>{rng.random():.3f}</td><td>{rng.randint(1, 99)}</td></tr>"
+                for w in rng.choices(WORDS, k=rng.randint(8, 30))
+            )
+            parts.append(
+                '<table class="results">\n<thead><tr><th>term</th><th>score</th><th>count</th>'
+                f"</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
+            )
+        if rng.random() < 0.3:
+            language = rng.choice(list(CODE))
+            parts.append(f"```{language}\n{CODE[language] * rng.randint(2, 8)}```")
+        parts.append("\n".join(f"- {sentence(rng)}" for _ in range(rng.randint(2, 5))))
+    parts += [f"[^{note}]: {sentence(rng)}" for note in notes]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_course_corpus(root: Path, posts: int = 30, statics: int = 430, seed: int = 11) -> Path:
+    """A site like a real course's: `posts` lecture posts of 5 to 50 KB (most short: about
+    570 KB in all for 30), full of raw HTML figures and tables, footnotes and math, and
+    `statics` static files (figures, slides and handouts of 2 to 120 KB). The same settings
+    and Hugo templates as `write_corpus`, so that the same scenarios run on it."""
+    write_corpus(root, 0, seed)
+    rng = random.Random(seed)
+    images = []
+    for index in range(statics):
+        week = index % 14 + 1
+        kind = rng.choices(["png", "jpg", "svg", "pdf"], weights=[6, 2, 1, 1])[0]
+        path = Path("static") / ("images" if kind != "pdf" else "files") / f"week{week}"
+        name = f"{path.as_posix()}/item-{index:03d}.{kind}"
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(rng.randbytes(rng.randint(2, 120) * 1024))
+        if kind != "pdf":
+            images.append(name.removeprefix("static/"))
+    content = root / "content" / "posts"
+    start = date(2023, 8, 28)
+    for number in range(1, posts + 1):
+        day = start + timedelta(days=(number - 1) * 3)
+        authors = ", ".join(f'"{a}"' for a in rng.sample(AUTHORS, rng.randint(1, 3)))
+        front = (
+            f'+++\ntitle = "Post {number}: {sentence(rng)[:40]}"\ndate = {day.isoformat()}\n'
+            f'tags = ["{rng.choice(TAGS)}"]\nauthors = [{authors}]\nweek = {number // 2 + 1}\n'
+            "+++\n\n"
+        )
+        size = int((5 + 45 * rng.random() ** 3) * 1024)  # most short, a few long: ~16 KB
+        body = course_post_body(rng, number, size, images)
+        (content / f"post-{number:05d}.md").write_text(front + body, encoding="utf-8")
+    return root
+
+
 PELICAN_CONF = """\
 SITENAME = "Benchmark course"
 SITEURL = ""
@@ -221,8 +294,12 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--course", action="store_true", help="a course-like site (30 posts)")
     args = parser.parse_args()
-    root = write_corpus(args.out, args.posts, args.seed)
+    if args.course:
+        root = write_course_corpus(args.out, args.posts, seed=args.seed)
+    else:
+        root = write_corpus(args.out, args.posts, args.seed)
     size = sum(p.stat().st_size for p in (root / "content").rglob("*.md")) / args.posts
     print(f"wrote {args.posts} posts to {root} (average {size / 1024:.1f} KB)")
 
