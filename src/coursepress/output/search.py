@@ -53,7 +53,7 @@ class SearchIndex:
 def searched_pages(site: Site) -> tuple[Page, ...]:
     """The pages search finds: every regular page (posts and pages) written as HTML, unless
     its front matter says `search = false`; never the home page, lists or tag pages."""
-    if not site.config.search:
+    if not site.search_url:  # the one decision: no search page, no index
         return ()
     return tuple(
         page
