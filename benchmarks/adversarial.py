@@ -29,6 +29,8 @@ CASES = {
         "A long lecture transcript line with *emphasis* and a [link](/x/).\n\n" * n
     ),
     "unclosed <p> (HTML page)": lambda n: "<p>a\n" * n,
+    "start tags left open (HTML page)": lambda n: '<a href="/x" ' * n + "\n",
+    "comments left open": lambda n: "<!-- <img src=/x>\n\n" * n,
     "unclosed paired shortcodes": lambda n: "{{< note >}}\n" * n,
     "shortcode openings, no close": lambda n: "{{< x " * n + "\n",
     "safe mode, HTML page": lambda n: "<u1>y</u1>\n" * n + "<script>x</script>\n",
@@ -38,6 +40,7 @@ CASES = {
 SETUP: dict[str, tuple[str, dict[str, str], list[str]]] = {
     # input → (the post's file name, other files of the site, build options)
     "unclosed <p> (HTML page)": ("a.html", {}, []),
+    "start tags left open (HTML page)": ("a.html", {}, []),
     "unclosed paired shortcodes": (
         "a.md",
         {"templates/shortcodes/note.html": "<div>{{ inner }}</div>\n"},
@@ -53,6 +56,8 @@ SIZES = {
     "broken links": 40_000,
     "transcript paragraphs": 80_000,  # 5 MB
     "unclosed <p> (HTML page)": 40_000,
+    "start tags left open (HTML page)": 20_000,
+    "comments left open": 20_000,
     "unclosed paired shortcodes": 40_000,
     "shortcode openings, no close": 20_000,
     "safe mode, HTML page": 80_000,

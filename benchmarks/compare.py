@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import (  # noqa: E402
+from benchmarks.corpus import (
     write_corpus,
     write_course_corpus,
     write_pelican_corpus,
@@ -80,7 +80,7 @@ def serve_latency(
             marker = f"served-marker-{run}-{time.time_ns()}"
             started = time.perf_counter()
             post.write_text(original + f"\n{marker}\n", encoding="utf-8")
-            _wait_until(lambda: marker in _fetch(url, tool), timeout=60, pause=0.002)
+            _wait_until(lambda m=marker: m in _fetch(url, tool), timeout=60, pause=0.002)
             seconds = time.perf_counter() - started
             figures.append((seconds, _peak_mb(process.pid)))
             time.sleep(0.5)  # let the watcher settle before the next save

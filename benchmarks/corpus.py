@@ -75,9 +75,13 @@ WORDS = [
 TAGS = [f"topic-{n}" for n in range(20)]
 AUTHORS = ["Ana Lima", "Ben Okafor", "Chen Wei", "Dara Singh", "Eli Novak", "Fatima Haddad"]
 CODE = {
-    "python": "def step(weights, grad, lr=0.1):\n    return [w - lr * g for w, g in zip(weights, grad)]\n",
+    "python": (
+        "def step(weights, grad, lr=0.1):\n    return [w - lr * g for w, g in zip(weights, grad)]\n"
+    ),
     "bash": "python train.py --epochs 5 --lr 3e-4 | tee log.txt\n",
-    "javascript": "const total = items.reduce((sum, x) => sum + x.value, 0);\nconsole.log(total);\n",
+    "javascript": (
+        "const total = items.reduce((sum, x) => sum + x.value, 0);\nconsole.log(total);\n"
+    ),
 }
 HUGO_LAYOUTS = {
     "_default/baseof.html": (
@@ -89,7 +93,8 @@ HUGO_LAYOUTS = {
         "</time>{{ .Content }}</article>{{ end }}\n"
     ),
     "_default/list.html": (
-        '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">'
+        '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}'
+        '<li><a href="{{ .RelPermalink }}">'
         "{{ .Title }}</a>{{ .Summary }}</li>{{ end }}</ul>{{ end }}\n"
     ),
     "index.html": (

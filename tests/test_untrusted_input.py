@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from benchmarks.corpus import write_corpus
 
-from coursepress.content.links import rewrite_html
+from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.safehtml import sanitize
 from tests.conftest import run_cli, snapshot
 from tests.serving import serving
@@ -78,6 +78,40 @@ def test_what_the_link_rewriter_puts_in_cannot_end_the_attribute() -> None:
     assert rewrite_html("<a href='it&amp;s' title=\"x\">x</a>", lambda url: "/c" + url) == (
         "<a href='/cit&amp;s' title=\"x\">x</a>"
     )
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Attributes of every kind, a `<` inside a quoted value, a bare value, `/>`.
+        (
+            '<a title="<img src=/t>" href="/a">x</a><img src=/b alt=x/>'
+            '<source srcset="/c 1x, /d 2x"><div style="background: url(/e)">',
+            '<a title="<img src=/t>" href="/c/a">x</a><img src=/c/b alt=x/>'
+            '<source srcset="/c/c 1x, /c/d 2x"><div style="background: url(/c/e)">',
+        ),
+        # A style element's URLs; no markup inside raw text, comments or end tags.
+        (
+            "<style>p { background: url(/s.png) }</style>"
+            '<script>var a = "<a href=/x>";</script><textarea><a href="/y"></textarea>'
+            '<!-- <a href="/z"> --></p title="<a href=/w>"><a href="/v">',
+            "<style>p { background: url(/c/s.png) }</style>"
+            '<script>var a = "<a href=/x>";</script><textarea><a href="/y"></textarea>'
+            '<!-- <a href="/z"> --></p title="<a href=/w>"><a href="/c/v">',
+        ),
+        # An end tag in another case, or with a space, still ends raw text.
+        ('<SCRIPT>x</Script ><a href="/u">', '<SCRIPT>x</Script ><a href="/c/u">'),
+        # A `<` that starts no tag is text; a comment left open runs to the end, as in browsers.
+        (
+            'a < b <a href="/q"> 1<2 <!-- <a href="/r">',
+            'a < b <a href="/c/q"> 1<2 <!-- <a href="/r">',
+        ),
+        # A tag that runs out is no tag.
+        ('<a href="/p">x</a><img src="/o', '<a href="/c/p">x</a><img src="/o'),
+    ],
+)
+def test_the_link_rewriter_finds_tags_as_a_browser_does(html: str, expected: str) -> None:
+    assert rewrite_html(html, under_base_path("/c/")) == expected
 
 
 def test_safe_mode_removes_script_addresses_in_srcset_and_empty_frames() -> None:

@@ -11,8 +11,7 @@ entities such as `&amp;`, CSS formatting) stays as it was written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from html.parser import HTMLParser
+from collections.abc import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import tinycss2
@@ -101,53 +100,99 @@ def rewrite_html(html: str, transform: UrlTransform) -> str:
 
 
 def _rewrite_markup(html: str, transform: UrlTransform) -> str:
-    rewriter = _HtmlRewriter(transform)
-    rewriter.feed(html)
-    rewriter.close()
-    if not rewriter.edits:
-        return html
-    starts = _line_starts(html)
-    edits = [
-        (starts[line - 1] + column, starts[line - 1] + column + len(old), new)
-        for (line, column), old, new in rewriter.edits
-    ]
-    return _apply(html, edits)
+    edits = list(_url_edits(html, transform))
+    return _apply(html, edits) if edits else html
 
 
-class _HtmlRewriter(HTMLParser):
-    def __init__(self, transform: UrlTransform) -> None:
-        super().__init__(convert_charrefs=False)
-        self.transform = transform
-        self.edits: list[tuple[tuple[int, int], str, str]] = []
+# Markup is found as a browser's tokenizer finds it, in one pass: start tags (whose attributes
+# may hold URLs), and what holds no tag although it may look like one (comments, declarations,
+# end tags, the text of raw-text elements). The scan moves forward only, so it takes time in
+# proportion to the HTML, whatever the input.
+_MARKUP = re.compile(r"<(?:(!--)|(!\[CDATA\[)|([!?/])|([a-zA-Z]))")
+_START_TAG = re.compile(
+    r"""
+  <[a-zA-Z][^\t\n\r\f />\x00]*       # tag name
+  (?:[\s/]*                          # optional whitespace before attribute name
+    (?:(?<=['"\s/])[^\s/>][^\s/=>]*  # attribute name
+      (?:\s*=+\s*                    # value indicator
+        (?:'[^']*'                   # LITA-enclosed value
+          |"[^"]*"                   # LIT-enclosed value
+          |(?!['"])[^>\s]*           # bare value
+         )
+        \s*                          # possibly followed by a space
+       )?(?:\s|/(?!>))*
+     )*
+   )?
+  \s*                                # trailing whitespace
+""",
+    re.VERBOSE,
+)
+# Every attribute in URL_ATTRIBUTES and SRCSET_ATTRIBUTES, and `style`, ends in one of these:
+# a tag without any is passed over without reading its attributes.
+_MAY_HOLD_URL = re.compile(r"(?:href|src|srcset|poster|data|action|cite|background|style)\s*=", re.I)
+# Elements whose content is text up to their end tag, never markup (HTML's raw text and
+# escapable raw text elements).
+_RAW_TEXT = frozenset(
+    {"script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title"}
+)
+_RAW_TEXT_END = {name: re.compile(rf"</{name}[\s/>]", re.I) for name in _RAW_TEXT}
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/"
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._rewrite_tag()
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._rewrite_tag()
+def _url_edits(html: str, transform: UrlTransform) -> Iterator[Edit]:
+    position, size = 0, len(html)
+    while True:
+        found = _MARKUP.search(html, position)
+        if found is None:
+            return
+        start = found.start()
+        if found.group(1):  # a comment, to `-->` (or, left open, to the end)
+            position = _after(html, "-->", start + 4, size)
+        elif found.group(2):  # CDATA (inside SVG or MathML), to `]]>`
+            position = _after(html, "]]>", start + 9, size)
+        elif found.group(3):  # a declaration, processing instruction or end tag, to `>`
+            position = _after(html, ">", start + 2, size)
+        else:
+            end, whole = _start_tag_end(html, start)
+            if not whole:  # as in browsers, a tag left open takes what it ran over
+                position = end
+                continue
+            tag = html[start:end]
+            if _MAY_HOLD_URL.search(tag):
+                rewritten = _rewrite_tag_text(tag, transform)
+                if rewritten != tag:
+                    yield start, end, rewritten
+            position = end
+            name = _TAG_NAME.match(tag, 1)
+            element = name.group(1).lower() if name else ""
+            if element in _RAW_TEXT and not tag.endswith("/>"):
+                close = _RAW_TEXT_END[element].search(html, end)
+                position = close.start() if close else size
+                if element == "style":
+                    css = html[end:position]
+                    rewritten = rewrite_css(css, transform)
+                    if rewritten != css:
+                        yield end, position, rewritten
 
-    def handle_data(self, data: str) -> None:
-        if self.cdata_elem == "style":
-            self._record(data, rewrite_css(data, self.transform))
 
-    def parse_marked_section(self, i: int, report: bool = True) -> int:
-        # `a<![0]` in prose is not a marked section; html.parser asserts on it (after moving
-        # its position on, which is put back here).
-        position = self.getpos()
-        try:
-            return super().parse_marked_section(i, report)
-        except AssertionError:
-            self.lineno, self.offset = position
-            return i + 3
+def _after(html: str, marker: str, start: int, size: int) -> int:
+    found = html.find(marker, start)
+    return size if found < 0 else found + len(marker)
 
-    def _rewrite_tag(self) -> None:
-        original = self.get_starttag_text()
-        if original is not None:
-            self._record(original, _rewrite_tag_text(original, self.transform))
 
-    def _record(self, original: str, rewritten: str) -> None:
-        if rewritten != original:
-            self.edits.append((self.getpos(), original, rewritten))
+def _start_tag_end(html: str, start: int) -> tuple[int, bool]:
+    """Where the start tag at `start` ends, and whether it is whole as html.parser judges it
+    (not where it runs out, or stops where an attribute would go on). A tag that is not whole
+    still ends where it was read to, so that nothing is read twice."""
+    match = _START_TAG.match(html, start)
+    end = match.end() if match else start + 1
+    following = html[end : end + 1]
+    if following == ">":
+        return end + 1, True
+    if html.startswith("/>", end):
+        return end + 2, True
+    whole = following not in _LETTERS and following != "" and end > start + 1
+    return max(end, start + 1), whole
 
 
 def _rewrite_tag_text(tag: str, transform: UrlTransform) -> str:
