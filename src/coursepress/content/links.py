@@ -108,7 +108,6 @@ def _rewrite_markup(html: str, transform: UrlTransform) -> str:
 # may hold URLs), and what holds no tag although it may look like one (comments, declarations,
 # end tags, the text of raw-text elements). The scan moves forward only, so it takes time in
 # proportion to the HTML, whatever the input.
-_MARKUP = re.compile(r"<(?:(!--)|(!\[CDATA\[)|([!?/])|([a-zA-Z]))")
 _START_TAG = re.compile(
     r"""
   <[a-zA-Z][^\t\n\r\f />\x00]*       # tag name
@@ -135,6 +134,14 @@ _MAY_HOLD_URL = re.compile(r"(?:href|src|srcset|poster|data|action|cite|backgrou
 _RAW_TEXT = frozenset(
     {"script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title"}
 )
+# Only what may hold a URL, or hides text that looks like a tag, stops the scan: a start tag
+# with attributes (or `/>`), a raw text element, an end tag with more than its name, a comment,
+# a declaration. `<p>`, `</p>` and the like are passed over without a step in Python.
+_MARKUP = re.compile(
+    r"<(?:(!--)|(!\[CDATA\[)|([!?]|/[a-zA-Z][^\s/<>]*[\s/])"
+    r"|([a-zA-Z][a-zA-Z0-9:-]*(?=[\s/])|(?:%s)>))" % "|".join(sorted(_RAW_TEXT)),
+    re.I,
+)
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[\s/>]", re.I) for name in _RAW_TEXT}
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/"
 
@@ -157,15 +164,14 @@ def _url_edits(html: str, transform: UrlTransform) -> Iterator[Edit]:
             if not whole:  # as in browsers, a tag left open takes what it ran over
                 position = end
                 continue
-            tag = html[start:end]
-            if _MAY_HOLD_URL.search(tag):
+            if _MAY_HOLD_URL.search(html, start, end):
+                tag = html[start:end]
                 rewritten = _rewrite_tag_text(tag, transform)
                 if rewritten != tag:
                     yield start, end, rewritten
             position = end
-            name = _TAG_NAME.match(tag, 1)
-            element = name.group(1).lower() if name else ""
-            if element in _RAW_TEXT and not tag.endswith("/>"):
+            element = found.group(4).rstrip(">").lower()
+            if element in _RAW_TEXT and html[end - 2] != "/":
                 close = _RAW_TEXT_END[element].search(html, end)
                 position = close.start() if close else size
                 if element == "style":
