@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 from benchmarks.corpus import write_corpus
+from jinja2.bccache import bc_magic
 
 from coursepress import build as build_module
 from coursepress.build import BuildOptions
 from coursepress.cache.layer import Remembering
 from coursepress.cache.store import CACHE_FILE, cache_folder
 from coursepress.errors import OutputError
-from coursepress.output.render import THEME_DIR
+from coursepress.output.render import THEME_DIR, _CompiledTheme
 from tests.conftest import run_cli, snapshot
 
 
@@ -256,3 +257,27 @@ def test_the_cache_lives_outside_the_site_unless_told(make_site, tmp_path: Path)
     assert run_cli("build", cwd=site, env=shared).returncode == 0  # the variable wins
     (one,) = (tmp_path / "shared").iterdir()
     assert (one / CACHE_FILE).is_file()
+
+
+def test_the_theme_is_compiled_once_and_kept_beside_it(tmp_path: Path) -> None:
+    """Compiled templates are code: they are kept in the installation, as .pyc files are, never
+    in a cache folder; one damaged there is compiled again."""
+    site = write_corpus(tmp_path / "corpus", posts=3, seed=1)
+    kept = {
+        name: _CompiledTheme.folder
+        / _CompiledTheme("Environment").get_cache_key(name, str(THEME_DIR / "templates" / name))
+        for name in ("base.html", "single.html", "home.html")
+    }
+    for path in kept.values():
+        path.unlink(missing_ok=True)
+    writes = {"PYTHONDONTWRITEBYTECODE": ""}  # empty: Python writes .pyc files, we the theme's
+    first = run_cli("build", "--no-cache", "-o", str(tmp_path / "first"), cwd=site, env=writes)
+    assert first.returncode == 0, first.stderr
+    assert all(path.read_bytes().startswith(bc_magic) for path in kept.values())
+    kept["base.html"].write_bytes(b"not compiled code")
+    kept["single.html"].write_bytes(kept["single.html"].read_bytes()[:-40])
+    again = run_cli("build", "-o", str(tmp_path / "again"), cwd=site, env=writes)
+    assert again.returncode == 0, again.stderr
+    assert snapshot(tmp_path / "again") == snapshot(tmp_path / "first")
+    assert kept["base.html"].read_bytes().startswith(bc_magic)
+    assert all(path.name.startswith(CACHE_FILE) for path in cache_folder(site).iterdir())

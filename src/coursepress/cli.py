@@ -71,7 +71,7 @@ source_option = click.option(
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that render Markdown (default: one per core).",
+    help="Processes that render Markdown and templates (default: one per core, if it pays).",
 )
 @click.option("--profile", is_flag=True, help="Print the time each stage took.")
 @click.option(

@@ -7,6 +7,7 @@ import gc
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any, TypeVar
@@ -16,19 +17,37 @@ from coursepress.errors import SiteError
 T = TypeVar("T")
 R = TypeVar("R")
 
-PARALLEL_FROM = 64
-"""Items below which one process finishes before a pool would have started."""
+WORTH_A_POOL = 0.1
+"""Seconds of work left below which one process finishes before a pool would pay for itself
+(starting workers, sending results back)."""
+PROBE = 0.02
+"""Seconds of work done in this process before the rest is judged."""
 
 
 def map_over_cores(function: Callable[[T], R], items: Sequence[T], jobs: int | None) -> list[R]:
-    """`[function(item) for item in items]`, on `jobs` processes (None: one per core).
+    """`[function(item) for item in items]`, on `jobs` processes, or with None on as many as
+    pay: items are done here until their measured cost shows whether the rest is worth a
+    pool of one process per core (a course's 30 long posts are; an edit's three pages are not).
 
     `function` may be any callable, a closure over the whole site included: workers are
     forked while it and `items` are held here, so they inherit both, and only indexes and
     results cross between processes (results must pickle).
     """
-    workers = min(jobs or os.cpu_count() or 1, len(items))
-    if workers < 2 or len(items) < PARALLEL_FROM:
+    if jobs is not None:
+        return _on_processes(function, items, min(jobs, len(items)))
+    cores, done = os.cpu_count() or 1, list[R]()
+    started = time.perf_counter()
+    for item in items:
+        spent = time.perf_counter() - started
+        left = len(items) - len(done)
+        if cores > 1 and done and spent >= PROBE and spent / len(done) * left >= WORTH_A_POOL:
+            return done + _on_processes(function, items[len(done) :], min(cores, left))
+        done.append(function(item))
+    return done
+
+
+def _on_processes(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    if workers < 2:
         return [function(item) for item in items]
     # Imported here: a build that renders a few files (an edit) never starts a pool, and
     # multiprocessing costs 10 ms of its start-up.

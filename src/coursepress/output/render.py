@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
@@ -51,6 +53,39 @@ class _SiteTemplates(jinja2.BaseLoader):
         return sorted(self.files)
 
 
+class _CompiledTheme(jinja2.BytecodeCache):
+    """The theme's templates compiled once per installation, and kept in it, as Python keeps
+    a module's .pyc beside it: compiling them took 0.24 s of every cold build. Compiled
+    templates are code, so they are never kept in a cache folder (which a site or a CI cache
+    may share): only beside the theme, which whoever could change could change the code, and
+    not where Python writes no .pyc either (PYTHONDONTWRITEBYTECODE). A site's own templates
+    are compiled on every build. Jinja's buckets check their version and source themselves."""
+
+    folder = THEME_DIR / "__jinjacache__"
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # a sandboxed environment's templates are kept apart
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        theme = filename is not None and Path(filename).is_relative_to(THEME_DIR)
+        return super().get_cache_key(f"{self.kind}:{name}", filename) if theme else ""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key:
+            with suppress(OSError), open(self.folder / bucket.key, "rb") as stored:
+                bucket.load_bytecode(stored)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not bucket.key or sys.dont_write_bytecode:
+            return
+        with suppress(OSError):  # an installation this user cannot write to: compiled anew
+            self.folder.mkdir(exist_ok=True)
+            partial_file = self.folder / f"{bucket.key}.{os.getpid()}.tmp"
+            with open(partial_file, "wb") as stored:
+                bucket.write_bytecode(stored)
+            os.replace(partial_file, self.folder / bucket.key)  # whole, or not there
+
+
 def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     """Templates in the site's templates/ override the default theme's by name. In safe mode
     they run in Jinja's sandbox, which keeps a template from reaching Python's internals."""
@@ -65,6 +100,7 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a build reads each template once; serve makes a new environment
+        bytecode_cache=_CompiledTheme(kind.__name__),
     )
     environment.filters["relative_url"] = partial(relative_to_site, base_path=config.base_path)
     environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
