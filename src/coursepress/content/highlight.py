@@ -65,6 +65,7 @@ class BlockOptions:
     title: str = ""
 
 
+@lru_cache(maxsize=1024)  # kept in memory: `serve` highlights only a post's new blocks
 def highlight_block(code: str, language: str, options: BlockOptions = BlockOptions()) -> str | None:
     """Highlighted HTML for a code block; None for a language Pygments does not know.
 

@@ -169,7 +169,7 @@ def _copy_digest(source: SourceFile) -> str:
     # archive); its inode or change time, which no tool sets, tell.
     status = source.path.stat()
     return (
-        f"copy:{source.path.resolve()}:{status.st_size}:{status.st_mtime_ns}:"
+        f"copy:{source.path}:{status.st_size}:{status.st_mtime_ns}:"
         f"{status.st_ino}:{status.st_ctime_ns}"
     )
 
