@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# A run started in the background by a shell that is not interactive ignores Ctrl-C, and so
+# would every coursepress it starts, as a background job should: the tests that stop a build
+# or a server with SIGINT need it back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parent.parent
 
