@@ -26,7 +26,6 @@ from coursepress.errors import (
     shown_folder,
 )
 from coursepress.hugo.config import go_shortcodes_to_port, hugo_notes
-from coursepress.requirement import Requirement, this_requirement
 from coursepress.scaffold import init_site, new_post, site_toml_from_hugo
 from coursepress.source.dates import MAX_WEEKS
 from coursepress.source.select import Verdict
@@ -267,6 +266,9 @@ def init_command(folder: Path | None, hugo_site: Path | None, requirement: str |
         return
     if folder is None:
         raise click.UsageError("init needs a FOLDER for the new site, or --from-hugo DIR")
+    # Here: importlib.metadata costs every other command 13 ms of start-up.
+    from coursepress.requirement import Requirement, this_requirement
+
     chosen = Requirement(requirement) if requirement else this_requirement()
     with user_errors("init", "nothing was written"):
         created = init_site(folder, chosen.line)
