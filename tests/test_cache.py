@@ -280,4 +280,10 @@ def test_the_theme_is_compiled_once_and_kept_beside_it(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert snapshot(tmp_path / "again") == snapshot(tmp_path / "first")
     assert kept["base.html"].read_bytes().startswith(bc_magic)
+    # What a template computes from the settings is not kept with it: another base path.
+    other = run_cli("build", "--base-url", "https://example.org/other/", "-o",
+                    str(tmp_path / "other"), cwd=site, env=writes)  # fmt: skip
+    assert other.returncode == 0, other.stderr
+    home = (tmp_path / "other/index.html").read_text(encoding="utf-8")
+    assert 'href="/other/css/style.css"' in home and "/bench/" not in home
     assert all(path.name.startswith(CACHE_FILE) for path in cache_folder(site).iterdir())

@@ -177,3 +177,40 @@ def test_serve_publishes_pages_first_and_the_new_index_when_pagefind_is_done(
             first = page.locator(".pagefind-ui__result-inner > .pagefind-ui__result-title > a")
             first.first.wait_for()
             assert first.first.inner_text() == "A"
+
+
+def test_a_large_site_is_indexed_in_shards_that_search_as_one(tmp_path: Path) -> None:
+    """Pagefind has no incremental mode: a site of more than SHARD_PAGES pages is indexed in
+    shards, which the search page merges, and an edit indexes its page's shard alone."""
+    from benchmarks.corpus import write_corpus
+
+    from coursepress.output.search import SHARD_PAGES
+
+    site = write_corpus(tmp_path / "corpus", posts=SHARD_PAGES + 30, seed=4)
+    posts = sorted((site / "content/posts").glob("post-*.md"))
+    for post in posts:
+        post.write_text(post.read_text(encoding="utf-8") + f"\n\nAbout {WORD}.\n")
+    result = run_cli("build", "--profile", "--base-url", "https://example.github.io/course/",
+                     cwd=site)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "search " in result.stdout and " 2 of 2 shards indexed" in result.stdout
+    assert (site / "public/pagefind/shards.json").read_text() != "[]"
+    published = len([p for p in posts if "draft = true" not in p.read_text(encoding="utf-8")])
+    with static_server(site / "public", mount="/course/") as origin, chromium_page() as page:
+        page.goto(f"{origin}/course/search/?q={WORD}")
+        message = page.locator(".pagefind-ui__message")
+        message.filter(has_text="result").wait_for()
+        assert message.inner_text() == f"{published} results for {WORD}"
+    edited = posts[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nAlso wombatization.\n")
+    result = run_cli("build", "--profile", "--base-url", "https://example.github.io/course/",
+                     cwd=site)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert " 1 of 2 shards indexed" in result.stdout
+    with static_server(site / "public", mount="/course/") as origin, chromium_page() as page:
+        page.goto(f"{origin}/course/search/?q=wombatization")
+        page.locator(".pagefind-ui__message").filter(has_text="result").wait_for()
+        links = page.locator(".pagefind-ui__result-inner > .pagefind-ui__result-title > a")
+        # First: Pagefind also shows pages holding the longest prefix of a word that a
+        # shard lacks ("w", from code), ranked below it (see Search in the README).
+        assert links.first.evaluate("e => e.pathname") == f"/course/posts/{edited.stem}/"

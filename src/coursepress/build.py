@@ -132,7 +132,7 @@ def _build(options: BuildOptions, memory: Memory) -> BuildReport:
             generated = clock.lap("templates", generated, memory.tally("views"))
             search = indexing.finish()
             generated |= put_changed(search.files, spool, on_disk)
-            generated = clock.lap("search", generated)
+            generated = clock.lap("search", generated, search.note)
             # A stylesheet put under the base path is generated now, not copied.
             copies = {k: v for k, v in planned.plan.copies().items() if k not in generated}
             _stop_if_unsettled(memory)

@@ -6,7 +6,7 @@ themselves take no cache and keep no state."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -19,7 +19,14 @@ from coursepress.config import Config
 from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import SiteError
 from coursepress.output.render import THEME_DIR, create_environment, render_views
-from coursepress.output.search import IndexRun, SearchIndex, index_key
+from coursepress.output.search import (
+    SearchIndex,
+    Shard,
+    ShardRuns,
+    index_key,
+    merged,
+    shards,
+)
 from coursepress.output.spool import Sink
 from coursepress.output.write import WrittenFile, holds_exactly
 from coursepress.site.assemble import Site
@@ -156,7 +163,10 @@ class Forgetful:
         return {view.output: result.digest for view, result in zip(views, rendered, strict=True)}
 
     def search(self, pages: Sequence[Page], language: str) -> Indexing:
-        return IndexRun(pages, language) if pages else Indexed(SearchIndex({}))
+        if not pages:
+            return Indexed(SearchIndex({}))
+        parts = shards(pages)
+        return _Merging(ShardRuns(parts, language), _SearchPlan.of(parts, language, lambda _: None))
 
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
         return {}
@@ -192,8 +202,10 @@ class Remembering:
         self.search_in_background = search_in_background
         """serve's: a rebuild publishes its pages with the last search index while the new
         one is made; `search_ready()` says when to rebuild again to publish it."""
-        self._pending: tuple[str, IndexRun] | None = None
-        self._wanted: tuple[str, Sequence[Page], str] | None = None
+        self._pending: tuple[_SearchPlan, ShardRuns] | None = None
+        self._wanted: _SearchPlan | None = None
+        self._bundles: dict[str, Mapping[str, bytes]] = {}
+        """Each shard of the last index by its key: serve's rebuilds ask no cache for them."""
         self._walked: Walked | None = None
         self._documents: dict[SourceFile, tuple[object, Document]] = {}
         self._pages: dict[SourceFile, KnownPage] = {}
@@ -318,45 +330,54 @@ class Remembering:
         return {view.output: found[key].digest for view, key in zip(views, keys, strict=True)}
 
     def search(self, pages: Sequence[Page], language: str) -> Indexing:
-        """The index of the very same pages is not made again."""
+        """The shards of the very same pages are not indexed again."""
         if not pages:
             return Indexed(SearchIndex({}))
-        key = digest("search", index_key(pages, language))
-        if self._search and self._search[0] == key:
-            return Indexed(self._search[1])
-        files = self.store.search(key)
-        if files is not None:
-            self._search = (key, SearchIndex(files))
-            return Indexed(self._search[1])
+        plan = _SearchPlan.of(shards(pages), language, self._remembered_bundle)
+        if not plan.missing:
+            return Indexed(self.keep_search(plan, {}))
         if self.search_in_background and self._search is not None:
             # Pagefind takes seconds on a large site: a preview does not wait for it. It starts
             # on the watcher's next quiet tick (`search_ready`), not during a burst of saves.
-            self._wanted = (key, pages, language)
+            self._wanted = plan
             return Indexed(self._search[1])
-        return _Storing(IndexRun(pages, language), key, self)
+        return _Merging(ShardRuns(plan.missing, language), plan, self)
+
+    def _remembered_bundle(self, key: str) -> Mapping[str, bytes] | None:
+        return self._bundles[key] if key in self._bundles else self.store.search(key)
 
     def search_ready(self) -> bool:
         """Called when the site has been quiet for a moment: starts the index wanted by the
         last build, if any; True once an index made so is done and kept, for the next build
         to publish."""
-        if self._wanted and (self._pending is None or self._pending[0] != self._wanted[0]):
+        if self._wanted and (self._pending is None or self._pending[0].key != self._wanted.key):
             if self._pending:
                 self._pending[1].cancel()
-            key, pages, language = self._wanted
-            self._pending, self._wanted = (key, IndexRun(pages, language, gently=True)), None
+            plan = self._wanted
+            self._pending = (plan, ShardRuns(plan.missing, plan.language, gently=True))
+            self._wanted = None
             return False
         if self._pending is None or not self._pending[1].done():
             return False
-        (key, run), self._pending = self._pending, None
-        index = run.finish()
-        if index.diagnostics:  # a failed run keeps the last index; the next change retries
-            return False
-        self.keep_search(key, index)
-        return True
+        (plan, runs), self._pending = self._pending, None
+        # A failed run keeps the last index; the next change retries.
+        return not self.keep_search(plan, runs.finish()).diagnostics
 
-    def keep_search(self, key: str, index: SearchIndex) -> None:
-        self.store.put_search(key, index.files)
-        self._search = (key, index)
+    def keep_search(self, plan: _SearchPlan, fresh: Mapping[str, SearchIndex]) -> SearchIndex:
+        """The whole index, from the shards remembered and those just made; kept unless a
+        shard failed. Only the shards of this index stay in the cache."""
+        index = plan.whole(fresh)
+        if index.diagnostics:
+            return index
+        for shard in plan.missing:
+            key = plan.keys[shard.folder]
+            self.store.put_search(key, fresh[shard.folder].files, keep=plan.keys.values())
+        self._bundles = {
+            plan.keys[folder]: files
+            for folder, files in {**plan.known, **{f: i.files for f, i in fresh.items()}}.items()
+        }
+        self._search = (plan.key, index)
+        return index
 
     def on_disk(self, output_dir: Path, verify: bool) -> dict[str, WrittenFile]:
         """What the output folder holds, when it holds exactly what the last build wrote
@@ -388,21 +409,64 @@ class Remembering:
 
 
 @dataclass(frozen=True, slots=True)
-class _Storing:
-    """An index being made, kept once it is made whole (an index that failed is not)."""
+class _SearchPlan:
+    """The index a build wants: its shards, each one's key, and those remembered."""
 
-    run: IndexRun
     key: str
-    memory: Remembering
+    """Of the whole index."""
+    parts: tuple[Shard, ...]
+    keys: Mapping[str, str]
+    """Shard folder → its key."""
+    known: Mapping[str, Mapping[str, bytes]]
+    """Shard folder → its bundle, for the shards remembered."""
+    language: str
+
+    @staticmethod
+    def of(
+        parts: tuple[Shard, ...],
+        language: str,
+        remembered: Callable[[str], Mapping[str, bytes] | None],
+    ) -> _SearchPlan:
+        keys = {
+            shard.folder: digest("search", index_key(shard.pages, language), shard.folder)
+            for shard in parts
+        }
+        known = {
+            folder: files for folder, key in keys.items() if (files := remembered(key)) is not None
+        }
+        return _SearchPlan(digest(sorted(keys.values())), parts, keys, known, language)
+
+    @property
+    def missing(self) -> tuple[Shard, ...]:
+        return tuple(shard for shard in self.parts if shard.folder not in self.known)
+
+    def whole(self, fresh: Mapping[str, SearchIndex]) -> SearchIndex:
+        """The index from the shards remembered and `fresh` (folder → index), or the first
+        failure among those."""
+        for index in fresh.values():
+            if index.diagnostics:
+                return index
+        bundles = {**self.known, **{folder: index.files for folder, index in fresh.items()}}
+        if any(shard.folder not in bundles for shard in self.parts):  # cancelled part way
+            return SearchIndex({})
+        return merged(self.parts, bundles, indexed=len(fresh))
+
+
+@dataclass(frozen=True, slots=True)
+class _Merging:
+    """The shards being indexed; once done, the whole index, kept by `memory` if it is made
+    whole (one that failed is not)."""
+
+    runs: ShardRuns
+    plan: _SearchPlan
+    memory: Remembering | None = None
 
     def finish(self) -> SearchIndex:
-        index = self.run.finish()
-        if not index.diagnostics:
-            self.memory.keep_search(self.key, index)
-        return index
+        fresh = self.runs.finish()
+        return self.memory.keep_search(self.plan, fresh) if self.memory else self.plan.whole(fresh)
 
     def cancel(self) -> None:
-        self.run.cancel()
+        self.runs.cancel()
 
 
 class _SameConfig(Protocol):

@@ -198,15 +198,18 @@ class BuildCache:
         self._select("search", [key], take)
         return found[0] if found else None
 
-    def put_search(self, key: str, files: Mapping[str, bytes]) -> None:
-        """Only the newest index is kept: the previous one is of no use to any later build."""
+    def put_search(self, key: str, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> None:
+        """One shard of the search index; only the shards of the newest index (`keep`) are
+        kept: the others are of no use to any later build."""
         meta = json.dumps([[name, len(data)] for name, data in files.items()])
+        kept = sorted({key, *keep})
         db = self._connection()
         if db is not None:
             try:
                 with db:
                     db.execute("BEGIN IMMEDIATE")
-                    db.execute("DELETE FROM search")
+                    marks = ",".join("?" * len(kept))
+                    db.execute(f"DELETE FROM search WHERE key NOT IN ({marks})", kept)
             except (sqlite3.Error, UnicodeError) as error:
                 self._give_up(error)
         self._insert("search", iter([(key, meta, b"".join(files.values()))]))

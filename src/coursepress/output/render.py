@@ -101,16 +101,35 @@ def create_environment(site_dir: Path, config: Config) -> jinja2.Environment:
         auto_reload=False,  # a build reads each template once; serve makes a new environment
         bytecode_cache=_CompiledTheme(kind.__name__),
     )
-    environment.filters["relative_url"] = partial(relative_to_site, base_path=config.base_path)
-    environment.filters["absolute_url"] = partial(absolute_url, base_url=config.base_url)
+    # Filters of the settings run as pages render: compiled templates are kept, and Jinja
+    # would fold `'/css/style.css' | relative_url` into them, base path and all.
+    environment.filters["relative_url"] = _at_render(
+        partial(relative_to_site, base_path=config.base_path)
+    )
+    environment.filters["absolute_url"] = _at_render(
+        partial(absolute_url, base_url=config.base_url)
+    )
     environment.filters["date_format"] = _date_format
     environment.filters["isodate"] = _isodate
     environment.filters["rfc822"] = _rfc822
-    environment.filters["absolute_html"] = partial(_absolute_html, base_url=config.base_url)
+    environment.filters["absolute_html"] = _at_render(
+        partial(_absolute_html, base_url=config.base_url)
+    )
     environment.filters["absolute_body"] = _absolute_body
     # For templates copied from the theme before links came with their URLs (`term.url`).
     environment.filters["urlize_term"] = urlize
     return environment
+
+
+def _at_render(function: Callable[..., str]) -> Callable[..., str]:
+    """`function` as a filter that Jinja never calls while compiling (it folds filters of
+    constants into the compiled code, but not those that take the render's context)."""
+
+    @jinja2.pass_context
+    def at_render(_: jinja2.runtime.Context, *args: object, **keywords: object) -> str:
+        return function(*args, **keywords)
+
+    return at_render
 
 
 @dataclass(frozen=True, slots=True)
