@@ -57,8 +57,8 @@ def test_summary_names_every_page_left_out(make_site) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Built public/ in ")
     assert lines[0].endswith(
-        " s: 7 pages, 21 other files, 0 warnings."
-    )  # page/1/ redirects, the math font, the scripts
+        " s: 7 pages, 22 other files, 0 warnings."
+    )  # page/1/ redirects, the math font, the scripts, the search index
     assert lines[1:] == [
         "Left out 1 draft (use --drafts to include):",
         "  content/posts/draft.md",
@@ -334,4 +334,4 @@ def test_the_summary_counts_notes_apart_from_warnings(make_site) -> None:
     site = make_site({"content/posts/a.md": post("A"), "static/robots.txt": "User-agent: *\n"})
     result = run_cli("build", cwd=site)
     assert result.returncode == 0
-    assert result.stdout.split("\n")[0].endswith(" s: 7 pages, 21 other files, 0 warnings, 1 note.")
+    assert result.stdout.split("\n")[0].endswith(" s: 7 pages, 22 other files, 0 warnings, 1 note.")

@@ -5,33 +5,42 @@
   "use strict";
   var box = document.getElementById("cp-search");
   if (!box) return;
-  function unavailable() {
-    box.querySelector(".search-unavailable").hidden = false;
-  }
   if (typeof PagefindUI === "undefined") {
-    unavailable();
+    box.querySelector(".search-unavailable").hidden = false;
     return;
   }
-  var query = new URLSearchParams(window.location.search).get("q") || "";
-  box.replaceChildren();
-  var ui = new PagefindUI({
-    element: box,
-    baseUrl: box.dataset.base,
-    showImages: false,
-    showSubResults: true,
-    resetStyles: false,
-    autofocus: !query,
-  });
-  // Pagefind's box has a placeholder but no label: name it for screen readers.
-  var input = box.querySelector(".pagefind-ui__search-input");
-  if (input) input.setAttribute("aria-label", "Search the notes");
-  if (query) ui.triggerSearch(query);
-  // Keep the address in step with what is searched, so that Back and a shared link work.
-  box.addEventListener("input", function (event) {
-    if (!event.target.matches("input[type=search], .pagefind-ui__search-input")) return;
-    var url = new URL(window.location.href);
-    if (event.target.value) url.searchParams.set("q", event.target.value);
-    else url.searchParams.delete("q");
-    history.replaceState(null, "", url);
-  });
+  var bundle = box.dataset.bundle;
+  // A large site's index is in shards (shards.json lists those beside the first one), which
+  // Pagefind searches as one.
+  fetch(bundle + "shards.json")
+    .then(function (response) { return response.ok ? response.json() : []; })
+    .catch(function () { return []; })
+    .then(start);
+
+  function start(others) {
+    var query = new URLSearchParams(window.location.search).get("q") || "";
+    box.replaceChildren();
+    var ui = new PagefindUI({
+      element: box,
+      baseUrl: box.dataset.base,
+      bundlePath: bundle,
+      mergeIndex: others.map(function (folder) { return { bundlePath: bundle + folder }; }),
+      showImages: false,
+      showSubResults: true,
+      resetStyles: false,
+      autofocus: !query,
+    });
+    // Pagefind's box has a placeholder but no label: name it for screen readers.
+    var input = box.querySelector(".pagefind-ui__search-input");
+    if (input) input.setAttribute("aria-label", "Search the notes");
+    if (query) ui.triggerSearch(query);
+    // Keep the address in step with what is searched, so that Back and a shared link work.
+    box.addEventListener("input", function (event) {
+      if (!event.target.matches("input[type=search], .pagefind-ui__search-input")) return;
+      var url = new URL(window.location.href);
+      if (event.target.value) url.searchParams.set("q", event.target.value);
+      else url.searchParams.delete("q");
+      history.replaceState(null, "", url);
+    });
+  }
 })();
