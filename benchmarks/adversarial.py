@@ -1,7 +1,7 @@
 """Posts a student could write to stall a build: each is built (and checked) alone, and the
 time is printed per input size, to show that it grows in proportion (issue 15, item 15).
 
-    .venv/bin/python benchmarks/adversarial.py [--scale 1]
+    .venv/bin/python benchmarks/adversarial.py [--scale 1] [--only NAME ...]
 
 `--scale 0.1` gives inputs a tenth the size: compare the two runs' times to see the growth.
 """
@@ -75,10 +75,14 @@ def timed(command: list[str], site: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
-    scale = parser.parse_args().scale
+    parser.add_argument("--only", nargs="*", help="these inputs alone (names as printed)")
+    arguments = parser.parse_args()
+    scale = arguments.scale
     cli = [sys.executable, "-m", "coursepress"]
     print(f"{'input':24} {'size':>8} {'KB':>8} {'build s':>8} {'check s':>8}")
     for name, make in CASES.items():
+        if arguments.only and name not in arguments.only:
+            continue
         count = max(1, int(SIZES[name] * scale))
         body = make(count)
         with tempfile.TemporaryDirectory() as folder:

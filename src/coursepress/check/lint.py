@@ -8,13 +8,12 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from coursepress.content.links import srcset_urls
+from coursepress.content.links import srcset_urls, start_tags, tag_attributes
 from coursepress.errors import Diagnostic, Severity
 from coursepress.site.urls import output_url
 from coursepress.source.discover import SourceKind
@@ -358,25 +357,14 @@ def _urls_in(attribute: str, value: str) -> list[str]:
     return []
 
 
-class _TagCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str], int]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}, self.getpos()[0] - 1))
-
-    handle_startendtag = handle_starttag
-
-
 def _tags(html: str) -> list[tuple[str, dict[str, str], int]]:
-    collector = _TagCollector()
-    try:
-        collector.feed(html)
-        collector.close()
-    except AssertionError:  # html.parser on `<![` in prose: check what was read so far
-        pass
-    return collector.tags
+    """Every start tag: its name, attributes and line (from 0), found in one pass."""
+    found, line, counted = [], 0, 0
+    for tag in start_tags(html):
+        line += html.count("\n", counted, tag.start)
+        counted = tag.start
+        found.append((tag.name, tag_attributes(html[tag.start : tag.end]), line))
+    return found
 
 
 def _mojibake(line: str) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import tinycss2
@@ -142,14 +144,33 @@ _MARKUP = re.compile(
     r"|([a-zA-Z][a-zA-Z0-9:-]*(?=[\s/])|(?:%s)>))" % "|".join(sorted(_RAW_TEXT)),
     re.I,
 )
+# `check` reads every start tag (an <img> without attributes lacks its alt text).
+_EVERY_TAG = re.compile(
+    r"<(?:(!--)|(!\[CDATA\[)|([!?]|/[a-zA-Z][^\s/<>]*[\s/])|([a-zA-Z][a-zA-Z0-9:-]*(?=[\s/>])))"
+)
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[\s/>]", re.I) for name in _RAW_TEXT}
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/"
 
 
-def _url_edits(html: str, transform: UrlTransform) -> Iterator[Edit]:
+@dataclass(frozen=True, slots=True)
+class StartTag:
+    start: int
+    end: int
+    name: str
+    """In lower case."""
+    text_end: int
+    """Where a raw text element's text ends (its end tag, or the end); else `end`."""
+
+
+def start_tags(html: str, every: bool = True) -> Iterator[StartTag]:
+    """The start tags of `html` as a browser's tokenizer finds them, in one forward pass (so
+    in time proportional to the HTML, whatever it holds): never inside comments, declarations,
+    end tags or the text of raw text elements. `every=False`: only those that may hold a URL
+    (with attributes, or raw text elements)."""
+    pattern = _EVERY_TAG if every else _MARKUP
     position, size = 0, len(html)
     while True:
-        found = _MARKUP.search(html, position)
+        found = pattern.search(html, position)
         if found is None:
             return
         start = found.start()
@@ -161,24 +182,41 @@ def _url_edits(html: str, transform: UrlTransform) -> Iterator[Edit]:
             position = _after(html, ">", start + 2, size)
         else:
             end, whole = _start_tag_end(html, start)
-            if not whole:  # as in browsers, a tag left open takes what it ran over
-                position = end
-                continue
-            if _MAY_HOLD_URL.search(html, start, end):
-                tag = html[start:end]
-                rewritten = _rewrite_tag_text(tag, transform)
-                if rewritten != tag:
-                    yield start, end, rewritten
             position = end
-            element = found.group(4).rstrip(">").lower()
-            if element in _RAW_TEXT and html[end - 2] != "/":
-                close = _RAW_TEXT_END[element].search(html, end)
+            if not whole:  # as in browsers, a tag left open takes what it ran over
+                continue
+            name = found.group(4).rstrip(">").lower()
+            if name in _RAW_TEXT and html[end - 2] != "/":
+                close = _RAW_TEXT_END[name].search(html, end)
                 position = close.start() if close else size
-                if element == "style":
-                    css = html[end:position]
-                    rewritten = rewrite_css(css, transform)
-                    if rewritten != css:
-                        yield end, position, rewritten
+            yield StartTag(start, end, name, position)
+
+
+def tag_attributes(tag: str) -> dict[str, str]:
+    """A start tag's attributes as html.parser gives them: names in lower case, values
+    without their quotes and with character references resolved; the first of a name wins."""
+    name = _TAG_NAME.match(tag, 1)
+    found: dict[str, str] = {}
+    for match in _ATTRIBUTE.finditer(tag, name.end() if name else len(tag)):
+        value = match.group(3) or ""
+        if value[:1] in "'\"" and value[:1] == value[-1:] and len(value) > 1:
+            value = value[1:-1]
+        found.setdefault(match.group(1).lower(), unescape(value) if "&" in value else value)
+    return found
+
+
+def _url_edits(html: str, transform: UrlTransform) -> Iterator[Edit]:
+    for tag in start_tags(html, every=False):
+        if _MAY_HOLD_URL.search(html, tag.start, tag.end):
+            text = html[tag.start : tag.end]
+            rewritten = _rewrite_tag_text(text, transform)
+            if rewritten != text:
+                yield tag.start, tag.end, rewritten
+        if tag.name == "style" and tag.text_end > tag.end:
+            css = html[tag.end : tag.text_end]
+            rewritten = rewrite_css(css, transform)
+            if rewritten != css:
+                yield tag.end, tag.text_end, rewritten
 
 
 def _after(html: str, marker: str, start: int, size: int) -> int:
