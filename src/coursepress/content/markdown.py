@@ -333,7 +333,8 @@ def _leading_paragraphs(html: str, length: int) -> str:
 
 
 _PARAGRAPH_START = re.compile(r"<p[\s>]")
-_TAG = re.compile(r"<[^>]*>")
+# A tag left open runs to the end, as in browsers, and the text is scanned once.
+_TAG = re.compile(r"<[^>]*(?:>|\Z)")
 
 
 def _page_env(

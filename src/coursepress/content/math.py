@@ -413,7 +413,7 @@ def _convert(
     return f'<code class="math-source">{escape(written)}</code>'
 
 
-_HTML_TAG = re.compile(r"(<[^>]*>)")
+_HTML_TAG = re.compile(r"(<[^>]*(?:>|\Z))")  # left open: to the end, read once
 _HTML_MATH_OPENING = re.compile(r"\$\$|\\\\\(|\\\(|\$")
 _NOT_TEXT = frozenset(("pre", "code", "script", "style", "textarea", "math", "kbd", "samp"))
 """Elements whose text is never math: code, and what is not shown as text."""
