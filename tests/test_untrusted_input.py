@@ -108,6 +108,18 @@ def test_what_the_link_rewriter_puts_in_cannot_end_the_attribute() -> None:
         ),
         # A tag that runs out is no tag.
         ('<a href="/p">x</a><img src="/o', '<a href="/c/p">x</a><img src="/o'),
+        # Comments end as HTML ends them: `<!-->`, `<!--->`, `--!>`.
+        (
+            '<!--><a href="/n"><!---><a href="/m"><!-- x --!><a href="/l">',
+            '<!--><a href="/c/n"><!---><a href="/c/m"><!-- x --!><a href="/c/l">',
+        ),
+        # Any tag name; CDATA only as SVG writes it; `/>` does not end a script.
+        (
+            '<my_el src="/k"><![cdata[ > <img src="/j"> ]]>'
+            '<svg><![CDATA[ <img src="/i"> ]]></svg><script src="/h"/><a href="/g"></script>',
+            '<my_el src="/c/k"><![cdata[ > <img src="/c/j"> ]]>'
+            '<svg><![CDATA[ <img src="/i"> ]]></svg><script src="/c/h"/><a href="/g"></script>',
+        ),
     ],
 )
 def test_the_link_rewriter_finds_tags_as_a_browser_does(html: str, expected: str) -> None:

@@ -26,6 +26,7 @@ from coursepress.output.search import (
     index_key,
     merged,
     shards,
+    unfinished_search,
 )
 from coursepress.output.spool import Sink
 from coursepress.output.write import WrittenFile, holds_exactly
@@ -447,8 +448,8 @@ class _SearchPlan:
             if index.diagnostics:
                 return index
         bundles = {**self.known, **{folder: index.files for folder, index in fresh.items()}}
-        if any(shard.folder not in bundles for shard in self.parts):  # cancelled part way
-            return SearchIndex({})
+        if any(shard.folder not in bundles for shard in self.parts):  # stopped part way
+            return SearchIndex({}, (unfinished_search(),))
         return merged(self.parts, bundles, indexed=len(fresh))
 
 

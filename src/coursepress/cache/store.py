@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
@@ -23,59 +22,13 @@ from typing import Any
 
 import platformdirs
 
-from coursepress import __version__
 from coursepress.content.markdown import Heading, RenderedMarkdown
 from coursepress.errors import Diagnostic, Severity
+from coursepress.fingerprint import FINGERPRINT
 from coursepress.output.render import RenderedView
 from coursepress.output.write import WrittenFile
 
 CACHE_FILE = "build.sqlite"
-# Everything besides the site itself that decides its output: a new release of any of these
-# gives every entry a new key.
-_TOOLS = (
-    "markdown-it-py",
-    "mdit-py-plugins",
-    "pygments",
-    "quickjs-ng",
-    "linkify-it-py",
-    "jinja2",
-    "nh3",
-)
-
-
-def _code_digest() -> str:
-    """coursepress's own code: a changed checkout (same version number) renders anew."""
-    package = Path(__file__).parent.parent
-    hashed = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *package.glob("vendor/*")]):
-        hashed.update(path.read_bytes())
-    return hashed.hexdigest()[:16]
-
-
-def _versions(tools: tuple[str, ...]) -> list[str]:
-    """`name=version` of each tool, read from the names of the `name-version.dist-info`
-    folders installers make; importlib.metadata, which reads them too, costs 20 ms of every
-    build's start-up to import, so it is asked only about a tool not found that way."""
-    wanted = {_normalized(tool): tool for tool in tools}
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        with suppress(OSError):
-            for entry in os.listdir(folder or "."):
-                name, _, rest = entry.partition("-")
-                if entry.endswith(".dist-info") and _normalized(name) in wanted:
-                    found.setdefault(wanted[_normalized(name)], rest.removesuffix(".dist-info"))
-    if len(found) < len(tools):
-        from importlib.metadata import version
-
-        found |= {tool: version(tool) for tool in tools if tool not in found}
-    return [f"{tool}={found[tool]}" for tool in tools]
-
-
-def _normalized(name: str) -> str:
-    return name.lower().replace("-", "_").replace(".", "_")
-
-
-FINGERPRINT = "|".join([__version__, _code_digest(), *_versions(_TOOLS)])
 _SCHEMA = 9
 _SLACK = 2
 """A table is pruned to this build's entries once it holds this many times more."""

@@ -128,26 +128,35 @@ _START_TAG = re.compile(
 """,
     re.VERBOSE,
 )
-# Every attribute in URL_ATTRIBUTES and SRCSET_ATTRIBUTES, and `style`, ends in one of these:
-# a tag without any is passed over without reading its attributes.
-_MAY_HOLD_URL = re.compile(r"(?:href|src|srcset|poster|data|action|cite|background|style)\s*=", re.I)
+# A tag without any attribute that may hold a URL is passed over without reading them.
+_MAY_HOLD_URL = re.compile(
+    "(?:%s)\\s*=" % "|".join(map(re.escape, sorted(URL_ATTRIBUTES | SRCSET_ATTRIBUTES | {"style"}))),
+    re.I,
+)
 # Elements whose content is text up to their end tag, never markup (HTML's raw text and
-# escapable raw text elements).
+# escapable raw text elements; a `/>` does not close them, in HTML).
 _RAW_TEXT = frozenset(
     {"script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title"}
 )
-# Only what may hold a URL, or hides text that looks like a tag, stops the scan: a start tag
-# with attributes (or `/>`), a raw text element, an end tag with more than its name, a comment,
-# a declaration. `<p>`, `</p>` and the like are passed over without a step in Python.
-_MARKUP = re.compile(
-    r"<(?:(!--)|(!\[CDATA\[)|([!?]|/[a-zA-Z][^\s/<>]*[\s/])"
-    r"|([a-zA-Z][a-zA-Z0-9:-]*(?=[\s/])|(?:%s)>))" % "|".join(sorted(_RAW_TEXT)),
-    re.I,
-)
-# `check` reads every start tag (an <img> without attributes lacks its alt text).
-_EVERY_TAG = re.compile(
-    r"<(?:(!--)|(!\[CDATA\[)|([!?]|/[a-zA-Z][^\s/<>]*[\s/])|([a-zA-Z][a-zA-Z0-9:-]*(?=[\s/>])))"
-)
+
+
+def _markup(start_tag: str) -> re.Pattern[str]:
+    """What stops the scan: a comment, CDATA (which only SVG and MathML have, written in
+    capitals), a declaration, a processing instruction, an end tag with more than its name,
+    and the start tags `start_tag` matches after the `<` (its name in group 4). A name never
+    runs past a `<`, so no `<` is read twice."""
+    return re.compile(
+        r"<(?:(!--)|(?-i:(!\[CDATA\[))|([!?]|/[a-zA-Z][^\s/<>]*[\s/])|(%s))" % start_tag, re.I
+    )
+
+
+_NAME = r"[a-zA-Z][^\t\n\r\f />\x00<]*"
+# Only start tags that may hold a URL: with attributes (or `/>`), or raw text elements. `<p>`,
+# `</p>` and the like are passed over inside the expression, without a step in Python.
+_MARKUP = _markup(r"%s(?=[\s/])|(?:%s)>" % (_NAME, "|".join(sorted(_RAW_TEXT))))
+# Every start tag, for `check` (an <img> without attributes lacks its alt text).
+_EVERY_TAG = _markup(r"%s(?=[\s/>])" % _NAME)
+_COMMENT_END = re.compile(r"--!?>")
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[\s/>]", re.I) for name in _RAW_TEXT}
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/"
 
@@ -174,8 +183,8 @@ def start_tags(html: str, every: bool = True) -> Iterator[StartTag]:
         if found is None:
             return
         start = found.start()
-        if found.group(1):  # a comment, to `-->` (or, left open, to the end)
-            position = _after(html, "-->", start + 4, size)
+        if found.group(1):  # a comment: `<!-->`, `<!--->`, to `-->` or `--!>`, or to the end
+            position = _comment_end(html, start + 4, size)
         elif found.group(2):  # CDATA (inside SVG or MathML), to `]]>`
             position = _after(html, "]]>", start + 9, size)
         elif found.group(3):  # a declaration, processing instruction or end tag, to `>`
@@ -186,7 +195,7 @@ def start_tags(html: str, every: bool = True) -> Iterator[StartTag]:
             if not whole:  # as in browsers, a tag left open takes what it ran over
                 continue
             name = found.group(4).rstrip(">").lower()
-            if name in _RAW_TEXT and html[end - 2] != "/":
+            if name in _RAW_TEXT:
                 close = _RAW_TEXT_END[name].search(html, end)
                 position = close.start() if close else size
             yield StartTag(start, end, name, position)
@@ -217,6 +226,15 @@ def _url_edits(html: str, transform: UrlTransform) -> Iterator[Edit]:
             rewritten = rewrite_css(css, transform)
             if rewritten != css:
                 yield tag.end, tag.text_end, rewritten
+
+
+def _comment_end(html: str, inside: int, size: int) -> int:
+    """Where a comment whose text starts at `inside` ends, as HTML's tokenizer ends it."""
+    for empty in (">", "->"):
+        if html.startswith(empty, inside):
+            return inside + len(empty)
+    found = _COMMENT_END.search(html, inside)
+    return found.end() if found else size
 
 
 def _after(html: str, marker: str, start: int, size: int) -> int:

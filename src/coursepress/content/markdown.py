@@ -333,8 +333,9 @@ def _leading_paragraphs(html: str, length: int) -> str:
 
 
 _PARAGRAPH_START = re.compile(r"<p[\s>]")
-# A tag left open runs to the end, as in browsers, and the text is scanned once.
-_TAG = re.compile(r"<[^>]*(?:>|\Z)")
+# A tag starts as in browsers (`a < b` is text); one left open runs to the end, so that the
+# text is read once.
+_TAG = re.compile(r"<(?=[a-zA-Z/!?])[^>]*(?:>|\Z)")
 
 
 def _page_env(

@@ -413,7 +413,8 @@ def _convert(
     return f'<code class="math-source">{escape(written)}</code>'
 
 
-_HTML_TAG = re.compile(r"(<[^>]*(?:>|\Z))")  # left open: to the end, read once
+# A tag starts as in browsers (`$a < b$` is text); one left open runs to the end, read once.
+_HTML_TAG = re.compile(r"(<(?=[a-zA-Z/!?])[^>]*(?:>|\Z))")
 _HTML_MATH_OPENING = re.compile(r"\$\$|\\\\\(|\\\(|\$")
 _NOT_TEXT = frozenset(("pre", "code", "script", "style", "textarea", "math", "kbd", "samp"))
 """Elements whose text is never math: code, and what is not shown as text."""

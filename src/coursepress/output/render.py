@@ -18,6 +18,7 @@ import jinja2.sandbox
 from coursepress.config import Config
 from coursepress.content.links import absolute_from, rewrite_html
 from coursepress.errors import SiteError, TemplateError, shown_path
+from coursepress.fingerprint import FINGERPRINT
 from coursepress.output.reads import Reads
 from coursepress.output.spool import Sink
 from coursepress.parallel import map_over_cores
@@ -66,8 +67,10 @@ class _CompiledTheme(jinja2.BytecodeCache):
         self.kind = kind  # a sandboxed environment's templates are kept apart
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Jinja checks a template's source; the code around it (a filter's calling
+        convention) and Jinja itself are in the key, as they are in the build cache's."""
         theme = filename is not None and Path(filename).is_relative_to(THEME_DIR)
-        return super().get_cache_key(f"{self.kind}:{name}", filename) if theme else ""
+        return super().get_cache_key(f"{FINGERPRINT}:{self.kind}:{name}", filename) if theme else ""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key:

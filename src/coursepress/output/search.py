@@ -192,14 +192,17 @@ class IndexRun:
         ]  # fmt: skip
         environment = {**os.environ, "RAYON_NUM_THREADS": "1"} if gently else None
         try:
-            self.process = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=environment,
-                preexec_fn=_lowest_priority if gently and os.name == "posix" else None,
-            )
+            # Its output goes to a file, not a pipe: processes forked for the templates while
+            # it runs would hold a pipe open, and waiting for it would wait for them.
+            with open(self.workdir / "pagefind.log", "wb") as log:
+                self.process = subprocess.Popen(
+                    command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=environment,
+                    preexec_fn=_lowest_priority if gently and os.name == "posix" else None,
+                )
         except OSError as error:  # not executable on this system (another CPU, noexec mount)
             self.failure = f"the Pagefind program cannot run here ({error.strerror or error})"
 
@@ -209,11 +212,10 @@ class IndexRun:
 
     def finish(self) -> SearchIndex:
         try:
-            if self.process is not None:
-                output, _ = self.process.communicate()
-                if self.process.returncode != 0:
-                    said = output.decode("utf-8", "replace").strip().splitlines()
-                    self.failure = f"Pagefind failed: {said[-1] if said else 'no message'}"
+            if self.process is not None and self.process.wait() != 0:
+                output = (self.workdir / "pagefind.log").read_bytes()
+                said = output.decode("utf-8", "replace").strip().splitlines()
+                self.failure = f"Pagefind failed: {said[-1] if said else 'no message'}"
             if self.failure:
                 return SearchIndex({}, (_no_search(self.failure),))
             return SearchIndex(MappingProxyType(dict(_bundle(self.workdir / "index", self.folder))))
@@ -250,17 +252,21 @@ class ShardRuns:
         self._indexes: dict[str, SearchIndex] = {}
         self._current: IndexRun | None = None
         self._cancelled = threading.Event()
+        pagefind_program()  # its module is imported here, not on the thread
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         for shard in self._parts:
-            run = IndexRun(shard.pages, self._language, self._gently, shard.folder)
-            self._current = run
-            if self._cancelled.is_set():  # cancelled while the run started: it is not waited on
-                run.cancel()
-                return
-            index = run.finish()
+            try:
+                run = IndexRun(shard.pages, self._language, self._gently, shard.folder)
+                self._current = run
+                if self._cancelled.is_set():  # cancelled as the run started: not waited on
+                    run.cancel()
+                    return
+                index = run.finish()
+            except OSError as error:  # the temporary folder cannot be made, or read back
+                index = SearchIndex({}, (_no_search(f"{error.strerror or error}"),))
             self._indexes[shard.folder] = index
             if index.diagnostics:  # Pagefind cannot run: neither can it for the next shard
                 return
@@ -277,6 +283,10 @@ class ShardRuns:
         if self._current is not None:
             self._current.cancel()
         self._thread.join()
+
+
+def unfinished_search() -> Diagnostic:
+    return _no_search("Pagefind was stopped before it was done")
 
 
 def _no_search(why: str) -> Diagnostic:
