@@ -31,6 +31,7 @@ CASES = {
     "unclosed <p> (HTML page)": lambda n: "<p>a\n" * n,
     "start tags left open (HTML page)": lambda n: '<a href="/x" ' * n + "\n",
     "comments left open": lambda n: "<!-- <img src=/x>\n\n" * n,
+    "code blocks left open": lambda n: '<div class="highlight"><pre> x ' * n + "\n",
     "math in raw HTML, '<' left open": lambda n: "<div>$x$ " + "a < " * n + "\n",
     "unclosed paired shortcodes": lambda n: "{{< note >}}\n" * n,
     "shortcode openings, no close": lambda n: "{{< x " * n + "\n",
@@ -59,6 +60,7 @@ SIZES = {
     "unclosed <p> (HTML page)": 40_000,
     "start tags left open (HTML page)": 20_000,
     "comments left open": 20_000,
+    "code blocks left open": 20_000,
     "math in raw HTML, '<' left open": 40_000,
     "unclosed paired shortcodes": 40_000,
     "shortcode openings, no close": 20_000,
@@ -96,7 +98,9 @@ def main() -> None:
             for relative, text in files.items():
                 (site / relative).parent.mkdir(parents=True, exist_ok=True)
                 (site / relative).write_text(text, encoding="utf-8")
-            build = timed([*cli, "build", "--no-cache", "--quiet", *flags], site)
+            # Under a sub-path, as on GitHub Pages: every URL in the HTML is rewritten.
+            base = ["--base-url", "https://example.github.io/course/"]
+            build = timed([*cli, "build", "--no-cache", "--quiet", *base, *flags], site)
             check = timed([*cli, "check"], site)
         print(f"{name:24} {count:>8} {len(body) / 1000:>8.0f} {build:>8.2f} {check:>8.2f}")
 

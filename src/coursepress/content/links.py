@@ -86,18 +86,21 @@ def _is_relative(url: str) -> bool:
 
 # Code blocks as highlight.py writes them: escaped code in thousands of <span>s and no URL.
 # Skipping them keeps rewriting a long post fast; nothing else is skipped.
-_HIGHLIGHTED_CODE = re.compile(r'<div class="highlight"><pre>.*?</pre></div>', re.DOTALL)
+_CODE_START = '<div class="highlight"><pre'
+_CODE_END = "</pre></div>"
 
 
 def rewrite_html(html: str, transform: UrlTransform) -> str:
     """`html` with the URLs in its tags (attributes, `srcset`, `style`) and `<style>` blocks
     passed through `transform`."""
-    if '<div class="highlight"><pre>' not in html:
-        return _rewrite_markup(html, transform)
     pieces, cursor = [], 0
-    for code in _HIGHLIGHTED_CODE.finditer(html):
-        pieces += [_rewrite_markup(html[cursor : code.start()], transform), code.group(0)]
-        cursor = code.end()
+    while (start := html.find(_CODE_START, cursor)) >= 0:
+        end = html.find(_CODE_END, start)
+        if end < 0:  # a block left open: no later one is closed either, so none is looked for
+            break
+        end += len(_CODE_END)
+        pieces += [_rewrite_markup(html[cursor:start], transform), html[start:end]]
+        cursor = end
     return "".join([*pieces, _rewrite_markup(html[cursor:], transform)])
 
 
