@@ -223,10 +223,15 @@ def render_outputs(
     path) into `spool`: output path → digest. `on_disk`: what the output holds already."""
     memory = memory or Forgetful()
     site_dir, config, plan = options.site_dir, planned.config, planned.plan
-    environment = memory.environment(site_dir, config)
     views = plan.views()
     generated = memory.views(
-        planned.site, views, environment, site_dir, spool, on_disk, options.jobs
+        planned.site,
+        views,
+        lambda: memory.environment(site_dir, config),
+        site_dir,
+        spool,
+        on_disk,
+        options.jobs,
     )
     generated |= spool.put_texts(plan.texts())
     return generated | spool.put_texts(stylesheets_under_base_path(plan.copies(), config))

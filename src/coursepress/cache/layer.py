@@ -10,15 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any, Protocol
-
-import jinja2
+from typing import TYPE_CHECKING, Any, Protocol
 
 from coursepress.cache.store import BuildCache, digest
 from coursepress.config import Config
 from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import SiteError
-from coursepress.output.render import THEME_DIR, create_environment, render_views
 from coursepress.output.search import (
     SearchIndex,
     Shard,
@@ -46,7 +43,14 @@ from coursepress.source.discover import (
 )
 from coursepress.source.frontmatter import Document, Stamps, read_documents
 from coursepress.source.select import Selection
-from coursepress.source.templates import site_templates
+from coursepress.source.templates import THEME_DIR, site_templates
+
+if TYPE_CHECKING:
+    import jinja2
+
+Templates = Callable[[], "jinja2.Environment"]
+"""The templates' environment, made when a file must be rendered: a build that takes every
+file from the cache loads no Jinja."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,7 @@ class Memory(Protocol):
         self,
         site: Site,
         views: Sequence[View],
-        environment: jinja2.Environment,
+        environment: Templates,
         site_dir: Path,
         spool: Sink,
         on_disk: Mapping[str, WrittenFile],
@@ -148,19 +152,23 @@ class Forgetful:
         return render_pages(published, published, config, jobs, shortcodes, data)
 
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:
+        from coursepress.output.render import create_environment
+
         return create_environment(site_dir, config)
 
     def views(
         self,
         site: Site,
         views: Sequence[View],
-        environment: jinja2.Environment,
+        environment: Templates,
         site_dir: Path,
         spool: Sink,
         on_disk: Mapping[str, WrittenFile],
         jobs: int | None,
     ) -> dict[str, str]:
-        rendered = render_views(site, views, environment, site_dir, spool, jobs)
+        from coursepress.output.render import render_views
+
+        rendered = render_views(site, views, environment(), site_dir, spool, jobs)
         return {view.output: result.digest for view, result in zip(views, rendered, strict=True)}
 
     def search(self, pages: Sequence[Page], language: str) -> Indexing:
@@ -286,8 +294,9 @@ class Remembering:
 
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:
         """Serve's rebuilds keep the environment, compiled templates and all, while the
-        templates and the config are as they were."""
-        self._templates = templates_digest(site_dir)  # read once: keys the views too
+        templates (as `views` read them) and the config are as they were."""
+        from coursepress.output.render import create_environment
+
         key = digest(self._templates, config)
         if key not in self._environments:
             self._environments = {key: create_environment(site_dir, config)}
@@ -297,7 +306,7 @@ class Remembering:
         self,
         site: Site,
         views: Sequence[View],
-        environment: jinja2.Environment,
+        environment: Templates,
         site_dir: Path,
         spool: Sink,
         on_disk: Mapping[str, WrittenFile],
@@ -306,6 +315,7 @@ class Remembering:
         """A file comes from the cache when the templates, the config, today's date and every
         page's metadata are as they were, and so is the body of each page it read. Files
         from the cache that the output folder does not hold as they are go to the spool."""
+        self._templates = templates_digest(site_dir)  # read once: keys the environment too
         shared = _shared_digest(site, self._templates)
         keys = [digest(shared, view.output, view.templates, view.page_url) for view in views]
         pages = {str(page.source): page for page in site.every_page()}
@@ -321,9 +331,13 @@ class Remembering:
                 else:
                     spool.put(view.output, data)
         missing = [index for index, key in enumerate(keys) if key not in found]
-        rendered = render_views(
-            site, [views[i] for i in missing], environment, site_dir, spool, jobs
-        )
+        rendered = []
+        if missing:
+            from coursepress.output.render import render_views
+
+            rendered = render_views(
+                site, [views[i] for i in missing], environment(), site_dir, spool, jobs
+            )
         fresh = dict(zip([keys[i] for i in missing], rendered, strict=True))
         outputs = {key: view.output for view, key in zip(views, keys, strict=True)}
         self.store.put_views({key: (view, spool.path(outputs[key])) for key, view in fresh.items()})

@@ -25,7 +25,7 @@ import platformdirs
 from coursepress.content.markdown import Heading, RenderedMarkdown
 from coursepress.errors import Diagnostic, Severity
 from coursepress.fingerprint import FINGERPRINT
-from coursepress.output.render import RenderedView
+from coursepress.output.reads import RenderedView
 from coursepress.output.write import WrittenFile
 
 CACHE_FILE = "build.sqlite"

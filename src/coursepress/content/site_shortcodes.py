@@ -10,16 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-import jinja2.meta
-import jinja2.sandbox
 from markupsafe import Markup
 
 from coursepress.errors import SiteError, TemplateError, shown_path
 from coursepress.site.urls import absolute_url
 from coursepress.source.templates import not_text, site_templates
+
+if TYPE_CHECKING:
+    import jinja2
 
 FOLDER = "shortcodes/"
 """Under templates/, as Hugo's are under layouts/."""
@@ -62,6 +62,10 @@ def read_shortcodes(
         if template.text is None:
             errors.append(not_text(site_dir, template.path))
             continue
+        # Jinja is loaded for a site that has shortcodes (and for the theme's templates when a
+        # file must be rendered): a build with nothing to render does without it.
+        import jinja2.meta
+
         try:
             tree = _environment(safe).parse(template.text, name, shown)
         except jinja2.TemplateSyntaxError as error:
@@ -136,6 +140,8 @@ def render_site_shortcode(
 
 
 def _message(error: Exception) -> str:
+    import jinja2
+
     if isinstance(error, jinja2.UndefinedError):
         return str(error)
     return f"{type(error).__name__}: {error}"
@@ -152,6 +158,20 @@ def _compiled(text: str, shown: str, safe: bool) -> jinja2.Template:
 
 @lru_cache(maxsize=2)
 def _environment(safe: bool) -> jinja2.Environment:
+    import jinja2.sandbox
+
+    @jinja2.pass_context
+    def markdownify(context: jinja2.runtime.Context, text: object) -> Markup:
+        """Hugo's `markdownify`: Markdown to HTML, a lone paragraph without its `<p>`."""
+        html = str(context["_markdown"](str(text))).strip() if text else ""
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(html)
+
+    @jinja2.pass_context
+    def absolute(context: jinja2.runtime.Context, url: object) -> str:
+        return absolute_url(str(url), context["_base_url"])
+
     kind = jinja2.sandbox.SandboxedEnvironment if safe else jinja2.Environment
     environment = kind(
         autoescape=True,
@@ -160,24 +180,9 @@ def _environment(safe: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,  # as Hugo keeps it: `{{< name >}},` has a space before ","
     )
-    environment.filters["markdownify"] = _markdownify
+    environment.filters["markdownify"] = markdownify
     # Root-relative URLs in a shortcode's HTML are put under the base path with the rest of
     # the page, so `relative_url` (the theme templates' habit) has nothing left to do.
     environment.filters["relative_url"] = lambda url: url
-    environment.filters["absolute_url"] = _absolute_url
+    environment.filters["absolute_url"] = absolute
     return environment
-
-
-@jinja2.pass_context
-def _markdownify(context: jinja2.runtime.Context, text: object) -> Markup:
-    """Hugo's `markdownify`: Markdown to HTML, a lone paragraph without its `<p>`."""
-    html = str(context["_markdown"](str(text))).strip() if text else ""
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return Markup(html)
-
-
-@jinja2.pass_context
-def _absolute_url(context: jinja2.runtime.Context, url: object) -> str:
-    return absolute_url(str(url), context["_base_url"])
-

@@ -6,12 +6,22 @@ does). The records themselves stay plain data."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from coursepress.site.assemble import Section, Site
 from coursepress.site.lists import Feed, Pager, Taxonomy, Term
 from coursepress.site.pages import BODY_PARTS, Page
 from coursepress.site.schedule import Session, Week
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedView:
+    """A templated file once rendered: the digest of its bytes (which are in the spool), and
+    the parts of page bodies it read (`source|part` → digest)."""
+
+    digest: str
+    reads: Mapping[str, str]
 
 
 class Reads:

@@ -7,7 +7,6 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
@@ -19,7 +18,7 @@ from coursepress.config import Config
 from coursepress.content.links import absolute_from, rewrite_html
 from coursepress.errors import SiteError, TemplateError, shown_path
 from coursepress.fingerprint import FINGERPRINT
-from coursepress.output.reads import Reads
+from coursepress.output.reads import Reads, RenderedView
 from coursepress.output.spool import Sink
 from coursepress.parallel import map_over_cores
 from coursepress.site.assemble import Site
@@ -27,9 +26,7 @@ from coursepress.site.pages import Page
 from coursepress.site.urls import absolute_url, relative_to_site, urlize
 from coursepress.site.views import View
 from coursepress.source.discover import TEMPLATES_DIR
-from coursepress.source.templates import not_text, site_templates
-
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+from coursepress.source.templates import THEME_DIR, not_text, site_templates
 
 
 class _SiteTemplates(jinja2.BaseLoader):
@@ -133,15 +130,6 @@ def _at_render(function: Callable[..., str]) -> Callable[..., str]:
         return function(*args, **keywords)
 
     return at_render
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedView:
-    """A templated file once rendered: the digest of its bytes (which are in the spool), and
-    the parts of page bodies it read (`source|part` → digest)."""
-
-    digest: str
-    reads: Mapping[str, str]
 
 
 def render_views(

@@ -12,8 +12,9 @@ from coursepress.content.links import rewrite_css, under_base_path
 from coursepress.errors import Diagnostic
 from coursepress.site.assemble import Site
 from coursepress.source.discover import Skipped, SourceFile, SourceKind, Sources
+from coursepress.source.templates import THEME_DIR
 
-THEME_STATIC = Path(__file__).resolve().parent.parent / "theme" / "static"
+THEME_STATIC = THEME_DIR / "static"
 THEME_LABEL = PurePosixPath("(coursepress theme)")
 
 

@@ -12,6 +12,9 @@ from pathlib import Path, PurePosixPath
 from coursepress.errors import SiteError, TemplateError, shown_path, unreadable
 from coursepress.source.discover import TEMPLATES_DIR, is_junk
 
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+"""The default theme: its templates/ and static/."""
+
 
 @dataclass(frozen=True, slots=True)
 class SiteTemplate:
