@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from benchmarks.corpus import write_corpus
 
+from coursepress.content import links
+from coursepress.content.highlight import BlockOptions, highlight_block
 from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.safehtml import sanitize
 from tests.conftest import run_cli, snapshot
@@ -124,6 +126,20 @@ def test_what_the_link_rewriter_puts_in_cannot_end_the_attribute() -> None:
 )
 def test_the_link_rewriter_finds_tags_as_a_browser_does(html: str, expected: str) -> None:
     assert rewrite_html(html, under_base_path("/c/")) == expected
+
+
+@pytest.mark.parametrize(
+    "options",
+    [BlockOptions(), BlockOptions(highlighted=(1,)), BlockOptions(first_number=3, title="a.py")],
+)
+def test_the_link_rewriter_skips_code_blocks_in_the_form_highlight_writes(
+    options: BlockOptions,
+) -> None:
+    """The rewriter passes over highlighted code (thousands of spans, no URL) by the form
+    highlight.py writes: a change to that form must not leave every block scanned again."""
+    block = highlight_block("x = 1\n", "python", options) or ""
+    start = block.find(links._CODE_START)
+    assert start >= 0 and block.find(links._CODE_END, start) > start
 
 
 def test_safe_mode_removes_script_addresses_in_srcset_and_empty_frames() -> None:

@@ -387,10 +387,7 @@ class Remembering:
         for shard in plan.missing:
             key = plan.keys[shard.folder]
             self.store.put_search(key, fresh[shard.folder].files, keep=plan.keys.values())
-        self._bundles = {
-            plan.keys[folder]: files
-            for folder, files in {**plan.known, **{f: i.files for f, i in fresh.items()}}.items()
-        }
+        self._bundles = {plan.keys[folder]: files for folder, files in plan.bundles(fresh).items()}
         self._search = (plan.key, index)
         return index
 
@@ -455,13 +452,17 @@ class _SearchPlan:
     def missing(self) -> tuple[Shard, ...]:
         return tuple(shard for shard in self.parts if shard.folder not in self.known)
 
+    def bundles(self, fresh: Mapping[str, SearchIndex]) -> dict[str, Mapping[str, bytes]]:
+        """Shard folder → bundle, of those remembered and `fresh` (folder → index)."""
+        return {**self.known, **{folder: index.files for folder, index in fresh.items()}}
+
     def whole(self, fresh: Mapping[str, SearchIndex]) -> SearchIndex:
         """The index from the shards remembered and `fresh` (folder → index), or the first
         failure among those."""
         for index in fresh.values():
             if index.diagnostics:
                 return index
-        bundles = {**self.known, **{folder: index.files for folder, index in fresh.items()}}
+        bundles = self.bundles(fresh)
         if any(shard.folder not in bundles for shard in self.parts):  # stopped part way
             return SearchIndex({}, (unfinished_search(),))
         return merged(self.parts, bundles, indexed=len(fresh))

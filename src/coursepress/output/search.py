@@ -74,8 +74,8 @@ def shards(pages: Sequence[Page]) -> tuple[Shard, ...]:
         groups[number].append(page)
     filled = [(number, tuple(group)) for number, group in enumerate(groups) if group]
     return tuple(
-        Shard(SEARCH_FOLDER if first else f"{SEARCH_FOLDER}/shard-{number}", group)
-        for first, (number, group) in zip([True] + [False] * (len(filled) - 1), filled, strict=True)
+        Shard(f"{SEARCH_FOLDER}/shard-{number}" if index else SEARCH_FOLDER, group)
+        for index, (number, group) in enumerate(filled)
     )
 
 
