@@ -234,6 +234,7 @@ def render_outputs(
         options.jobs,
     )
     generated |= spool.put_texts(plan.texts())
+    generated |= put_changed(plan.files(), spool, on_disk)
     return generated | spool.put_texts(stylesheets_under_base_path(plan.copies(), config))
 
 

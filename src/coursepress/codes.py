@@ -13,5 +13,5 @@ CODES = (
     "link-outside-site", "linked-folder", "case-collision", "unsafe-html",
     "link-to-private-file", "unreadable", "name-too-long", "reserved-url", "shortcode-error",
     "missing-folder", "unknown-callout", "code-option", "schedule", "release",
-    "release-date", "search",
+    "release-date", "search", "notebook", "notebook-output", "citation", "bibliography",
 )  # fmt: skip

@@ -10,6 +10,7 @@ BuildCache open across rebuilds, so after the first build its lookups never leav
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -394,6 +395,8 @@ def _markdown_to_json(rendered: RenderedMarkdown) -> dict[str, Any]:
             [str(w.path), w.line, w.message, w.hint, w.code, w.severity.value, w.column]
             for w in rendered.warnings
         ],
+        # A notebook's pictures, as the notebook holds them (base64): a few per page.
+        "files": [[name, base64.b64encode(data).decode()] for name, data in rendered.files],
     }
 
 
@@ -411,4 +414,5 @@ def _markdown_from_json(data: dict[str, Any], html: bytes) -> RenderedMarkdown:
             Diagnostic(message, PurePosixPath(path), line, hint, code, Severity(severity), column)
             for path, line, message, hint, code, severity, column in data["warnings"]
         ),
+        files=tuple((str(name), base64.b64decode(data)) for name, data in data["files"]),
     )

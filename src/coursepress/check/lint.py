@@ -17,7 +17,8 @@ from coursepress.content.links import srcset_urls, start_tags, tag_attributes
 from coursepress.errors import Diagnostic, Severity
 from coursepress.site.urls import output_url
 from coursepress.source.discover import SourceKind
-from coursepress.source.frontmatter import KNOWN_KEYS, Document
+from coursepress.source.frontmatter import KNOWN_KEYS, Document, decode
+from coursepress.source.notebook import Notebook, Shown
 
 VAGUE_LINK_TEXTS = frozenset(
     {"click here", "here", "this", "link", "this link", "read more", "more"}
@@ -54,6 +55,7 @@ class SiteIndex:
         self.candidates.extend(sorted(self.outputs))
 
 
+_DISPLAYED = ("display_data", "execute_result")
 THEME_IDS = frozenset({"cp-main", "cp-toc", "cp-latest"})
 """Ids the default theme puts on every page."""
 
@@ -71,7 +73,12 @@ def page_ids(html: str) -> frozenset[str]:
 
 
 def lint_page(
-    document: Document, body: str, md: MarkdownIt, page_url: str | None, index: SiteIndex
+    document: Document,
+    body: str,
+    md: MarkdownIt,
+    page_url: str | None,
+    index: SiteIndex,
+    safe: bool = False,
 ) -> list[Diagnostic]:
     """The findings in one page; `body` is its Markdown as the build renders it (Hugo's
     `ref`, `relref` and `param` resolved), on the lines of the file."""
@@ -81,6 +88,8 @@ def lint_page(
     if document.source.is_html:  # an HTML page: its body is HTML as written
         found.raw_html(body, document.body_line, page_url, index)
         return found.diagnostics
+    if document.notebook is not None:
+        found.notebook_outputs(document.notebook, page_url, index, safe)
     tokens = md.parse(body, {"docId": "lint", "path": document.source.rel})
     levels = [1]  # the page title is the page's <h1>; body headings are rendered below it
     for token, line in _with_lines(tokens, document.body_line):
@@ -141,7 +150,9 @@ class Finder:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.diagnostics: list[Diagnostic] = []
-        self.lines = document.body.splitlines()
+        # A notebook's columns are the file's (JSON), where editors and GitHub show them.
+        text = decode(document.source) if document.notebook else document.body
+        self.lines = text.splitlines()
         """Split once: a post with 40,000 broken links has 40,000 findings."""
         self._searched: dict[int, int] = {}
         """Line → where the last finding on it was: the next one is looked for after it."""
@@ -238,6 +249,29 @@ class Finder:
                 f'the link text "{text}" does not say where it leads',
                 "name the target instead, such as [the syllabus](...)",
             )
+
+    def notebook_outputs(
+        self, notebook: Notebook, page_url: str | None, index: SiteIndex, safe: bool
+    ) -> None:
+        """A notebook's pictures without a text for screen readers, and the links in its HTML
+        outputs; its Markdown cells are checked as any page's body."""
+        from coursepress.content.notebook import is_picture, shown_form
+
+        for cell in notebook.cells:
+            if cell.show_outputs is Shown.REMOVED:
+                continue
+            for output in cell.outputs:
+                form = shown_form(output, safe) if output.kind in _DISPLAYED else None
+                if form is not None and is_picture(form) and not (cell.alt or cell.caption):
+                    self.add(
+                        "image-no-alt",
+                        cell.line,
+                        f"the picture cell {cell.number} shows has no alt text",
+                        'describe it in the cell: a first line "#| fig-alt: what it shows" (or '
+                        '"#| fig-cap: ..." for a caption)',
+                    )
+                elif form == "text/html":
+                    self.raw_html(dict(output.data)[form], output.line, page_url, index)
 
     def raw_html(self, html: str, line: int, page_url: str | None, index: SiteIndex) -> None:
         for tag, attrs, offset in _tags(html):

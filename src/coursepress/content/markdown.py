@@ -56,6 +56,8 @@ class RenderedMarkdown:
     words: int
     """Words of text, for the reading time."""
     warnings: tuple[Diagnostic, ...]
+    files: tuple[tuple[str, bytes], ...] = ()
+    """Files the body shows, written beside the page (a notebook's plots): name → bytes."""
 
     @property
     def html(self) -> str:
@@ -250,16 +252,23 @@ def render_markdown(
     safe: bool = False,
     site_codes: SiteCodes | None = None,
     math_macros: Mapping[str, str] = EMPTY,
+    blocks: Expanded | None = None,
 ) -> RenderedMarkdown:
-    """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page."""
-    env = _page_env(doc_id, path, first_line, base_path, math_macros)
+    """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page.
+    `blocks`: HTML made before the Markdown (a notebook's code cells), each where its
+    placeholder stands in `body`."""
+    env = page_env(doc_id, path, first_line, base_path, math_macros)
     shortcodes = _expand_shortcodes(md, body, env, site_codes)
+    made = [shortcodes] if blocks is None else [shortcodes, blocks]
     if env["url_transform"]:
-        shortcodes.html = [rewrite_html(html, env["url_transform"]) for html in shortcodes.html]
+        for expanded in made:
+            expanded.html = [rewrite_html(html, env["url_transform"]) for html in expanded.html]
     env["warnings"].extend(shortcodes.warnings)
     tokens = md.parse(shortcodes.body, env)
-    html = restore(md.renderer.render(tokens, md.options, env), shortcodes)
-    summary = restore(_summary(md, tokens, env, summary_length), shortcodes)
+    html = md.renderer.render(tokens, md.options, env)
+    summary = _summary(md, tokens, env, summary_length, blocks.nonce if blocks else None)
+    for expanded in made:
+        html, summary = restore(html, expanded), restore(summary, expanded)
     if safe:  # contributors' raw HTML, limited to what course posts need
         env["warnings"].extend(_unsafe_html(tokens, env))
         html, summary = sanitize(html), sanitize(summary)
@@ -291,7 +300,7 @@ def render_html_page(
     it: shortcodes rendered and root-relative URLs put under the base path, but no Markdown,
     no typography, and no heading ids or table of contents. Its summary is what comes before
     `<!--more-->`, else its paragraphs up to `summary_length` words (0: the first one)."""
-    env = _page_env(doc_id, path, first_line, base_path, math_macros)
+    env = page_env(doc_id, path, first_line, base_path, math_macros)
     shortcodes = _expand_shortcodes(md, body, env, site_codes)
     html = restore(shortcodes.body, shortcodes)
     if env["url_transform"]:
@@ -338,9 +347,10 @@ _PARAGRAPH_START = re.compile(r"<p[\s>]")
 _TAG = re.compile(r"<(?=[a-zA-Z/!?])[^>]*(?:>|\Z)")
 
 
-def _page_env(
+def page_env(
     doc_id: str, path: PurePath, first_line: int, base_path: str, math_macros: Mapping[str, str]
 ) -> dict[str, Any]:
+    """What the parser's rules read and write while they render one page."""
     return {
         "math_macros": math_macros,
         "docId": doc_id,
@@ -535,7 +545,7 @@ def _unsafe_html(tokens: list[Token], env: EnvType) -> list[Diagnostic]:
         for piece in pieces:
             removed = removals(piece.content)
             if removed:
-                found.append(_unsafe_html_warning(removed, env.get("path"), line))
+                found.append(unsafe_html_warning(removed, env.get("path"), line))
     return found
 
 
@@ -554,13 +564,13 @@ def _unsafe_html_lines(
         at = lower.find(name.lower()) if name else -1
         line = first_line + (lower.count("\n", 0, at) if at >= 0 else 0)
         by_line.setdefault(line, []).append(item)
-    return [_unsafe_html_warning(items, path, line) for line, items in sorted(by_line.items())]
+    return [unsafe_html_warning(items, path, line) for line, items in sorted(by_line.items())]
 
 
 _REMOVED_NAME = re.compile(r"^(?:the (\S+) attribute|(<\w+)>|the (?:link|address) (.+))$")
 
 
-def _unsafe_html_warning(removed: list[str], path: PurePath | None, line: int | None) -> Diagnostic:
+def unsafe_html_warning(removed: list[str], path: PurePath | None, line: int | None) -> Diagnostic:
     return Diagnostic(
         f"safe mode removes {', '.join(removed)}",
         path=path,
@@ -602,10 +612,14 @@ def _language_hint(language: str) -> str:
     return "use a language name Pygments knows (see pygments.org/docs/lexers), or 'text'"
 
 
-def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> str:
+def _summary(
+    md: MarkdownIt, tokens: list[Token], env: EnvType, length: int, skipped: str | None = None
+) -> str:
     """The text before `<!--more-->`; else whole paragraphs up to `length` words (Hugo's
     `summaryLength`); else (`length` 0) the first paragraph. A summary never ends in a
-    colon or a comma: the block it announces (a list, a formula, a quote) comes with it."""
+    colon or a comma: the block it announces (a list, a formula, a quote) comes with it.
+    A paragraph holding a placeholder with the nonce `skipped` (a notebook's code cell) is
+    not a summary."""
     for index, token in enumerate(tokens):
         if token.type == "html_block" and token.content.strip() == MORE_MARKER:
             lead = [_without_footnote_refs(t) for t in tokens[:index]]
@@ -614,6 +628,8 @@ def _summary(md: MarkdownIt, tokens: list[Token], env: EnvType, length: int) -> 
         return _leading_words(md, tokens, env, length)
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
+            if skipped and skipped in tokens[index + 1].content:
+                continue
             end = _past_colons(tokens, index + 3)
             lead = [token, *tokens[index + 1 : end]]
             return str(md.renderer.render([_without_footnote_refs(t) for t in lead], md.options, env)).strip()

@@ -245,7 +245,7 @@ def _page_url(link: str, refs: References) -> str | None:
         for key, url in refs.urls.items()
         if PurePosixPath(key).stem == name.removesuffix(".md")
         or (
-            PurePosixPath(key).name in ("index.md", "_index.md")
+            PurePosixPath(key).name in ("index.md", "index.ipynb", "_index.md")
             and PurePosixPath(key).parent.name == name
         )
     ]

@@ -29,6 +29,7 @@ from coursepress.site.course import Author
 from coursepress.site.urls import output_path, page_name, page_url, term_url, urlize
 from coursepress.source.discover import SourceKind
 from coursepress.source.frontmatter import Document
+from coursepress.source.notebook import Notebook
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,8 @@ class Page:
     params: Mapping[str, Any]
     key_lines: Mapping[str, int]
     """The front matter line of each key, for messages about the page."""
+    files: tuple[tuple[str, bytes], ...] = ()
+    """Files its body shows, written beside it (a notebook's plots): name → bytes."""
     meta_digest: str = ""
     """A digest of `metadata()`, made once: builds compare it to see what lists may show."""
 
@@ -210,7 +213,7 @@ BODY_PARTS = ("content", "summary", "headings", "show_toc", "reading_minutes")
 
 
 _METADATA_FIELDS = tuple(
-    f.name for f in fields(Page) if f.name not in ("body", "key_lines", "meta_digest")
+    f.name for f in fields(Page) if f.name not in ("body", "key_lines", "files", "meta_digest")
 )
 
 
@@ -234,21 +237,26 @@ class MarkdownJob:
     """An HTML page: the body is HTML as written."""
     math_macros: tuple[tuple[str, str], ...] = ()
     """`[math.macros]` of site.toml."""
+    notebook: Notebook | None = None
+    """A notebook page's code cells: the body is its Markdown cells."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
-        render = render_html_page if self.html else render_markdown
-        rendered = render(
-            md,
-            self.body,
-            doc_id=self.doc_id,
-            path=self.path,
-            first_line=self.first_line,
-            base_path=self.base_path,
-            summary_length=self.summary_length,
-            safe=self.safe,
-            site_codes=self.site_codes,
-            math_macros=dict(self.math_macros),
-        )
+        common: dict[str, Any] = {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "base_path": self.base_path,
+            "summary_length": self.summary_length,
+            "safe": self.safe,
+            "site_codes": self.site_codes,
+            "math_macros": dict(self.math_macros),
+        }
+        if self.notebook is not None:
+            from coursepress.content.notebook import render_notebook
+
+            rendered = render_notebook(md, self.body, self.notebook, **common)
+        else:
+            render = render_html_page if self.html else render_markdown
+            rendered = render(md, self.body, first_line=self.first_line, **common)
         # A summary is shown on other pages, so its relative links are resolved from this one.
         summary = rewrite_html(rendered.summary_html, resolved_from(self.url, self.base_path))
         return replace(rendered, summary_html=summary, warnings=self.notes + rendered.warnings)
@@ -302,6 +310,7 @@ def markdown_job(
         site_codes,
         document.source.is_html,
         tuple(config.math.items()),
+        document.notebook,
     )
 
 
@@ -387,6 +396,7 @@ def make_page(
         bundle=source.bundle,
         params=meta.params,
         key_lines=document.key_lines,
+        files=rendered.files,
     )
 
 

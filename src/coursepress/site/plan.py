@@ -26,7 +26,8 @@ class Made(Enum):
 
     TEMPLATE = "template"
     TEXT = "text"
-    """Text coursepress generates without a template (the syntax stylesheet, `.nojekyll`)."""
+    """A file coursepress generates without a template (the syntax stylesheet, `.nojekyll`,
+    a notebook's pictures)."""
     THEME_COPY = "theme copy"
     COPY = "copy"
     """A file of the site's, copied (static/, content/, page bundles)."""
@@ -42,6 +43,8 @@ class Output:
     owner: Owner
     view: View | None = None
     text: str | None = None
+    data: bytes | None = None
+    """A file a page makes beside it (a notebook's plot)."""
     copy: SourceFile | None = None
     """The file copied, for copies."""
 
@@ -63,6 +66,9 @@ class Plan:
     def texts(self) -> dict[str, str]:
         return {o.path: o.text for o in self.outputs if o.text is not None}
 
+    def files(self) -> dict[str, bytes]:
+        return {o.path: o.data for o in self.outputs if o.data is not None}
+
     def copies(self) -> dict[str, SourceFile]:
         return {o.path: o.copy for o in self.outputs if o.copy is not None}
 
@@ -82,6 +88,12 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
         ics = calendar_text(site.course, site.schedule, site.config, site.updated)
         texts[site.calendar_url.lstrip("/")] = ics
     rows += [Output(name, Made.TEXT, Owner(name), text=text) for name, text in texts.items()]
+    for page in site.every_page():
+        folder = PurePosixPath(page.output).parent
+        owner = Owner(str(page.source), page.source, first_line=1)
+        rows += [
+            Output(str(folder / name), Made.TEXT, owner, data=data) for name, data in page.files
+        ]
     for output, source, made_by_theme in copies_of(sources, site, found):
         if site.config.safe_html and not made_by_theme and output.lower().endswith(ACTIVE_FILES):
             found.append(_active_file(source.rel))

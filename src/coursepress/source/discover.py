@@ -25,8 +25,9 @@ _JUNK_PATTERNS = (".*", "~$*", "*.swp", "*.swo", "*~", "#*#", "Thumbs.db", "desk
 
 class SourceKind(Enum):
     PAGE = "page"
-    """A Markdown page: a post, a top-level page, or a bundle's index.md; or an HTML page
-    (`.html` with front matter, see `HTML_PAGE_SUFFIXES`)."""
+    """A Markdown page: a post, a top-level page, or a bundle's index.md; a Jupyter notebook
+    (`.ipynb`, the same); or an HTML page (`.html` with front matter, see
+    `HTML_PAGE_SUFFIXES`)."""
     SECTION_INDEX = "section index"
     """`_index.md`: a section's title and intro."""
     RESOURCE = "resource"
@@ -56,6 +57,11 @@ class SourceFile:
     def is_html(self) -> bool:
         """An HTML page: its body is HTML as written, not Markdown."""
         return self.target.suffix.lower() in HTML_PAGE_SUFFIXES
+
+    @property
+    def is_notebook(self) -> bool:
+        """A Jupyter notebook: its body is read from its cells."""
+        return self.target.suffix.lower() == NOTEBOOK_SUFFIX
 
     @property
     def section(self) -> str:
@@ -193,7 +199,7 @@ def _discover(
     bundles = {
         target.parent
         for target in content
-        if target.name == "index.md" and target.parent != PurePosixPath(".")
+        if target.name in BUNDLE_INDEXES and target.parent != PurePosixPath(".")
     }
     listed = {CONTENT_DIR: set(content)} | {folder: set(found) for folder, _, found in published}
     linked = set(links)
@@ -337,7 +343,9 @@ def _markdown_in_bundle(record: SourceFile, site_dir: Path) -> Skipped:
     # A folder with index.md is one page (a leaf bundle, as in Hugo); other Markdown in it
     # is neither a page nor published. Often index.md was meant to be _index.md.
     assert record.bundle is not None
-    index = shown_path(site_dir, PurePosixPath(CONTENT_DIR) / record.bundle / "index.md")
+    folder = PurePosixPath(CONTENT_DIR) / record.bundle
+    name = next((n for n in BUNDLE_INDEXES if (site_dir / folder / n).exists()), "index.md")
+    index = shown_path(site_dir, folder / name)
     return Skipped(
         record.rel,
         f"not published: {index} makes its folder a single page (a page bundle)",
@@ -348,15 +356,22 @@ def _markdown_in_bundle(record: SourceFile, site_dir: Path) -> Skipped:
 
 def _kind(target: PurePosixPath, bundle: PurePosixPath | None) -> SourceKind:
     if bundle is not None:
-        return SourceKind.PAGE if target == bundle / "index.md" else SourceKind.RESOURCE
+        index = target.parent == bundle and target.name in BUNDLE_INDEXES
+        return SourceKind.PAGE if index else SourceKind.RESOURCE
     if target.name == "_index.md":
         return SourceKind.SECTION_INDEX
-    if target.suffix.lower() == ".md":
+    if target.suffix.lower() in PAGE_SUFFIXES:
         return SourceKind.PAGE
     return SourceKind.ASSET
 
 
 HTML_PAGE_SUFFIXES = (".html", ".htm")
+NOTEBOOK_SUFFIX = ".ipynb"
+PAGE_SUFFIXES = (".md", NOTEBOOK_SUFFIX)
+"""Files under content/ that are always pages (outside a page bundle)."""
+BUNDLE_INDEXES = ("index.md", "index" + NOTEBOOK_SUFFIX)
+"""A folder holding one is a page bundle: one page, with the folder's other files beside it
+(a Quarto blog's `posts/name/index.ipynb` as Hugo's `index.md`)."""
 _FRONT_MATTER = re.compile(rb'(?:\xef\xbb\xbf)?(?:(?:\+{3,}|-{3,})[ \t]*\r?\n|\{\s*["}])')
 """The start of front matter as source/frontmatter.py's handlers detect it (TOML, YAML,
 JSON), in bytes, after a byte-order mark."""

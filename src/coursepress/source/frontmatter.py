@@ -27,6 +27,7 @@ from coursepress.source.locate import (
     toml_error,
     unusable_values,
 )
+from coursepress.source.notebook import Notebook, read_notebook
 
 
 class TomllibHandler(BaseHandler):
@@ -121,6 +122,9 @@ class Document:
     """The file's line number of the body's first line, to place Markdown warnings."""
     key_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     """The line of each front matter key (lower case), for messages about its value."""
+    notebook: Notebook | None = None
+    """A notebook's code cells and attachments; its body is its Markdown cells, each on its
+    lines of the file, with a placeholder for each code cell."""
 
     def line_of(self, key: str) -> int:
         """Where `key` is set, else line 1: a message about a page always has a line."""
@@ -179,6 +183,10 @@ class Stamps:
 
 def read_document(source: SourceFile, zone: tzinfo) -> Document:
     text = decode(source)
+    if source.is_notebook:
+        read = read_notebook(source, text)
+        meta = _typed(read.front_matter, read.key_lines, source, zone)
+        return Document(source, meta, read.body, 1, read.key_lines, read.notebook)
     raw, body, body_line, fm_text = split_front_matter(text, source)
     key_lines = KeyLines(raw, fm_text)
     meta = _typed(raw, key_lines, source, zone)

@@ -1,0 +1,273 @@
+"""Jupyter notebooks as posts, through the CLI: front matter from a raw cell or the metadata,
+cells and their saved outputs (pictures as files beside the page, tables, coloured
+tracebacks, LaTeX), Jupyter Book's tags and Quarto's cell options, safe mode, the base
+path, the cache, and messages at the notebook's own lines. The notebooks are written by
+nbformat, as Jupyter writes them. (Broken notebooks: tests/fixtures/errors/notebook-*.)"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+
+from tests.conftest import run_cli
+
+Maker = Callable[[dict[str, str | bytes]], Path]
+
+# A real 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+TRACEBACK = [
+    "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
+    "\x1b[0;31mZeroDivisionError\x1b[0m                         Traceback (most recent call last)",
+    "Cell \x1b[0;32mIn[4], line 1\x1b[0m\n\x1b[0;32m----> 1\x1b[0m \x1b[38;5;241;43m1\x1b[39;49m"
+    "\x1b[38;5;241;43m/\x1b[39;49m\x1b[38;5;241;43m0\x1b[39;49m",
+    "\x1b[0;31mZeroDivisionError\x1b[0m: division by zero",
+]
+FRONT_MATTER = '---\ntitle: "Gradient descent"\ndate: 2024-09-10\ntags: [optimisation]\n---'
+
+
+def notebook(*cells: Any, metadata: dict[str, Any] | None = None) -> str:
+    """A notebook as Jupyter saves it (nbformat's own writer: one line per source line)."""
+    book = new_notebook()
+    book.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
+    book.metadata.update(metadata or {})
+    book.cells = list(cells)
+    for number, cell in enumerate(book.cells):
+        cell["id"] = f"cell-{number}"  # stable: the file's lines do not move between runs
+    return str(nbformat.writes(book)) + "\n"
+
+
+def line_of(text: str, needle: str) -> int:
+    """The file's line holding `needle` (a test names lines by what is on them)."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def picture(alt: str = "", caption: str = "") -> Any:
+    options = f"#| fig-alt: {alt}\n" if alt else ""
+    options += f"#| fig-cap: {caption}\n" if caption else ""
+    return new_code_cell(
+        f"{options}plt.plot(xs, losses)",
+        outputs=[
+            new_output(
+                "display_data",
+                data={"image/png": base64.b64encode(PNG).decode(), "text/plain": "<Figure>"},
+                metadata={"image/png": {"width": 640, "height": 480}},
+            )
+        ],
+    )
+
+
+def lecture() -> str:
+    return notebook(
+        new_raw_cell(FRONT_MATTER),
+        new_markdown_cell(
+            "# Setting up\n\nWe minimise $f(x) = x^2$ by steps.[^steps]\n\n"
+            "![The update rule](attachment:rule.png)\n\n[^steps]: Of size $\\eta$.",
+            attachments={"rule.png": {"image/png": base64.b64encode(PNG).decode()}},
+        ),
+        new_code_cell(
+            "import numpy as np\nprint(np.arange(3))",
+            outputs=[
+                new_output("stream", name="stdout", text="[0 1 2]\n"),
+                new_output("stream", name="stdout", text="done\n"),
+                new_output("stream", name="stderr", text="a warning\n"),
+            ],
+        ),
+        picture(alt="The loss falls with each step", caption="Training loss"),
+        new_code_cell(
+            "df.head(2)",
+            outputs=[
+                new_output(
+                    "execute_result",
+                    data={
+                        "text/html": '<table class="dataframe"><thead><tr><th>step</th>'
+                        "<th>loss</th></tr></thead><tbody><tr><td>0</td><td>1.0</td></tr>"
+                        "</tbody></table>",
+                        "text/plain": "   step  loss\n0     0   1.0",
+                    },
+                    execution_count=3,
+                )
+            ],
+        ),
+        new_code_cell(
+            "1/0",
+            outputs=[
+                new_output(
+                    "error",
+                    ename="ZeroDivisionError",
+                    evalue="division by zero",
+                    traceback=TRACEBACK,
+                )
+            ],
+        ),
+        new_code_cell(
+            "sympy.diff(x**2)",
+            outputs=[
+                new_output(
+                    "execute_result",
+                    data={"text/latex": "$\\displaystyle 2 x$", "text/plain": "2*x"},
+                    execution_count=5,
+                )
+            ],
+        ),
+        new_markdown_cell("## Next week\n\nMomentum."),
+    )
+
+
+def build(site: Path, *options: str) -> str:
+    result = run_cli("build", *options, cwd=site)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_a_notebook_is_a_post_with_its_outputs(make_site: Maker) -> None:
+    site = make_site({"content/posts/descent.ipynb": lecture()})
+    assert build(site) == ""
+    folder = site / "public/posts/descent"
+    page = (folder / "index.html").read_text()
+    # Front matter from the raw cell; the title is the page's only <h1>.
+    assert "<h1>Gradient descent</h1>" in page and 'datetime="2024-09-10' in page
+    assert '<a href="/tags/optimisation/">optimisation</a>' in page
+    assert '<h2 id="setting-up">Setting up</h2>' in page  # `#` headings moved a level down
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML">' in page and "$" not in page
+    assert 'class="footnotes"' in page and "Of size" in page
+    # Code highlighted in the kernel's language; outputs to one stream shown as one.
+    assert '<code class="language-python"><span class="kn">import</span>' in page
+    assert '<pre class="cell-output cell-stdout"' in page and "[0 1 2]\ndone</samp>" in page
+    assert '<pre class="cell-output cell-stderr"' in page and "a warning</samp>" in page
+    # Pictures are files beside the page, never base64 in it.
+    assert (folder / "cell-4-output-1.png").read_bytes() == PNG
+    assert (folder / "cell-2-rule.png").read_bytes() == PNG
+    assert "base64" not in page and "iVBOR" not in page
+    assert (
+        '<figure class="cell-output cell-figure">\n<img src="cell-4-output-1.png" '
+        'alt="The loss falls with each step" width="640" height="480" loading="lazy">\n'
+        "<figcaption>Training loss</figcaption>\n</figure>"
+    ) in page
+    assert '<img src="cell-2-rule.png" alt="The update rule">' in page
+    assert "#| fig-alt" not in page  # Quarto's options are not code
+    # An HTML table, a traceback's colours as HTML, LaTeX typeset.
+    assert '<table class="dataframe"><thead><tr><th>step</th>' in page
+    assert "\x1b" not in page and '<span class="ansi31">ZeroDivisionError</span>' in page
+    assert '<span class="ansi38-241 ansi43">1</span>' in page
+    assert page.count("<math") == 3  # two in the Markdown, one output
+    assert '<h3 id="next-week">Next week</h3>' in page  # as the rest: one level down
+    # The summary is the first paragraph of text, not a cell.
+    home = (site / "public/posts/index.html").read_text()
+    assert "We minimise" in home and "import numpy" not in home
+
+
+def test_jupyter_book_tags_and_quarto_options(make_site: Maker) -> None:
+    def cell(source: str, *tags: str) -> Any:
+        printed = source.rsplit("(", 1)[-1].strip("')")
+        return new_code_cell(
+            source,
+            metadata={"tags": list(tags)},
+            outputs=[new_output("stream", name="stdout", text=f"printed {printed}\n")],
+        )
+
+    text = notebook(
+        new_markdown_cell("Tags and options."),
+        cell("print('removed input')", "remove-input"),
+        cell("print('removed output')", "remove-output"),
+        cell("print('removed cell')", "remove-cell"),
+        cell("print('hidden input')", "hide-input"),
+        cell("print('hidden output')", "hide-output"),
+        cell("#| echo: false\nprint('echo false')"),
+        cell("#| output: false\nprint('output false')"),
+        cell("#| include: false\nprint('include false')"),
+        cell("#| code-fold: true\nprint('folded')"),
+    )
+    site = make_site({"content/posts/tags.ipynb": text})
+    build(site)
+    page = (site / "public/posts/tags/index.html").read_text()
+
+    def code(name: str) -> bool:
+        return f"<span class=\"s1\">'{name}'</span>" in page
+
+    def printed(name: str) -> bool:
+        return f"printed {name}</samp>" in page
+
+    assert not code("removed input") and printed("removed input")
+    assert code("removed output") and not printed("removed output")
+    assert "removed cell" not in page
+    assert not code("echo false") and printed("echo false")
+    assert code("output false") and not printed("output false")
+    assert "include false" not in page
+    folded = page.split('<details class="cell-folded">')
+    assert len(folded) == 4  # hide-input, hide-output, code-fold
+    assert "<summary>Show code</summary>" in folded[1] and code("hidden input")
+    assert "<summary>Show output</summary>" in folded[2] and printed("hidden output")
+    assert "<summary>Show code</summary>" in folded[3] and code("folded")
+    assert "#|" not in page
+
+
+def test_front_matter_from_the_metadata_and_drafts(make_site: Maker) -> None:
+    own = {"coursepress": {"title": "Kernels", "date": "2024-10-01", "draft": True}}
+    site = make_site(
+        {
+            "content/posts/kernels.ipynb": notebook(new_markdown_cell("Text."), metadata=own),
+            "content/posts/nbconvert.ipynb": notebook(
+                new_markdown_cell("Text."),
+                metadata={"title": "From nbconvert", "authors": [{"name": "Ada Lovelace"}]},
+            ),
+        }
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert not (site / "public/posts/kernels").exists()  # a draft never publishes
+    assert "content/posts/kernels.ipynb" in result.stdout  # ... and is named
+    page = (site / "public/posts/nbconvert/index.html").read_text()
+    assert "<h1>From nbconvert</h1>" in page and "Ada Lovelace" in page
+    build(site, "--drafts")
+    assert "<h1>Kernels</h1>" in (site / "public/posts/kernels/index.html").read_text()
+
+
+def test_messages_name_the_notebook_lines(make_site: Maker) -> None:
+    text = notebook(
+        new_markdown_cell("Intro.\n\n```pyhton\nx = 1\n```"),
+        new_code_cell(
+            "w",
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={
+                        "application/vnd.jupyter.widget-view+json": {"model_id": "abc"},
+                        "text/plain": "IntSlider(value=3)",
+                    },
+                )
+            ],
+        ),
+    )
+    site = make_site({"content/posts/a.ipynb": text})
+    stderr = build(site)
+    fence = line_of(text, '"```pyhton')
+    output = line_of(text, '"data": {') - 1  # the output's opening brace
+    assert stderr == (
+        f'content/posts/a.ipynb:1: warning: no title in the front matter; using "A"\n'
+        '  hint: add a line such as title = "Week 1: Introduction" to the front matter\n'
+        f"content/posts/a.ipynb:{fence}: warning: unknown code language 'pyhton'; the block is "
+        "shown without highlighting\n"
+        "  hint: did you mean 'python'? (see pygments.org/docs/lexers)\n"
+        f"content/posts/a.ipynb:{output}: info: an output is left out: an interactive widget "
+        "needs the notebook's kernel or scripts to show\n"
+        "  hint: save a static form of it in the notebook (a picture, a table, text)\n"
+    )
+    assert "IntSlider" not in (site / "public/posts/a/index.html").read_text()
+    check = run_cli("check", "--format", "json", cwd=site)
+    found = [d for d in json.loads(check.stdout)["diagnostics"] if d["code"] == "notebook-output"]
+    assert [(d["line"], d["severity"], d["message"]) for d in found] == [
+        (
+            output,
+            "info",
+            "an output is left out: an interactive widget needs the notebook's kernel or "
+            "scripts to show",
+        )
+    ]
