@@ -271,3 +271,89 @@ def test_messages_name_the_notebook_lines(make_site: Maker) -> None:
             "scripts to show",
         )
     ]
+
+
+def svg_and_html() -> str:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>'
+    return notebook(
+        new_markdown_cell("See [the syllabus](/syllabus/)."),
+        new_code_cell(
+            "plot()",
+            metadata={"caption": "A square"},
+            outputs=[new_output("display_data", data={"image/svg+xml": svg, "text/plain": "."})],
+        ),
+        new_code_cell(
+            "styled",
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={"text/html": '<p onclick="steal()">Hi</p><script>steal()</script>'},
+                )
+            ],
+        ),
+    )
+
+
+def test_safe_mode_sanitises_html_outputs_and_publishes_no_svg(make_site: Maker) -> None:
+    text = svg_and_html()
+    site = make_site({"content/posts/a.ipynb": text, "content/syllabus.md": "# Syllabus\n"})
+    plain = run_cli("build", cwd=site)
+    assert (site / "public/posts/a/cell-2-output-1.svg").is_file(), plain.stderr
+    result = run_cli("build", "--safe", cwd=site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "public/posts/a/index.html").read_text()
+    body = page.split('<div class="content">', 1)[1]
+    assert not (site / "public/posts/a/cell-2-output-1.svg").exists()
+    assert "<script" not in body and "onclick" not in body and "<p>Hi</p>" in body
+    # An output opens two lines above its first form: `{`, then `"data": {`.
+    svg, html = line_of(text, '"image/svg+xml"') - 2, line_of(text, '"text/html"') - 2
+    assert (
+        f"content/posts/a.ipynb:{svg}: info: an SVG picture can run script, and safe mode does "
+        "not publish one: its text/plain form is shown\n"
+    ) in result.stderr
+    assert (
+        f"content/posts/a.ipynb:{html}: warning: safe mode removes <script>, the onclick "
+        "attribute of <p>\n"
+    ) in result.stderr
+
+
+def test_under_a_base_path_and_from_the_cache(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "site.toml": 'base_url = "https://example.github.io/course/"\n',
+            "content/posts/descent.ipynb": lecture(),
+            "content/posts/shapes.ipynb": svg_and_html(),
+            "content/syllabus.md": "# Syllabus\n",
+        }
+    )
+    build(site)
+    shapes = (site / "public/posts/shapes/index.html").read_text()
+    assert '<a href="/course/syllabus/">the syllabus</a>' in shapes
+    assert '<img src="cell-2-output-1.svg" alt="A square" loading="lazy">' in shapes
+    listing = (site / "public/posts/index.html").read_text()
+    assert "/course/posts/descent/" in listing
+    before = (site / "public/posts/descent/cell-4-output-1.png").read_bytes()
+    (site / "public").rename(site / "old")
+    result = run_cli("build", "--profile", cwd=site)  # every page from the cache
+    assert result.returncode == 0 and "markdown" in result.stderr + result.stdout
+    assert (site / "public/posts/descent/cell-4-output-1.png").read_bytes() == before == PNG
+    assert (site / "public/posts/descent/index.html").read_bytes() == (
+        site / "old/posts/descent/index.html"
+    ).read_bytes()
+
+
+def test_a_bundle_of_a_notebook_and_its_files(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "content/posts/week3/index.ipynb": notebook(
+                new_markdown_cell("# Week 3\n\nThe [data](data.csv), the [notebook](copy.ipynb).")
+            ),
+            "content/posts/week3/data.csv": "x,y\n1,2\n",
+            "content/posts/week3/copy.ipynb": notebook(new_markdown_cell("A copy to download.")),
+        }
+    )
+    build(site)
+    folder = site / "public/posts/week3"
+    assert "<h1>Week 3</h1>" in (folder / "index.html").read_text()  # titled by its heading
+    assert (folder / "data.csv").is_file() and (folder / "copy.ipynb").is_file()
+    assert not (site / "public/posts/week3/copy").exists()  # a resource, not a page

@@ -191,9 +191,10 @@ def _display(
 ) -> str:
     forms = dict(output.data)
     mime = shown_form(output, safe)
-    if mime is None:
+    if mime is None or (safe and "image/svg+xml" in forms):
         dropped = next((what for mime, what in _DROPPED.items() if mime in forms), None)
-        into.warnings.append(_left_out(dropped, forms, safe, path, output.line))
+        into.warnings.append(_left_out(dropped, forms, safe, path, output.line, mime))
+    if mime is None:
         return ""
     content = forms[mime]
     if mime in _PICTURES:
@@ -273,16 +274,22 @@ def _decoded(mime: str, content: str) -> bytes | None:
 
 
 def _left_out(
-    dropped: str | None, forms: dict[str, str], safe: bool, path: PurePath, line: int
+    dropped: str | None,
+    forms: dict[str, str],
+    safe: bool,
+    path: PurePath,
+    line: int,
+    instead: str | None,
 ) -> Diagnostic:
     if dropped is not None:
-        what = f"{dropped} needs the notebook's kernel or scripts to show"
+        what = f"an output is left out: {dropped} needs the notebook's kernel or scripts to show"
     elif safe and "image/svg+xml" in forms:
-        what = "an SVG picture can run script, and safe mode does not publish one"
+        shown = f"its {instead} form is shown" if instead else "it is left out"
+        what = f"an SVG picture can run script, and safe mode does not publish one: {shown}"
     else:
-        what = f"no form coursepress shows ({', '.join(sorted(forms)) or 'empty'})"
+        what = f"an output is left out: no form coursepress shows ({', '.join(sorted(forms))})"
     return Diagnostic(
-        f"an output is left out: {what}",
+        what,
         path=path,
         line=line,
         hint="save a static form of it in the notebook (a picture, a table, text)",
