@@ -30,6 +30,17 @@ TRACEBACK = [
     "\x1b[38;5;241;43m/\x1b[39;49m\x1b[38;5;241;43m0\x1b[39;49m",
     "\x1b[0;31mZeroDivisionError\x1b[0m: division by zero",
 ]
+PANDAS_STYLE = """<div>
+<style scoped>
+    .dataframe tbody tr th:only-of-type {
+        vertical-align: middle;
+    }
+
+    .dataframe thead th {
+        text-align: right;
+    }
+</style>
+"""
 FRONT_MATTER = '---\ntitle: "Gradient descent"\ndate: 2024-09-10\ntags: [optimisation]\n---'
 
 
@@ -87,9 +98,9 @@ def lecture() -> str:
                 new_output(
                     "execute_result",
                     data={
-                        "text/html": '<table class="dataframe"><thead><tr><th>step</th>'
-                        "<th>loss</th></tr></thead><tbody><tr><td>0</td><td>1.0</td></tr>"
-                        "</tbody></table>",
+                        "text/html": PANDAS_STYLE + '<table border="1" class="dataframe">'
+                        "<thead><tr><th>step</th><th>loss</th></tr></thead><tbody><tr><td>0"
+                        "</td><td>1.0</td></tr></tbody></table>\n</div>",
                         "text/plain": "   step  loss\n0     0   1.0",
                     },
                     execution_count=3,
@@ -153,8 +164,10 @@ def test_a_notebook_is_a_post_with_its_outputs(make_site: Maker) -> None:
     ) in page
     assert '<img src="cell-2-rule.png" alt="The update rule">' in page
     assert "#| fig-alt" not in page  # Quarto's options are not code
-    # An HTML table, a traceback's colours as HTML, LaTeX typeset.
-    assert '<table class="dataframe"><thead><tr><th>step</th>' in page
+    # An HTML table (without the style pandas repeats in each), a traceback's colours as
+    # HTML, LaTeX typeset.
+    assert '<div>\n<table class="dataframe"><thead><tr><th>step</th>' in page
+    assert "<style" not in page and "border=" not in page
     assert "\x1b" not in page and '<span class="ansi31">ZeroDivisionError</span>' in page
     assert '<span class="ansi38-241 ansi43">1</span>' in page
     assert page.count("<math") == 3  # two in the Markdown, one output

@@ -205,13 +205,38 @@ def _display(
             into.warnings.append(unsafe_html_warning(removed, path, output.line))
         return (
             '<div class="cell-output cell-html" tabindex="0" role="group" '
-            f'aria-label="Output">\n{content.strip()}\n</div>\n'
+            f'aria-label="Output">\n{_without_table_defaults(content).strip()}\n</div>\n'
         )
     if mime == "text/latex" and "$" not in content and "\\(" not in content:
         content = f"$$\n{content.strip()}\n$$"  # a bare environment (`\begin{align}`)
     if mime in ("text/latex", "text/markdown"):
         return f'<div class="cell-output cell-markdown">\n{markdown(content, output.line)}</div>\n'
     return _preformatted(content, "cell-result")
+
+
+def _without_table_defaults(html: str) -> str:
+    """A pandas table without the style pandas repeats in every one: a `<style scoped>` of
+    rules for `.dataframe` only (the theme has them once) and `border="1"`. Both are invalid
+    in HTML (a style in the body, a presentational attribute); a table's own style (pandas'
+    Styler, with its colours) is kept."""
+    if "dataframe" not in html:
+        return html
+    html = html.replace('<table border="1" class="dataframe"', '<table class="dataframe"')
+    return _SCOPED_STYLE.sub(lambda m: "" if _only_dataframe_rules(m.group(1)) else m.group(0), html)
+
+
+def _only_dataframe_rules(css: str) -> bool:
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    return bool(rules) and all(
+        rule.type == "qualified-rule"
+        and tinycss2.serialize(rule.prelude).strip().startswith(".dataframe")
+        for rule in rules
+    )
+
+
+_SCOPED_STYLE = re.compile(r"<style scoped>(.*?)</style>\s*", re.DOTALL)
 
 
 def shown_form(output: CellOutput, safe: bool) -> str | None:

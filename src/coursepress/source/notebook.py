@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+import yaml
+
 from coursepress.errors import ContentError, SiteError
 from coursepress.source.discover import SourceFile
 from coursepress.source.locate import load_yaml
@@ -140,7 +142,7 @@ def read_notebook(source: SourceFile, text: str) -> ReadNotebook:
             if _raw_format(cell) in ("text/markdown", "text/html", "markdown", "html"):
                 layout.add(source_text, start)
         elif kind == "code":
-            code = _code_cell(cell, number, start, language, lines, index)
+            code = _code_cell(cell, number, start, language, lines, index, source)
             if code is not None:
                 layout.add(CELL_MARK.format(nonce=nonce, number=len(cells)), start)
                 cells.append(code)
@@ -295,10 +297,11 @@ def _code_cell(
     language: str,
     lines: Mapping[JsonPath, int],
     index: int,
+    source: SourceFile,
 ) -> CodeCell | None:
     metadata = cell.get("metadata", {})
     tags = {str(tag) for tag in metadata.get("tags", ()) if isinstance(tag, str)}
-    code, options = _cell_options(_joined(cell.get("source", "")))
+    code, options = _cell_options(_joined(cell.get("source", "")), source, start)
     if "remove-cell" in tags or options.get("include") is False:
         return None
     magic = code.lstrip().split(maxsplit=1)[0] if code.strip() else ""
@@ -350,22 +353,37 @@ def _first_text(*values: object) -> str:
 _OPTION_LINE = re.compile(r"#\|[ \t]?(.*)")
 
 
-def _cell_options(code: str) -> tuple[str, dict[str, Any]]:
-    """Quarto's cell options: the `#| key: value` lines that open a cell, as YAML; taken out
-    of the code shown. Options that are not YAML are left as code."""
+def _cell_options(code: str, source: SourceFile, start: int) -> tuple[str, dict[str, Any]]:
+    """Quarto's cell options: the `#| key: value` lines that open a cell, read as YAML and
+    taken out of the code shown. Options that are not YAML are an error, as in Quarto: a
+    `fig-alt` lost that way would leave a picture without its text."""
     lines = code.split("\n")
     count = 0
     while count < len(lines) and _OPTION_LINE.match(lines[count]):
         count += 1
     if not count:
         return code, {}
-    written = "\n".join(_OPTION_LINE.match(line).group(1) for line in lines[:count])  # type: ignore[union-attr]
+    written = "\n".join(_OPTION_LINE.sub(r"\1", line, count=1) for line in lines[:count])
     try:
         options = load_yaml(written)
-    except Exception:  # not options after all: shown as the code they are
-        return code, {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or "they cannot be read"
+        raise ContentError(
+            f"the cell's #| options are not YAML: {problem}",
+            path=source.rel,
+            line=start + (mark.line if mark is not None else 0),
+            hint='put quotes around a value with ": " in it: #| fig-alt: "Loss: falling"',
+            code="notebook",
+        ) from None
     if not isinstance(options, dict):
-        return code, {}
+        raise ContentError(
+            "the cell's #| options are not `key: value` lines",
+            path=source.rel,
+            line=start,
+            hint="write each option as #| key: value (for example #| echo: false)",
+            code="notebook",
+        )
     return "\n".join(lines[count:]), options
 
 
