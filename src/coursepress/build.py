@@ -4,7 +4,7 @@ and what runs on every core are layers around the stages (cache/layer.py, parall
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from coursepress.cache.layer import Forgetful, Memory, Remembering, Rendered
 from coursepress.config import CONFIG_FILE, Config, load_config
-from coursepress.content.site_shortcodes import ShortcodeTemplate, read_shortcodes
+from coursepress.content.site_shortcodes import read_shortcodes
 from coursepress.course.plan import read_course_plan
 from coursepress.diagnostics import apply_settings
 from coursepress.errors import (
@@ -32,7 +32,9 @@ from coursepress.output.spool import Sink, Spool, put_changed
 from coursepress.output.write import Written, WrittenFile, check_output_folder, write_site
 from coursepress.site.assemble import Site, assemble
 from coursepress.site.assets import skipped_warnings, stylesheets_under_base_path
+from coursepress.site.pages import PageInputs
 from coursepress.site.plan import Plan, plan_outputs
+from coursepress.source.bibliography import read_references
 from coursepress.source.data import read_data
 from coursepress.source.discover import Sources, check_site_folder
 from coursepress.source.frontmatter import Document
@@ -98,8 +100,9 @@ class Planned:
     selection: Selection
     site: Site
     plan: Plan
-    shortcodes: Mapping[str, ShortcodeTemplate]
-    """The site's own (templates/shortcodes/), which `check` renders as the build does."""
+    inputs: PageInputs
+    """What pages draw on besides their files: the site's shortcodes (which `check` renders
+    as the build does), data/ and bibliographies."""
     diagnostics: tuple[Diagnostic, ...]
     """Everything found so far, settled by [check.severity] and `coursepress: ignore`."""
 
@@ -185,15 +188,19 @@ def plan_site(
     _stop_or_note(errors, found, checking)
     shortcodes, errors = read_shortcodes(site_dir, config.safe_html)
     _stop_or_note(errors, found, checking)
+    references, errors = read_references(site_dir, config, documents)
+    _stop_or_note(errors, found, checking)
+    inputs = PageInputs(shortcodes, data, references)
     now = datetime.now(config.zone)  # the build's one reading of the clock
     selection = select(documents, now, drafts=options.drafts, future=options.future)
     selection, withheld, errors = release(selection, now, future=options.future)
     found += withheld
     _stop_or_note(errors, found, checking)
     found += skipped_warnings(sources.skipped)
-    made = memory.pages(selection, config, options.jobs, shortcodes, data)
+    made = memory.pages(selection, config, options.jobs, inputs)
     made = clock.lap("markdown", made, memory.tally("markdown"))
-    found += [warning for _, warnings in made for warning in warnings]
+    # A warning about a shared file (a bibliography's entry) comes from each page: said once.
+    found += dict.fromkeys(warning for _, warnings in made for warning in warnings)
     history = read_history(site_dir)
     pages = [last_committed(page, history) for page, _ in made]
     site = assemble(pages, config, now.date(), data, course, history.folder)
@@ -207,7 +214,7 @@ def plan_site(
         selection,
         site,
         plan,
-        shortcodes,
+        inputs,
         tuple(apply_settings(found, config)),  # [check.severity] and `coursepress: ignore`
     )
 

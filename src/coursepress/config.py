@@ -209,6 +209,39 @@ def published_folders(key: str, value: Any, where: Where) -> Mapping[str, str]:
     return MappingProxyType(found)
 
 
+def file_list(key: str, value: Any, where: Where) -> tuple[str, ...]:
+    files = [value] if isinstance(value, str) else value
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.strip() for f in files):
+        raise ConfigError(
+            f"Config value '{key}': expected a file name or a list of them, got "
+            f"{_type_name(value)}",
+            line=where.line,
+            hint=f'for example {key} = "references.bib"',
+        )
+    return tuple(dict.fromkeys(files))
+
+
+def citation_style(key: str, value: Any, where: Where) -> str:
+    """A style of the CSL styles repository by name (`apa`), or a `.csl` file of the site
+    (read with the bibliography)."""
+    name = text(key, value, where).strip()
+    if not name or name.lower().endswith(".csl"):
+        return name
+    from coursepress.source.bibliography import style_names
+
+    known = style_names()
+    if name in known:
+        return name
+    nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    raise ConfigError(
+        f"Config value '{key}': there is no citation style named '{name}'",
+        line=where.line,
+        hint=(f"did you mean '{nearest[0]}'? " if nearest else "")
+        + "Names are those of the CSL styles repository (apa, ieee, chicago-author-date, "
+        "nature, ...), or give a .csl file of the site",
+    )
+
+
 def math_settings(key: str, value: Any, where: Where) -> Mapping[str, str]:
     """`[math.macros]`: name → TeX, as KaTeX's `macros` (`R = "\\mathbb{R}"` makes `\\R`)."""
     settings = table(key, value, where)
@@ -306,6 +339,12 @@ class Config:
     static_dirs: tuple[str, ...] = setting(["static"], folder_list)
     """Folders whose files are published as they are at the site's root (Hugo's
     `staticDir`)."""
+    bibliography: tuple[str, ...] = setting([], file_list)
+    """Bibliography files (BibTeX `.bib`, CSL JSON `.json`), relative to the site folder:
+    every page's citations (`[@key]`) are looked up in them."""
+    csl: str = setting("", citation_style)
+    """The citation style: a name of the CSL styles repository (`apa`, `ieee`) or a `.csl`
+    file of the site; "" is Chicago author-date, Pandoc's default."""
     publish: Mapping[str, str] = setting({}, published_folders)
     """More folders published as they are, each under a URL path: `docs = "/docs/"` (what a
     Hugo site's Makefile copies into its output, or Hugo's `module.mounts`)."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, tzinfo
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Protocol
 
 from coursepress.cache.store import BuildCache, digest
 from coursepress.config import Config
-from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import SiteError
 from coursepress.output.search import (
     SearchIndex,
@@ -28,7 +27,7 @@ from coursepress.output.search import (
 from coursepress.output.spool import Sink
 from coursepress.output.write import WrittenFile, holds_exactly
 from coursepress.site.assemble import Site
-from coursepress.site.pages import BODY_PARTS, Page
+from coursepress.site.pages import BODY_PARTS, Page, PageInputs
 from coursepress.site.rendering import Made, markdown_jobs, pages_from, render_pages, run_markdown
 from coursepress.site.views import View
 from coursepress.source.discover import (
@@ -76,8 +75,7 @@ class Memory(Protocol):
         selection: Selection,
         config: Config,
         jobs: int | None,
-        shortcodes: Mapping[str, ShortcodeTemplate],
-        data: Mapping[str, Any],
+        inputs: PageInputs,
     ) -> list[Made]: ...
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment: ...
     def views(
@@ -145,11 +143,10 @@ class Forgetful:
         selection: Selection,
         config: Config,
         jobs: int | None,
-        shortcodes: Mapping[str, ShortcodeTemplate],
-        data: Mapping[str, Any],
+        inputs: PageInputs,
     ) -> list[Made]:
         published = selection.published
-        return render_pages(published, published, config, jobs, shortcodes, data)
+        return render_pages(published, published, config, jobs, inputs)
 
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:
         from coursepress.output.render import create_environment
@@ -260,16 +257,16 @@ class Remembering:
         selection: Selection,
         config: Config,
         jobs: int | None,
-        shortcodes: Mapping[str, ShortcodeTemplate],
-        data: Mapping[str, Any],
+        inputs: PageInputs,
     ) -> list[Made]:
         """A page of the very same document (an unchanged file), made with this config, is
         kept; the others' Markdown comes from the cache when it rendered the same job."""
         published = selection.published
         same_config = _equal_to(config)
-        todo = [d for d in published if not self._still_known(d, same_config)]
+        cites = inputs.references.libraries
+        todo = [d for d in published if not self._still_known(d, same_config, cites)]
         self.store.remembered("markdown", len(published) - len(todo))
-        tasks = markdown_jobs(todo, published, config, shortcodes, data)
+        tasks = markdown_jobs(todo, published, config, inputs)
         # Every field of the job is in its key: one added later cannot be left out by mistake.
         keys = [digest(*(getattr(task, f.name) for f in fields(task))) for task in tasks]
         found = self.store.markdown(keys)
@@ -282,14 +279,19 @@ class Remembering:
             self._pages[document.source] = KnownPage(document, config, item)
         return [self._pages[document.source].made for document in published]
 
-    def _still_known(self, document: Document, same_config: _SameConfig) -> bool:
-        """A page with shortcodes is made again: the pages its `ref`s name may have moved."""
+    def _still_known(
+        self, document: Document, same_config: _SameConfig, cites: Mapping[PurePosixPath, object]
+    ) -> bool:
+        """A page with shortcodes is made again (the pages its `ref`s name may have moved),
+        and so is one with a bibliography (which may have changed): their jobs say whether
+        the cache holds them."""
         entry = self._pages.get(document.source)
         return (
             entry is not None
             and entry.document is document
             and same_config(entry.config)
             and "{{" not in document.body
+            and document.source.rel not in cites
         )
 
     def environment(self, site_dir: Path, config: Config) -> jinja2.Environment:

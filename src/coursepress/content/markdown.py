@@ -26,6 +26,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from coursepress.errors import Diagnostic
 from coursepress.content.callouts import callouts_plugin
+from coursepress.content.citations import Citations, citations_plugin
 from coursepress.content.highlight import BlockOptions, highlight_block, nearest_language
 from coursepress.content.links import rewrite_html, under_base_path
 from coursepress.content.math import math_plugin
@@ -82,6 +83,7 @@ def create_parser() -> MarkdownIt:
         )
         .enable(["table", "strikethrough", "replacements", "smartquotes", "linkify"])
         .use(footnote_plugin)
+        .use(citations_plugin)  # after footnotes: the references go before the notes
         .use(math_plugin)
         .use(callouts_plugin)
         .use(deflist_plugin)
@@ -253,11 +255,12 @@ def render_markdown(
     site_codes: SiteCodes | None = None,
     math_macros: Mapping[str, str] = EMPTY,
     blocks: Expanded | None = None,
+    citations: Citations | None = None,
 ) -> RenderedMarkdown:
     """Render one page body; `doc_id` keeps footnote ids unique when pages share an HTML page.
     `blocks`: HTML made before the Markdown (a notebook's code cells), each where its
     placeholder stands in `body`."""
-    env = page_env(doc_id, path, first_line, base_path, math_macros)
+    env = page_env(doc_id, path, first_line, base_path, math_macros, citations)
     shortcodes = _expand_shortcodes(md, body, env, site_codes)
     made = [shortcodes] if blocks is None else [shortcodes, blocks]
     if env["url_transform"]:
@@ -348,10 +351,16 @@ _TAG = re.compile(r"<(?=[a-zA-Z/!?])[^>]*(?:>|\Z)")
 
 
 def page_env(
-    doc_id: str, path: PurePath, first_line: int, base_path: str, math_macros: Mapping[str, str]
+    doc_id: str,
+    path: PurePath,
+    first_line: int,
+    base_path: str,
+    math_macros: Mapping[str, str],
+    citations: Citations | None = None,
 ) -> dict[str, Any]:
     """What the parser's rules read and write while they render one page."""
     return {
+        "citations": citations,
         "math_macros": math_macros,
         "docId": doc_id,
         "warnings": [],

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from markdown_it import MarkdownIt
 from markupsafe import escape
 
+from coursepress.content.citations import Citations
 from coursepress.content.highlight import highlight_block
 from coursepress.content.markdown import (
     RenderedMarkdown,
@@ -67,6 +68,7 @@ def render_notebook(
     safe: bool = False,
     site_codes: SiteCodes | None = None,
     math_macros: Mapping[str, str] = MappingProxyType({}),
+    citations: Citations | None = None,
 ) -> RenderedMarkdown:
     """A notebook page: its Markdown cells (`body`, on the file's lines) rendered as any
     page's body, with each code cell's HTML where its placeholder stands."""
@@ -91,6 +93,7 @@ def render_notebook(
         site_codes=site_codes,
         math_macros=math_macros,
         blocks=Expanded(body, cells.html, [], notebook.nonce),
+        citations=citations,
     )
     return replace(
         rendered,

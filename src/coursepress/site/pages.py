@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from coursepress.config import Config
+from coursepress.content.citations import Citations, page_citations
 from coursepress.content.links import resolved_from, rewrite_html
 from coursepress.content.markdown import (
     Heading,
@@ -27,6 +28,7 @@ from coursepress.content.typography import typeset
 from coursepress.errors import Diagnostic
 from coursepress.site.course import Author
 from coursepress.site.urls import output_path, page_name, page_url, term_url, urlize
+from coursepress.source.bibliography import NO_REFERENCES, SiteReferences
 from coursepress.source.discover import SourceKind
 from coursepress.source.frontmatter import Document
 from coursepress.source.notebook import Notebook
@@ -239,6 +241,9 @@ class MarkdownJob:
     """`[math.macros]` of site.toml."""
     notebook: Notebook | None = None
     """A notebook page's code cells: the body is its Markdown cells."""
+    citations: Citations | None = None
+    """The references the page may cite, and the style: None for a page with no
+    bibliography, where `@` is text."""
 
     def run(self, md: MarkdownIt) -> RenderedMarkdown:
         common: dict[str, Any] = {
@@ -250,6 +255,8 @@ class MarkdownJob:
             "site_codes": self.site_codes,
             "math_macros": dict(self.math_macros),
         }
+        if not self.html:
+            common["citations"] = self.citations
         if self.notebook is not None:
             from coursepress.content.notebook import render_notebook
 
@@ -263,18 +270,27 @@ class MarkdownJob:
 
 
 @dataclass(frozen=True, slots=True)
+class PageInputs:
+    """What the site gives a page's body besides its own file."""
+
+    shortcodes: Mapping[str, ShortcodeTemplate] = field(default_factory=dict)
+    """The site's own shortcodes (`templates/shortcodes/`)."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """`data/`, for shortcodes that show it (`site.data`)."""
+    references: SiteReferences = NO_REFERENCES
+    """What pages with a bibliography may cite, and the style."""
+
+
+@dataclass(frozen=True, slots=True)
 class Lookups:
-    """What a page's shortcodes may need of the rest of the site."""
+    """What a page's body may need of the rest of the site."""
 
     urls: Mapping[str, str]
     """Content path → URL of every page that publishes, for Hugo's `ref`."""
-    shortcodes: Mapping[str, ShortcodeTemplate]
-    """The site's own shortcodes (`templates/shortcodes/`)."""
-    data: Mapping[str, Any]
-    """`data/`, for shortcodes that show it (`site.data`)."""
+    inputs: PageInputs
 
 
-NO_LOOKUPS = Lookups({}, {}, {})
+NO_LOOKUPS = Lookups({}, PageInputs())
 
 
 def markdown_job(
@@ -286,7 +302,7 @@ def markdown_job(
     """What to render for a page; `url` is the page's own, when the caller has it already."""
     url = url or page_url(document, config)
     body, notes = document.body, list[Diagnostic]()
-    site_codes = None
+    site_codes, citations = None, None
     if "{{" in body:
         source = document.source
         folder = (source.bundle or source.target).parent
@@ -297,6 +313,10 @@ def markdown_job(
         refs = References(lookups.urls, config.base_url, params, config.params, folder)
         body, notes = resolve_references(body, refs, source.rel, document.body_line)
         site_codes = _site_codes(document, body, url, config, lookups)
+    references = lookups.inputs.references
+    library = references.libraries.get(document.source.rel)
+    if library and "@" in body and not document.source.is_html:
+        citations = page_citations(body, library, references.style, references.style_digest)
     return MarkdownJob(
         body,
         url,
@@ -311,6 +331,7 @@ def markdown_job(
         document.source.is_html,
         tuple(config.math.items()),
         document.notebook,
+        citations,
     )
 
 
@@ -319,16 +340,17 @@ def _site_codes(
 ) -> SiteCodes | None:
     """The site shortcodes the page uses (only those: each is part of the page's cache key),
     and what their templates see."""
-    if not lookups.shortcodes:
+    shortcodes = lookups.inputs.shortcodes
+    if not shortcodes:
         return None
-    used = {code.name for code in find(body)} & lookups.shortcodes.keys()
+    used = {code.name for code in find(body)} & shortcodes.keys()
     if not used:
         return None
     meta = document.meta
     context = ShortcodeSite(
         safe=config.safe_html,
         base_url=config.base_url,
-        site={"title": config.title, "params": config.params, "data": lookups.data},
+        site={"title": config.title, "params": config.params, "data": lookups.inputs.data},
         page={
             "title": meta.title or "",
             "url": url,
@@ -337,7 +359,7 @@ def _site_codes(
             "section": document.source.section,
         },
     )
-    return SiteCodes({name: lookups.shortcodes[name] for name in sorted(used)}, context)
+    return SiteCodes({name: shortcodes[name] for name in sorted(used)}, context)
 
 
 def make_page(

@@ -4,15 +4,21 @@ steps for what it does not remember."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from coursepress.config import Config
 from coursepress.content.markdown import RenderedMarkdown, create_parser
-from coursepress.content.site_shortcodes import ShortcodeTemplate
 from coursepress.errors import Diagnostic
 from coursepress.parallel import map_over_cores
-from coursepress.site.pages import NO_LOOKUPS, Lookups, MarkdownJob, Page, make_page, markdown_job
+from coursepress.site.pages import (
+    NO_LOOKUPS,
+    Lookups,
+    MarkdownJob,
+    Page,
+    PageInputs,
+    make_page,
+    markdown_job,
+)
 from coursepress.site.urls import content_urls
 from coursepress.source.frontmatter import Document
 
@@ -25,12 +31,11 @@ def render_pages(
     published: Sequence[Document],
     config: Config,
     jobs: int | None,
-    shortcodes: Mapping[str, ShortcodeTemplate],
-    data: Mapping[str, Any],
+    inputs: PageInputs,
 ) -> list[Made]:
     """The page of each of `documents`; `published` (every page that publishes) is what
     Hugo's `ref` shortcodes may name."""
-    tasks = markdown_jobs(documents, published, config, shortcodes, data)
+    tasks = markdown_jobs(documents, published, config, inputs)
     return pages_from(documents, tasks, run_markdown(tasks, jobs), config)
 
 
@@ -38,21 +43,18 @@ def markdown_jobs(
     documents: Sequence[Document],
     published: Sequence[Document],
     config: Config,
-    shortcodes: Mapping[str, ShortcodeTemplate],
-    data: Mapping[str, Any],
+    inputs: PageInputs,
 ) -> list[MarkdownJob]:
-    has_shortcodes = any("{{" in document.body for document in documents)
-    lookups = page_lookups(published, config, shortcodes, data) if has_shortcodes else NO_LOOKUPS
+    # Every page's URL is looked up only for Hugo's `ref` shortcodes.
+    if any("{{" in document.body for document in documents):
+        lookups = page_lookups(published, config, inputs)
+    else:
+        lookups = Lookups({}, inputs) if inputs != PageInputs() else NO_LOOKUPS
     return [markdown_job(document, config, lookups) for document in documents]
 
 
-def page_lookups(
-    published: Sequence[Document],
-    config: Config,
-    shortcodes: Mapping[str, ShortcodeTemplate],
-    data: Mapping[str, Any],
-) -> Lookups:
-    return Lookups(content_urls(published, config), shortcodes, data)
+def page_lookups(published: Sequence[Document], config: Config, inputs: PageInputs) -> Lookups:
+    return Lookups(content_urls(published, config), inputs)
 
 
 def run_markdown(tasks: Sequence[MarkdownJob], jobs: int | None) -> list[RenderedMarkdown]:

@@ -1,0 +1,425 @@
+"""Pandoc's citations in Markdown: `[@key]`, `[@key, p. 5]`, `[see @a; @b]`, `[-@key]` and
+`@key` in the text, formatted by a CSL style (citeproc-py), with the list of references at
+the end of the page or where `<!-- bibliography -->` stands. Active only on pages that have
+a bibliography: elsewhere `@` is text. An `@` after a letter or digit (an e-mail address)
+never cites, nor does one in code or raw HTML, which markdown-it never hands to inline
+rules as text."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from coursepress.errors import Diagnostic, Severity
+from coursepress.source.bibliography import Reference
+
+BIBLIOGRAPHY_MARK = "<!-- bibliography -->"
+_KEY = re.compile(r"@(?:\{([^}\n]+)\}|([\w][\w:.#$%&+?<>~/-]*))")
+_TRAILING = re.compile(r"[:.#$%&+?<>~/-]+$")
+"""A key ends with a letter, digit or `_`: `@doe99.` cites doe99 (Pandoc's rule)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citations:
+    """What a page needs to format its citations, in the form that keys the cache: the
+    style's file and digest, and the references its text may cite."""
+
+    style: str
+    """The CSL file."""
+    style_digest: str
+    references: tuple[Reference, ...]
+    """The references whose key follows an `@` in the page."""
+    nearest: tuple[tuple[str, str], ...] = ()
+    """For each `@word` that is no key, the nearest key (for the message)."""
+
+
+def cited_keys(text: str) -> set[str]:
+    """Every word after an `@` that may be a citation key: the references a page may need."""
+    return {_key(match) for match in _KEY.finditer(text)}
+
+
+def page_citations(
+    body: str, library: Mapping[str, Reference], style: str, style_digest: str
+) -> Citations | None:
+    words = cited_keys(body)
+    if not words:
+        return None
+    lowered = {key.lower(): reference for key, reference in library.items()}
+    found = sorted(
+        (lowered[word.lower()] for word in words if word.lower() in lowered),
+        key=lambda r: r.key,
+    )
+    unknown = sorted(word for word in words if word.lower() not in lowered)
+    nearest = tuple((word, nearest_key(word, library)) for word in unknown)
+    return Citations(style, style_digest, tuple(found), nearest)
+
+
+def nearest_key(word: str, library: Mapping[str, Reference]) -> str:
+    close = difflib.get_close_matches(word, list(library), n=1, cutoff=0.5)
+    return close[0] if close else ""
+
+
+def _key(match: re.Match[str]) -> str:
+    return match.group(1) or _TRAILING.sub("", match.group(2))
+
+
+def citations_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("link", "citation_group", _citation_group)
+    md.inline.ruler.before("emphasis", "citation_in_text", _citation_in_text)
+    md.core.ruler.push("citations", _format_citations)
+    md.add_render_rule("citation", _render_citation)
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    locator: tuple[str, str] | None = None
+    """(CSL locator type, value): `p. 5` → ("page", "5")."""
+    suppress_author: bool = False
+
+
+def _citation_group(state: StateInline, silent: bool) -> bool:
+    """`[see @a, p. 5; @b]`: a bracketed group of citations, each with its own prefix,
+    locator and suffix. A bracket followed by `(` or `[` is a link."""
+    if not state.env.get("citations") or state.src[state.pos] != "[":
+        return False
+    end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+    if end < 0 or state.src[end + 1 : end + 2] in ("(", "["):
+        return False
+    parts = [_cited(part) for part in state.src[state.pos + 1 : end].split(";")]
+    if not parts or any(part is None for part in parts):
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"items": parts, "in_text": False, "written": state.src[state.pos : end + 1]}
+    state.pos = end + 1
+    return True
+
+
+_ITEM = re.compile(
+    r"^(?P<prefix>.*?)(?<![\w@])(?P<dash>-?)@(?:\{(?P<braced>[^}\n]+)\}|(?P<key>\w[\w:.#$%&+?<>~/-]*))(?P<rest>.*)$",
+    re.DOTALL,
+)
+
+
+def _cited(part: str) -> Cited | None:
+    match = _ITEM.match(part.strip())
+    if match is None:
+        return None
+    key = match.group("braced") or match.group("key")
+    rest = match.group("rest")
+    if not match.group("braced"):
+        trailing = _TRAILING.search(key)
+        if trailing:  # `@doe99.` cites doe99
+            rest = key[trailing.start() :] + rest
+            key = key[: trailing.start()]
+    locator, suffix = _locator(rest)
+    return Cited(
+        key,
+        prefix=" ".join(match.group("prefix").split()),
+        suffix=suffix,
+        locator=locator,
+        suppress_author=bool(match.group("dash")),
+    )
+
+
+_LOCATOR_TERMS = {
+    "book": "book", "bk.": "book", "bks.": "book", "chapter": "chapter", "chap.": "chapter",
+    "chaps.": "chapter", "ch.": "chapter", "column": "column", "col.": "column",
+    "figure": "figure", "fig.": "figure", "figs.": "figure", "folio": "folio", "fol.": "folio",
+    "number": "number", "no.": "number", "nos.": "number", "line": "line", "l.": "line",
+    "ll.": "line", "note": "note", "n.": "note", "nn.": "note", "opus": "opus", "op.": "opus",
+    "page": "page", "pages": "page", "p.": "page", "pp.": "page", "paragraph": "paragraph",
+    "para.": "paragraph", "¶": "paragraph", "¶¶": "paragraph", "part": "part", "pt.": "part",
+    "section": "section", "sec.": "section", "§": "section", "§§": "section",
+    "verse": "verse", "v.": "verse", "vv.": "verse", "volume": "volume", "vol.": "volume",
+    "vols.": "volume",
+}  # fmt: skip
+"""Pandoc's locator terms (English) → CSL's locator types."""
+_LOCATOR = re.compile(
+    r"^\s*,?\s*(?:(?P<term>[^\s\d,;]+)\s*)?"
+    r"(?P<value>\d[\w:]*(?:\s*[-\u2013,&]\s*\d[\w:]*)*)(?P<rest>.*)$",
+    re.DOTALL,
+)
+
+
+def _locator(rest: str) -> tuple[tuple[str, str] | None, str]:
+    """`, p. 33-35, emphasis added` → (("page", "33-35"), ", emphasis added"); a bare number
+    is a page, as in Pandoc."""
+    match = _LOCATOR.match(rest)
+    if match is not None:
+        term = (match.group("term") or "").lower()
+        kind = _LOCATOR_TERMS.get(term) if term else "page"
+        if kind is not None:
+            return (kind, match.group("value").strip()), " ".join(match.group("rest").split())
+    return None, " ".join(rest.split()).removeprefix(", ")
+
+
+def _citation_in_text(state: StateInline, silent: bool) -> bool:
+    """`@key says` and `@key [p. 5] says`: a citation in the text, as Pandoc writes it. An
+    `@` after a letter, digit or URL character (`a@b.org`, `x.com/@name`) is text."""
+    if not state.env.get("citations") or state.src[state.pos] != "@":
+        return False
+    before = state.src[state.pos - 1] if state.pos else " "
+    if before.isalnum() or before in "_/.:@=&?%+~-\\":
+        return False
+    match = _KEY.match(state.src, state.pos)
+    if match is None:
+        return False
+    key = _key(match)
+    end = state.pos + 1 + (len(key) + 2 if match.group(1) else len(key))
+    locator, suffix = None, ""
+    bracket = re.match(r" ?\[([^\]@\n]*)\]", state.src[end:])
+    if bracket and state.src[end + bracket.end() : end + bracket.end() + 1] not in ("(", "["):
+        locator, suffix = _locator(bracket.group(1))
+        end += bracket.end()
+    if not silent:
+        token = state.push("citation", "", 0)
+        cited = Cited(key, suffix=suffix, locator=locator)
+        token.meta = {"items": [cited], "in_text": True, "written": state.src[state.pos : end]}
+    state.pos = end
+    return True
+
+
+def _render_citation(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return tokens[idx].content
+
+
+def _citation_tokens(state: StateCore) -> list[tuple[Token, int]]:
+    """Every citation of the page in order, with its line in the file."""
+    offset = state.env.get("line_offset", 0)
+    found = []
+    for block in state.tokens:
+        line = block.map[0] + 1 + offset if block.map else None
+        for child in block.children or ():
+            if child.type == "citation":
+                found.append((child, line or 1))
+            elif line is not None and child.type in ("softbreak", "hardbreak"):
+                line += 1
+    return found
+
+
+def _format_citations(state: StateCore) -> None:
+    citations: Citations | None = state.env.get("citations")
+    if citations is None:
+        return
+    tokens = _citation_tokens(state)
+    marked = [
+        t for t in state.tokens if t.type == "html_block" and t.content.strip() == BIBLIOGRAPHY_MARK
+    ]
+    if not tokens and not marked:
+        return
+    references = {r.key.lower(): r for r in citations.references}
+    nearest = dict(citations.nearest)
+    warnings = state.env.setdefault("warnings", [])
+    known = []
+    for token, line in tokens:
+        items: list[Cited] = token.meta["items"]
+        missing = [item for item in items if item.key.lower() not in references]
+        for item in missing:
+            warnings.append(_unknown_key(item.key, nearest.get(item.key, ""), state.env, line))
+        if missing:  # shown as written (the build stops; `check` goes on)
+            written = html.escape(token.meta["written"])
+            token.content = f'<span class="citation unknown">{written}</span>'
+            continue
+        known.append(token)
+    cited = {item.key.lower() for token in known for item in token.meta["items"]}
+    for key in sorted(cited):
+        reference = references[key]
+        if reference.missing:
+            warnings.append(_incomplete(reference))
+    processor = _Processor(citations.style, [references[key] for key in sorted(cited)])
+    for token, html_text in zip(
+        known,
+        processor.cite([t.meta["items"] for t in known], [t.meta["in_text"] for t in known]),
+        strict=True,
+    ):
+        token.content = html_text
+    listing = _bibliography(processor, state.env.get("docId", ""))
+    block = Token("html_block", "", 0, content=listing)
+    if marked:
+        for token in marked:
+            token.content = listing
+    elif listing:
+        at = next(
+            (i for i, t in enumerate(state.tokens) if t.type == "footnote_block_open"),
+            len(state.tokens),
+        )
+        state.tokens.insert(at, block)
+
+
+def _unknown_key(key: str, nearest: str, env: EnvType, line: int) -> Diagnostic:
+    hint = f"did you mean @{nearest}? " if nearest else ""
+    return Diagnostic(
+        f"no entry in the bibliography has the key {key}",
+        path=env.get("path"),
+        line=line,
+        hint=f"{hint}Keys are the names after @ in the .bib file; write \\@ for an @ that "
+        "cites nothing",
+        code="citation",
+        severity=Severity.ERROR,
+    )
+
+
+def _incomplete(reference: Reference) -> Diagnostic:
+    fields = " or ".join(reference.missing)
+    return Diagnostic(
+        f"the entry {reference.key} has no {fields}: the reference shows a gap where it goes",
+        path=reference.path,
+        line=reference.line,
+        hint=f"add {reference.missing[0]} = {{...}} to the entry",
+        code="bibliography",
+    )
+
+
+class _Processor:
+    """citeproc-py, for one page: every citation registered in order (numbered styles
+    number by first citation), then each formatted."""
+
+    def __init__(self, style_path: str, references: list[Reference]) -> None:
+        from citeproc import CitationStylesBibliography, formatter
+        from citeproc.source.json import CiteProcJSON
+
+        self.csl = {r.key.lower(): json.loads(r.csl) for r in references}
+        self.source = CiteProcJSON(list(self.csl.values()))
+        self.style = _style(style_path)
+        self.bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
+
+    def cite(self, groups: list[list[Cited]], in_text: list[bool]) -> list[str]:
+        from citeproc import Citation, CitationItem, Locator
+
+        made = []
+        for items in groups:
+            cites = []
+            for item in items:
+                extra: dict[str, Any] = {}
+                if item.locator:
+                    extra["locator"] = Locator(*item.locator)
+                if item.prefix:
+                    extra["prefix"] = item.prefix + " "
+                if item.suffix:
+                    extra["suffix"] = (
+                        ", " + item.suffix if not item.suffix.startswith(",") else item.suffix
+                    )
+                cites.append(CitationItem(item.key, **extra))
+            made.append(Citation(cites))
+        for citation in made:
+            self.bibliography.register(citation)
+        self.bibliography.sort()
+        shown = []
+        for citation, items, narrative in zip(made, groups, in_text, strict=True):
+            text = str(self.bibliography.cite(citation, lambda _: None))
+            if narrative or (len(items) == 1 and items[0].suppress_author):
+                text = self._author_apart(text, items[0].key, narrative)
+            if len(items) == 1:
+                text = f'<a href="#{_ref_id(items[0].key)}">{text}</a>'
+            keys = " ".join(item.key for item in items)
+            shown.append(f'<span class="citation" data-cites="{html.escape(keys)}">{text}</span>')
+        return shown
+
+    def _author_apart(self, text: str, key: str, narrative: bool) -> str:
+        """`Doe (2020, p. 5)` for `@doe`, `(2020)` for `[-@doe]`, made from the style's
+        parenthetical form: the names are what comes before the year. A numbered style
+        (`[1]`) puts the names before the number."""
+        entry = self.csl[key.lower()]
+        year = _year(entry)
+        at = text.find(year) if year and text[:1] in "([" else -1
+        if at > 1:
+            names = text[1:at].rstrip(" ,")
+            rest = text[0] + text[at:]
+            return f"{names} {rest}" if narrative else rest
+        return f"{_names(entry)} {text}" if narrative else text
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(key, HTML) of each reference, in the style's order."""
+        return [
+            (item.key, str(self.style.render_bibliography([item])[0]))
+            for item in self.bibliography.items
+        ]
+
+
+def _year(entry: dict[str, Any]) -> str:
+    issued = entry.get("issued") or {}
+    parts = issued.get("date-parts") or [[]]
+    return str(parts[0][0]) if parts and parts[0] else "n.d."
+
+
+def _names(entry: dict[str, Any]) -> str:
+    people = entry.get("author") or entry.get("editor") or []
+    family = [p.get("family") or p.get("literal", "") for p in people]
+    if not family:
+        return html.escape(str(entry.get("title", "")))
+    shown = (
+        family[0]
+        if len(family) == 1
+        else f"{family[0]} and {family[1]}"
+        if len(family) == 2
+        else f"{family[0]} et al."
+    )
+    return html.escape(shown)
+
+
+@lru_cache(maxsize=8)  # reading a style takes tens of milliseconds: once per process
+def _style(path: str) -> Any:
+    from citeproc import CitationStylesStyle
+
+    return CitationStylesStyle(path, validate=False)
+
+
+def _ref_id(key: str) -> str:
+    return "ref-" + re.sub(r"\s", "-", key)
+
+
+_DOI = re.compile(r"\b(?:doi|DOI):\s*(10\.\d{4,9}/[^\s<]*[^\s<.,;:)])")
+
+
+def _bibliography(processor: _Processor, doc_id: str) -> str:
+    entries = processor.entries()
+    if not entries:
+        return ""
+    label = f"cp-references-{doc_id}" if doc_id else "cp-references"
+    items = "".join(
+        f'<div class="csl-entry" id="{html.escape(_ref_id(key))}">{_linked(text)}</div>\n'
+        for key, text in entries
+    )
+    return (
+        f'<section class="references" aria-labelledby="{label}">\n'
+        f'<h2 class="references-title" id="{label}">References</h2>\n'
+        f'<div class="csl-bib-body">\n{items}</div>\n</section>\n'
+    )
+
+
+def _linked(entry: str) -> str:
+    """A reference's web addresses and DOIs as links (`doi: 10.1/x` leads to doi.org)."""
+    entry = _DOI.sub(
+        lambda m: m.group(0).replace(m.group(1), "https://doi.org/" + m.group(1)), entry
+    )
+    matches = _linkify().match(entry) or []
+    for found in reversed(matches):
+        url = entry[found.index : found.last_index]
+        entry = f'{entry[: found.index]}<a href="{url}">{url}</a>{entry[found.last_index :]}'
+    return entry
+
+
+@lru_cache(maxsize=1)
+def _linkify() -> Any:
+    from linkify_it import LinkifyIt
+
+    return LinkifyIt(options={"fuzzy_link": False, "fuzzy_email": False})
