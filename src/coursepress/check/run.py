@@ -54,6 +54,9 @@ def check_site(site_dir: Path, safe: bool = False) -> CheckReport:
     # kind can be reported).
     sources = planned.sources
     checked = len(sources.pages) + len(sources.files) + len(sources.skipped)
+    # Bibliographies outside content/ and static/ (the site's own `references.bib`) too.
+    listed = {source.path for source in sources.files}
+    checked += len([f for f in planned.inputs.references.files if f not in listed])
     return CheckReport(tuple(settled), checked)
 
 

@@ -96,7 +96,7 @@ class Cited:
 def _citation_group(state: StateInline, silent: bool) -> bool:
     """`[see @a, p. 5; @b]`: a bracketed group of citations, each with its own prefix,
     locator and suffix. A bracket followed by `(` or `[` is a link."""
-    if not state.env.get("citations") or state.src[state.pos] != "[":
+    if not state.env.get("citations") or state.src[state.pos] != "[" or state.linkLevel:
         return False
     end = state.md.helpers.parseLinkLabel(state, state.pos, True)
     if end < 0 or state.src[end + 1 : end + 2] in ("(", "["):
@@ -173,8 +173,8 @@ def _locator(rest: str) -> tuple[tuple[str, str] | None, str]:
 def _citation_in_text(state: StateInline, silent: bool) -> bool:
     """`@key says` and `@key [p. 5] says`: a citation in the text, as Pandoc writes it. An
     `@` after a letter, digit or URL character (`a@b.org`, `x.com/@name`) is text."""
-    if not state.env.get("citations") or state.src[state.pos] != "@":
-        return False
+    if not state.env.get("citations") or state.src[state.pos] != "@" or state.linkLevel:
+        return False  # in a link's text, a citation would be a link inside a link
     before = state.src[state.pos - 1] if state.pos else " "
     if before.isalnum() or before in "_/.:@=&?%+~-\\":
         return False
@@ -407,15 +407,21 @@ def _bibliography(processor: _Processor, doc_id: str) -> str:
 
 
 def _linked(entry: str) -> str:
-    """A reference's web addresses and DOIs as links (`doi: 10.1/x` leads to doi.org)."""
-    entry = _DOI.sub(
-        lambda m: m.group(0).replace(m.group(1), "https://doi.org/" + m.group(1)), entry
-    )
+    """A reference's web addresses and DOIs as links (`doi: 10.1/x` leads to doi.org), and
+    a space after a number that starts it (`[1]`: citeproc-py does not set it apart)."""
     matches = _linkify().match(entry) or []
     for found in reversed(matches):
         url = entry[found.index : found.last_index]
         entry = f'{entry[: found.index]}<a href="{url}">{url}</a>{entry[found.last_index :]}'
-    return entry
+    entry = _DOI.sub(lambda m: m.group(0).replace(m.group(1), _doi_link(m.group(1))), entry)
+    return _NUMBER_FIRST.sub(r"\1 ", entry)
+
+
+def _doi_link(doi: str) -> str:
+    return f'<a href="https://doi.org/{doi}">{doi}</a>'
+
+
+_NUMBER_FIRST = re.compile(r"^(\[\d+\]|\d+\.)(?=\S)")
 
 
 @lru_cache(maxsize=1)

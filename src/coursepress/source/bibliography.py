@@ -55,7 +55,7 @@ class Bibliographies:
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
-        self._read: dict[Path, Library] = {}
+        self.read: dict[Path, Library] = {}
         self.errors: list[SiteError] = []
 
     def library(self, files: Sequence[Path], named_at: tuple[PurePosixPath | str, int]) -> Library:
@@ -63,9 +63,9 @@ class Bibliographies:
         one); `named_at` is where the files are named, for a file that is missing."""
         found: dict[str, Reference] = {}
         for path in files:
-            if path not in self._read:
-                self._read[path] = self._read_file(path, named_at)
-            found.update(self._read[path])
+            if path not in self.read:
+                self.read[path] = self._read_file(path, named_at)
+            found.update(self.read[path])
         return MappingProxyType(found)
 
     def _read_file(self, path: Path, named_at: tuple[PurePosixPath | str, int]) -> Library:
@@ -124,6 +124,8 @@ class SiteReferences:
     style: str = ""
     """The CSL file."""
     style_digest: str = ""
+    files: tuple[Path, ...] = ()
+    """Every bibliography file read."""
 
 
 NO_REFERENCES = SiteReferences(MappingProxyType({}))
@@ -169,7 +171,8 @@ def read_references(
     if problem is not None:
         return NO_REFERENCES, [*books.errors, problem]
     digest = hashlib.sha256(style.read_bytes()).hexdigest()
-    return SiteReferences(MappingProxyType(libraries), str(style), digest), books.errors
+    read = tuple(books.read)
+    return SiteReferences(MappingProxyType(libraries), str(style), digest, read), books.errors
 
 
 def _text_of(path: Path) -> str:
@@ -282,14 +285,7 @@ def _bibtex(text: str, shown: PurePosixPath) -> Library:
     try:
         data = pybtex.database.parse_string(text, "bibtex")
     except PybtexSyntaxError as error:
-        raise ContentError(
-            f"this BibTeX cannot be read: {_problem(error)}",
-            path=shown,
-            line=error.lineno,
-            hint='an entry above this line may have a { or " that is never closed, or a '
-            "missing comma between fields",
-            code="bibliography",
-        ) from None
+        raise _syntax_error(error, text, shown) from None
     except pybtex.database.BibliographyDataError as error:
         key = str(error).rsplit(":", 1)[-1].strip()
         raise ContentError(
@@ -306,6 +302,33 @@ def _bibtex(text: str, shown: PurePosixPath) -> Library:
         line = lines[0] if lines else 1
         found[key] = Reference(key, json.dumps(csl, sort_keys=True), shown, line, missing)
     return found
+
+
+def _syntax_error(error: Any, text: str, shown: PurePosixPath) -> ContentError:
+    """pybtex stops where it meets the next entry when one is left open (a `{` or `"` never
+    closed): the message names the open entry, at its first line."""
+    lines = text.split("\n")
+    line = int(error.lineno or 1)
+    if 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("@"):
+        starts = [n for n in range(line - 1, 0, -1) if lines[n - 1].lstrip().startswith("@")]
+        if starts:
+            opened = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]*)", lines[starts[0] - 1])
+            name = f" {opened.group(1)}" if opened and opened.group(1) else ""
+            return ContentError(
+                f"this BibTeX cannot be read: the entry{name} is still open at line {line}, "
+                "where the next entry starts",
+                path=shown,
+                line=starts[0],
+                hint='a { or " in one of its fields is never closed, or its closing } is missing',
+                code="bibliography",
+            )
+    return ContentError(
+        f"this BibTeX cannot be read: {_problem(error)}",
+        path=shown,
+        line=line,
+        hint="check the line for a missing comma, brace or quote",
+        code="bibliography",
+    )
 
 
 def _problem(error: Any) -> str:

@@ -139,7 +139,7 @@ THEME_KEYS = ("toc", "menu")
 """Keys the default theme reads from `page.params`."""
 KNOWN_KEYS = (
     *_TEXT_KEYS, *_LIST_KEYS, *_DATE_KEYS, *_SCHEDULE_KEYS, *THEME_KEYS,
-    "draft", "weight", "author", "params",
+    "draft", "weight", "author", "params", "bibliography",
 )  # fmt: skip
 """Every front matter key with a meaning; others are kept as params."""
 
