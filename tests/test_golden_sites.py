@@ -20,7 +20,7 @@ from tests.golden_tree import replace_tree, tree_diff
 
 GOLDEN_DEMO = Path(__file__).parent / "golden" / "demo"
 SITES = Path(__file__).parent / "fixtures" / "sites"
-DEMO_PARTS = ("content", "data", "static", "templates", "site.toml")
+DEMO_PARTS = ("content", "data", "static", "templates", "site.toml", "references.bib")
 
 
 def copy_demo(target: Path) -> Path:

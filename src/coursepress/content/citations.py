@@ -153,7 +153,7 @@ _LOCATOR_TERMS = {
 """Pandoc's locator terms (English) → CSL's locator types."""
 _LOCATOR = re.compile(
     r"^\s*,?\s*(?:(?P<term>[^\s\d,;]+)\s*)?"
-    r"(?P<value>\d[\w:]*(?:\s*[-\u2013,&]\s*\d[\w:]*)*)(?P<rest>.*)$",
+    r"(?P<value>\d(?:[\w:.]*\w)?(?:\s*[-\u2013,&]\s*\d(?:[\w:.]*\w)?)*)(?P<rest>.*)$",
     re.DOTALL,
 )
 
