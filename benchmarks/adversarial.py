@@ -9,6 +9,7 @@ time is printed per input size, to show that it grows in proportion (issue 15, i
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,32 @@ CASES = {
     "safe mode, HTML page": lambda n: "<u1>y</u1>\n" * n + "<script>x</script>\n",
     "unclosed \\( and \\[": lambda n: "\\(a \\[b " * n + "\n",
     "formulas": lambda n: "".join(f"$x_{{{i}}}^2$ " for i in range(n)) + "\n",
+    "citations": lambda n: "".join(f"[see @doe2020, p. {i}] " for i in range(n)) + "\n",
+    "citation brackets left open": lambda n: "[@doe2020; " * n + "\n",
+    "notebook cells": lambda n: _notebook(n),
+}
+
+
+def _notebook(cells: int) -> str:
+    """A notebook of Markdown and code cells, each code cell with a stream and an error."""
+    error = {"output_type": "error", "ename": "E", "evalue": "x",
+             "traceback": ["\x1b[0;31mE\x1b[0m: x"]}  # fmt: skip
+    stream = {"output_type": "stream", "name": "stdout", "text": ["out\n"]}
+    made = []
+    for number in range(cells):
+        made.append({"cell_type": "markdown", "metadata": {}, "source": [f"## Step {number}\n"]})
+        made.append(
+            {"cell_type": "code", "execution_count": number, "metadata": {},
+             "outputs": [stream, error], "source": [f"x = {number}\n", "print(x)"]}
+        )  # fmt: skip
+    book = {"cells": made, "metadata": {"coursepress": {"title": "A"}}, "nbformat": 4,
+            "nbformat_minor": 5}  # fmt: skip
+    return json.dumps(book, indent=1)
+
+
+_BIBLIOGRAPHY = {
+    "site.toml": 'bibliography = "refs.bib"\n',
+    "refs.bib": "@book{doe2020, title={A Book}, author={Doe, Jane}, publisher={P}, year={2020}}\n",
 }
 SETUP: dict[str, tuple[str, dict[str, str], list[str]]] = {
     # input → (the post's file name, other files of the site, build options)
@@ -49,6 +76,9 @@ SETUP: dict[str, tuple[str, dict[str, str], list[str]]] = {
         [],
     ),
     "safe mode, HTML page": ("a.html", {}, ["--safe"]),
+    "citations": ("a.md", _BIBLIOGRAPHY, []),
+    "citation brackets left open": ("a.md", _BIBLIOGRAPHY, []),
+    "notebook cells": ("a.ipynb", {}, []),
 }
 SIZES = {
     "headings": 20_000,
@@ -67,6 +97,9 @@ SIZES = {
     "safe mode, HTML page": 80_000,
     "unclosed \\( and \\[": 20_000,
     "formulas": 5_000,
+    "citations": 5_000,
+    "citation brackets left open": 20_000,
+    "notebook cells": 10_000,
 }
 
 
@@ -94,7 +127,11 @@ def main() -> None:
             name_of_post, files, flags = SETUP.get(name, ("a.md", {}, []))
             post = site / "content" / "posts" / name_of_post
             post.parent.mkdir(parents=True)
-            post.write_text(f'+++\ntitle = "A"\ndate = 2023-09-05\n+++\n{body}', encoding="utf-8")
+            if name_of_post.endswith(".ipynb"):  # its front matter is in its metadata
+                post.write_text(body, encoding="utf-8")
+            else:
+                front_matter = '+++\ntitle = "A"\ndate = 2023-09-05\n+++\n'
+                post.write_text(front_matter + body, encoding="utf-8")
             for relative, text in files.items():
                 (site / relative).parent.mkdir(parents=True, exist_ok=True)
                 (site / relative).write_text(text, encoding="utf-8")
