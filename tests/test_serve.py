@@ -273,3 +273,20 @@ def test_a_swapped_content_folder_is_rebuilt(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while "Swapped in." not in served.get("/course/posts/a/")[2]:
             served.wait_for_line(" built in ", timeout=max(0.1, deadline - time.monotonic()))
+
+
+def test_an_edited_bibliography_rebuilds_the_pages_that_cite_it(tmp_path: Path) -> None:
+    bib = "@book{doe2020, title={First Title}, author={Doe, Jane}, publisher={P}, year={2020}}\n"
+    site = write_files(
+        tmp_path / "site",
+        {
+            "site.toml": 'title = "Course"\nbibliography = "refs/course.bib"\n',
+            "refs/course.bib": bib,
+            "content/posts/a.md": POST.format(title="A", extra="", body="As [@doe2020] says."),
+        },
+    )
+    with serving(site) as served:
+        assert "First Title" in served.get("/posts/a/")[2]
+        (site / "refs/course.bib").write_text(bib.replace("First Title", "Second Title"))
+        served.wait_for_line("refs/course.bib changed")
+        assert "Second Title" in served.get("/posts/a/")[2]

@@ -406,7 +406,7 @@ def _remember_style_lookups() -> None:
     model.CitationStylesElement.get_macro = get_macro
     for kind in list(vars(model).values()):
         if isinstance(kind, type) and "calls_variable" in vars(kind):
-            kind.calls_variable = _per_element(vars(kind)["calls_variable"])
+            setattr(kind, "calls_variable", _per_element(vars(kind)["calls_variable"]))  # noqa: B010
 
 
 def _per_element(method: Any) -> Any:

@@ -23,7 +23,7 @@ import watchfiles
 
 from coursepress.build import BuildOptions, build
 from coursepress.cache.layer import Remembering
-from coursepress.config import CONFIG_FILE
+from coursepress.config import CONFIG_FILE, Config
 from coursepress.errors import BuildFailed, SiteError, SourceChanged
 from coursepress.hugo.config import CONFIG_FOLDER, CONFIG_NAMES
 from coursepress.output.spool import remove_abandoned
@@ -118,8 +118,8 @@ class Rebuilder:
         self.reported: set[str] = set()
         """Warnings already printed: a rebuild prints only new ones."""
         self.published: frozenset[str] = frozenset({STATIC_DIR})
-        """The folders published as they are, by the last good build's settings: watched
-        with the rest of the site's sources."""
+        """What the last good build's settings name besides the usual sources, watched with
+        them: the folders published as they are, the bibliographies and the citation style."""
 
     def rebuild(self, changed: list[PurePosixPath] | None, reload: bool = True) -> None:
         """Build again for `changed` (None: the first build); `reload`: tell open pages (not
@@ -150,7 +150,7 @@ class Rebuilder:
             self._failed(failure, changed)
             return
         self.server.switch_root(self.output, report.config.base_path)
-        self.published = frozenset(folder for folder, _ in report.config.published_roots)
+        self.published = _named_by_settings(report.config)
         number = self.broadcaster.state.number + 1
         css_only = bool(changed) and all(_is_stylesheet(path) for path in changed or ())
         if reload or self.broadcaster.state.error is not None:
@@ -213,6 +213,12 @@ def _watch(
         yield_on_timeout=True,
     ):
         yield sorted({inside for _, path in batch if (inside := relative(path)) is not None})
+
+
+def _named_by_settings(config: Config) -> frozenset[str]:
+    files = [*config.bibliography, *([config.csl] if config.csl.lower().endswith(".csl") else [])]
+    named = [folder for folder, _ in config.published_roots]
+    return frozenset(named + [PurePosixPath(name).as_posix() for name in files])
 
 
 def _is_watched(relative: PurePosixPath, published: frozenset[str]) -> bool:
