@@ -71,22 +71,26 @@ def test_every_form_of_citation_in_apa(make_site: Maker) -> None:
     page = built(site)
     cite = '<span class="citation" data-cites="{}">{}</span>'
     assert (
-        cite.format("vaswani2017", '<a href="#ref-vaswani2017">(Vaswani et al., 2017)</a>') in page
+        cite.format("vaswani2017", '<a href="#ref-posts-a-vaswani2017">(Vaswani et al., 2017)</a>')
+        in page
     )
     assert (
         cite.format("vaswani2017 he2016", "(He &amp; Zhang, 2016; see Vaswani et al., 2017, p. 5)")
         in page
     )
-    assert cite.format("goodfellow2016", '<a href="#ref-goodfellow2016">(2016)</a>') in page
+    assert cite.format("goodfellow2016", '<a href="#ref-posts-a-goodfellow2016">(2016)</a>') in page
     assert (
-        '<a href="#ref-vaswani2017">Vaswani et al. (2017, pp. 3\N{EN DASH}4)</a>' in page
-        and '<a href="#ref-he2016">He &amp; Zhang (2016)</a>' in page
-        and '<a href="#ref-goodfellow2016">Goodfellow et al. (2016)</a>' in page  # in the note
+        '<a href="#ref-posts-a-vaswani2017">Vaswani et al. (2017, pp. 3\N{EN DASH}4)</a>' in page
+        and '<a href="#ref-posts-a-he2016">He &amp; Zhang (2016)</a>' in page
+        and '<a href="#ref-posts-a-goodfellow2016">Goodfellow et al. (2016)</a>'
+        in page  # in the note
     )
     references, notes = page.index('<section class="references"'), page.index('"footnotes"')
     assert references < notes  # the references come before the notes, as in Pandoc
     entries = page[references:notes]
-    assert entries.index('id="ref-goodfellow2016"') < entries.index('id="ref-he2016"')
+    assert entries.index('id="ref-posts-a-goodfellow2016"') < entries.index(
+        'id="ref-posts-a-he2016"'
+    )
     assert (
         '<a href="https://doi.org/10.48550/arXiv.1706.03762">'
         "https://doi.org/10.48550/arXiv.1706.03762</a>" in entries
@@ -131,15 +135,17 @@ def test_styles_numbered_and_by_file(make_site: Maker) -> None:
         }
     )
     page = built(site)
-    assert '<a href="#ref-he2016">He and Zhang [1]</a>' in page  # numbered by first citation
+    assert (
+        '<a href="#ref-posts-a-he2016">He and Zhang [1]</a>' in page
+    )  # numbered by first citation
     assert 'data-cites="vaswani2017 he2016">[1], [2]</span>' in page
     assert page.index('<section class="references"') < page.index('id="after"')
-    assert '<div class="csl-entry" id="ref-he2016">[1] K. He and X. Zhang, ' in page
+    assert '<div class="csl-entry" id="ref-posts-a-he2016">[1] K. He and X. Zhang, ' in page
     doi = "10.48550/arXiv.1706.03762"
     assert f'doi: <a href="https://doi.org/{doi}">{doi}</a>.</div>' in page
     # The default: Chicago author-date, as in Pandoc.
     (site / "site.toml").write_text('bibliography = "refs.bib"\n')
-    assert '<a href="#ref-he2016">He and Zhang (2016)</a>' in built(site)
+    assert '<a href="#ref-posts-a-he2016">He and Zhang (2016)</a>' in built(site)
 
 
 def test_a_page_adds_its_own_bibliography_as_csl_json(make_site: Maker) -> None:
@@ -170,8 +176,8 @@ def test_a_page_adds_its_own_bibliography_as_csl_json(make_site: Maker) -> None:
     )
     (site / "content/posts/week4.md").unlink()
     page = built(site, "posts/week3")
-    assert '<a href="#ref-bahdanau2014">(Bahdanau 2014)</a>' in page
-    assert '<a href="#ref-vaswani2017">(Vaswani et al. 2017)</a>' in page
+    assert '<a href="#ref-posts-week3-bahdanau2014">(Bahdanau 2014)</a>' in page
+    assert '<a href="#ref-posts-week3-vaswani2017">(Vaswani et al. 2017)</a>' in page
 
 
 def test_an_incomplete_entry_is_one_warning(make_site: Maker) -> None:
@@ -207,7 +213,7 @@ def test_an_edited_entry_changes_every_page_that_cites_it(make_site: Maker) -> N
     (site / "refs.bib").write_text(BIB.replace("MIT Press", "The MIT Press, Cambridge"))
     assert "The MIT Press, Cambridge" in built(site)
     (site / "site.toml").write_text('bibliography = "refs.bib"\ncsl = "ieee"\n')
-    assert '<a href="#ref-goodfellow2016">[1]</a>' in built(site)
+    assert '<a href="#ref-posts-a-goodfellow2016">[1]</a>' in built(site)
 
 
 def test_check_reports_citations_in_json_and_github(make_site: Maker) -> None:
@@ -252,9 +258,51 @@ def test_a_style_of_the_site_own(make_site: Maker) -> None:
             "content/posts/a.md": post("[@he2016]"),
         }
     )
-    assert '<a href="#ref-he2016">(1)</a>' in built(site)
+    assert '<a href="#ref-posts-a-he2016">(1)</a>' in built(site)
     (site / "site.toml").write_text('bibliography = "refs.bib"\ncsl = "styles/none.csl"\n')
     result = run_cli("build", cwd=site)
     assert result.returncode == 1 and result.stderr.startswith(
         "site.toml:2: the citation style styles/none.csl does not exist\n"
     )
+
+
+def test_what_a_bibliography_or_a_post_writes_is_text(make_site: Maker) -> None:
+    bib = (
+        "@book{Upper2020, title={Why a < b & <script>alert(1)</script>}, author={Doe, Jane},"
+        ' publisher={P}, year={forthcoming}, doi={10.1234/abc"onmouseover="alert(2)}}\n'
+    )
+    site = make_site(
+        {
+            "site.toml": 'bibliography = "refs.bib"\ncsl = "apa"\n',
+            "refs.bib": bib,
+            "content/posts/a.md": post(
+                "[compare a < b & <img src=x onerror=alert(3)> @Upper2020] and @Upper2020 "
+                "and [https://medium.com/@Upper2020]."
+            ),
+        }
+    )
+    page = built(site)
+    body = page.split("</article>")[0]
+    assert "<script" not in body and "<img" not in body and 'onmouseover="' not in body
+    assert "Why a &lt; b &amp; &lt;script&gt;" in body
+    assert "(compare a &lt; b &amp; &lt;img src=x onerror=alert(3)&gt; Doe, forthcoming)" in body
+    # A key with capitals links to its entry; the year may be a word.
+    assert '<a href="#ref-posts-a-upper2020">Doe (forthcoming)</a>' in body
+    assert 'id="ref-posts-a-upper2020"' in body
+    assert ">https://medium.com/@Upper2020</a>]" in body  # an address, not a citation
+
+
+def test_a_page_cites_at_most_a_thousand_times(make_site: Maker) -> None:
+    site = make_site(
+        {
+            "site.toml": 'bibliography = "refs.bib"\n',
+            "refs.bib": BIB,
+            "content/posts/a.md": post("[@he2016]\n" * 1001),
+        }
+    )
+    result = run_cli("check", cwd=site)
+    assert result.returncode == 1
+    assert (
+        "1006    error   citation             this page cites more than 1,000 times: the "
+        "citations after this line are shown as written"
+    ) in result.stdout

@@ -27,9 +27,15 @@ from coursepress.errors import Diagnostic, Severity
 from coursepress.source.bibliography import Reference
 
 BIBLIOGRAPHY_MARK = "<!-- bibliography -->"
-_KEY = re.compile(r"@(?:\{([^}\n]+)\}|([\w][\w:.#$%&+?<>~/-]*))")
-_TRAILING = re.compile(r"[:.#$%&+?<>~/-]+$")
-"""A key ends with a letter, digit or `_`: `@doe99.` cites doe99 (Pandoc's rule)."""
+# Braces hold no brace, so that a run of `@{` is read once.
+_KEY = re.compile(r"@(?:\{([^{}\n]+)\}|([\w][\w:.#$%&+?<>~/-]*))")
+_PUNCTUATION = ":.#$%&+?<>~/-"
+"""What a key may hold inside but not end with: `@doe99.` cites doe99 (Pandoc's rule)."""
+_NOT_BEFORE = "_/.:@=&?%+~-\\"
+"""After these (or a letter or digit) an `@` never cites: `ta@example.com`, `x.com/@name`."""
+MAX_CITATIONS = 1_000
+"""Citations a page may hold: citeproc-py's time per citation grows with the citations
+before it, and a post from a student must not stall the build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,12 @@ class Citations:
 
 def cited_keys(text: str) -> set[str]:
     """Every word after an `@` that may be a citation key: the references a page may need."""
-    return {_key(match) for match in _KEY.finditer(text)}
+    return {_key(m) for m in _KEY.finditer(text) if may_cite(text[m.start() - 1 : m.start()])}
+
+
+def may_cite(before: str) -> bool:
+    """Whether an `@` after `before` (one character, "" at the start) may cite."""
+    return not before or not (before.isalnum() or before in _NOT_BEFORE)
 
 
 def page_citations(
@@ -63,17 +74,31 @@ def page_citations(
         key=lambda r: r.key,
     )
     unknown = sorted(word for word in words if word.lower() not in lowered)
-    nearest = tuple((word, nearest_key(word, library)) for word in unknown)
+    keys = _keys_of(library)
+    nearest = tuple((word, _nearest_key(word, keys)) for word in unknown)
     return Citations(style, style_digest, tuple(found), nearest)
 
 
-def nearest_key(word: str, library: Mapping[str, Reference]) -> str:
-    close = difflib.get_close_matches(word, list(library), n=1, cutoff=0.5)
+_KEYS: dict[int, tuple[Mapping[str, Reference], tuple[str, ...]]] = {}
+
+
+def _keys_of(library: Mapping[str, Reference]) -> tuple[str, ...]:
+    """A library's keys as one tuple, made once per library: the nearest-key lookups of
+    every page of the site are remembered together."""
+    held = _KEYS.get(id(library))
+    if held is None or held[0] is not library:
+        held = _KEYS[id(library)] = (library, tuple(library))
+    return held[1]
+
+
+@lru_cache(maxsize=4096)  # the same `@property` in many posts' code is looked up once
+def _nearest_key(word: str, keys: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, keys, n=1, cutoff=0.5)
     return close[0] if close else ""
 
 
 def _key(match: re.Match[str]) -> str:
-    return match.group(1) or _TRAILING.sub("", match.group(2))
+    return match.group(1) or match.group(2).rstrip(_PUNCTUATION)
 
 
 def citations_plugin(md: MarkdownIt) -> None:
@@ -81,6 +106,7 @@ def citations_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("emphasis", "citation_in_text", _citation_in_text)
     md.core.ruler.push("citations", _format_citations)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("references", _render_citation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,22 +138,21 @@ def _citation_group(state: StateInline, silent: bool) -> bool:
 
 
 _ITEM = re.compile(
-    r"^(?P<prefix>.*?)(?<![\w@])(?P<dash>-?)@(?:\{(?P<braced>[^}\n]+)\}|(?P<key>\w[\w:.#$%&+?<>~/-]*))(?P<rest>.*)$",
+    r"^(?P<prefix>.*?)(?P<dash>-?)@(?:\{(?P<braced>[^{}\n]+)\}|(?P<key>\w[\w:.#$%&+?<>~/-]*))"
+    r"(?P<rest>.*)$",
     re.DOTALL,
 )
 
 
 def _cited(part: str) -> Cited | None:
     match = _ITEM.match(part.strip())
-    if match is None:
+    if match is None or not may_cite(match.group("prefix")[-1:]):
         return None
     key = match.group("braced") or match.group("key")
     rest = match.group("rest")
     if not match.group("braced"):
-        trailing = _TRAILING.search(key)
-        if trailing:  # `@doe99.` cites doe99
-            rest = key[trailing.start() :] + rest
-            key = key[: trailing.start()]
+        cut = key.rstrip(_PUNCTUATION)  # `@doe99.` cites doe99
+        rest, key = key[len(cut) :] + rest, cut
     locator, suffix = _locator(rest)
     return Cited(
         key,
@@ -175,8 +200,7 @@ def _citation_in_text(state: StateInline, silent: bool) -> bool:
     `@` after a letter, digit or URL character (`a@b.org`, `x.com/@name`) is text."""
     if not state.env.get("citations") or state.src[state.pos] != "@" or state.linkLevel:
         return False  # in a link's text, a citation would be a link inside a link
-    before = state.src[state.pos - 1] if state.pos else " "
-    if before.isalnum() or before in "_/.:@=&?%+~-\\":
+    if not may_cite(state.src[state.pos - 1 : state.pos]):
         return False
     match = _KEY.match(state.src, state.pos)
     if match is None:
@@ -230,6 +254,11 @@ def _format_citations(state: StateCore) -> None:
     nearest = dict(citations.nearest)
     warnings = state.env.setdefault("warnings", [])
     known = []
+    if len(tokens) > MAX_CITATIONS:
+        warnings.append(_too_many(state.env, tokens[MAX_CITATIONS][1]))
+        for token, _ in tokens[MAX_CITATIONS:]:
+            token.content = html.escape(token.meta["written"])
+        tokens = tokens[:MAX_CITATIONS]
     for token, line in tokens:
         items: list[Cited] = token.meta["items"]
         missing = [item for item in items if item.key.lower() not in references]
@@ -245,24 +274,37 @@ def _format_citations(state: StateCore) -> None:
         reference = references[key]
         if reference.missing:
             warnings.append(_incomplete(reference))
-    processor = _Processor(citations.style, [references[key] for key in sorted(cited)])
-    for token, html_text in zip(
-        known,
-        processor.cite([t.meta["items"] for t in known], [t.meta["in_text"] for t in known]),
-        strict=True,
-    ):
+    cited_references = [references[key] for key in sorted(cited)]
+    processor = _Processor(citations.style, citations.style_digest, cited_references)
+    doc_id = state.env.get("docId", "")
+    groups = [t.meta["items"] for t in known]
+    shown = processor.cite(groups, [t.meta["in_text"] for t in known], doc_id)
+    for token, html_text in zip(known, shown, strict=True):
         token.content = html_text
-    listing = _bibliography(processor, state.env.get("docId", ""))
-    block = Token("html_block", "", 0, content=listing)
+    listing = _bibliography(processor, doc_id)
+    # A token of its own, not raw HTML: safe mode's report is about what the post wrote.
+    block = Token("references", "", 0, content=listing)
     if marked:
         for token in marked:
-            token.content = listing
+            token.type, token.content = "references", listing
     elif listing:
         at = next(
             (i for i, t in enumerate(state.tokens) if t.type == "footnote_block_open"),
             len(state.tokens),
         )
         state.tokens.insert(at, block)
+
+
+def _too_many(env: EnvType, line: int) -> Diagnostic:
+    return Diagnostic(
+        f"this page cites more than {MAX_CITATIONS:,} times: the citations after this line "
+        "are shown as written",
+        path=env.get("path"),
+        line=line,
+        hint="split the page; a long reading list is better as a bibliography page",
+        code="citation",
+        severity=Severity.ERROR,
+    )
 
 
 def _unknown_key(key: str, nearest: str, env: EnvType, line: int) -> Diagnostic:
@@ -293,16 +335,18 @@ class _Processor:
     """citeproc-py, for one page: every citation registered in order (numbered styles
     number by first citation), then each formatted."""
 
-    def __init__(self, style_path: str, references: list[Reference]) -> None:
+    def __init__(self, style_path: str, style_digest: str, references: list[Reference]) -> None:
         from citeproc import CitationStylesBibliography, formatter
         from citeproc.source.json import CiteProcJSON
 
         self.csl = {r.key.lower(): json.loads(r.csl) for r in references}
-        self.source = CiteProcJSON(list(self.csl.values()))
-        self.style = _style(style_path)
+        # citeproc-py writes field values as they are: a title's `<` would be markup.
+        self.source = CiteProcJSON([_escaped(entry) for entry in self.csl.values()])
+        self.keys = {r.key.lower(): r.key for r in references}
+        self.style = _style(style_path, style_digest)
         self.bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
 
-    def cite(self, groups: list[list[Cited]], in_text: list[bool]) -> list[str]:
+    def cite(self, groups: list[list[Cited]], in_text: list[bool], doc_id: str) -> list[str]:
         from citeproc import Citation, CitationItem, Locator
 
         made = []
@@ -312,12 +356,12 @@ class _Processor:
                 extra: dict[str, Any] = {}
                 if item.locator:
                     extra["locator"] = Locator(*item.locator)
+                # citeproc-py writes text as it is given: what a post wrote is escaped.
                 if item.prefix:
-                    extra["prefix"] = item.prefix + " "
+                    extra["prefix"] = html.escape(item.prefix) + " "
                 if item.suffix:
-                    extra["suffix"] = (
-                        ", " + item.suffix if not item.suffix.startswith(",") else item.suffix
-                    )
+                    suffix = item.suffix if item.suffix.startswith(",") else ", " + item.suffix
+                    extra["suffix"] = html.escape(suffix)
                 cites.append(CitationItem(item.key, **extra))
             made.append(Citation(cites))
         for citation in made:
@@ -329,7 +373,7 @@ class _Processor:
             if narrative or (len(items) == 1 and items[0].suppress_author):
                 text = self._author_apart(text, items[0].key, narrative)
             if len(items) == 1:
-                text = f'<a href="#{_ref_id(items[0].key)}">{text}</a>'
+                text = f'<a href="#{_ref_id(doc_id, items[0].key)}">{text}</a>'
             keys = " ".join(item.key for item in items)
             shown.append(f'<span class="citation" data-cites="{html.escape(keys)}">{text}</span>')
         return shown
@@ -350,7 +394,7 @@ class _Processor:
     def entries(self) -> list[tuple[str, str]]:
         """(key, HTML) of each reference, in the style's order."""
         return [
-            (item.key, str(self.style.render_bibliography([item])[0]))
+            (self.keys.get(item.key, item.key), str(self.style.render_bibliography([item])[0]))
             for item in self.bibliography.items
         ]
 
@@ -358,7 +402,20 @@ class _Processor:
 def _year(entry: dict[str, Any]) -> str:
     issued = entry.get("issued") or {}
     parts = issued.get("date-parts") or [[]]
-    return str(parts[0][0]) if parts and parts[0] else "n.d."
+    if parts and parts[0]:
+        return str(parts[0][0])
+    return html.escape(str(issued.get("literal") or issued.get("raw") or "n.d."))
+
+
+def _escaped(value: Any) -> Any:
+    """A CSL JSON value with its texts escaped for HTML (keys and numbers as they are)."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key == "id" else _escaped(item) for key, item in value.items()}
+    return value
 
 
 def _names(entry: dict[str, Any]) -> str:
@@ -377,7 +434,9 @@ def _names(entry: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=8)  # reading a style takes tens of milliseconds: once per process
-def _style(path: str) -> Any:
+def _style(path: str, digest: str) -> Any:
+    """The style in `path`, as it was when its text had `digest` (serve keeps the process
+    while the file is edited)."""
     from citeproc import CitationStylesStyle
 
     _remember_style_lookups()
@@ -420,8 +479,11 @@ def _per_element(method: Any) -> Any:
     return remembered
 
 
-def _ref_id(key: str) -> str:
-    return "ref-" + re.sub(r"\s", "-", key)
+def _ref_id(doc_id: str, key: str) -> str:
+    """A reference's id: its key, in lower case as citeproc-py keeps keys, with the page's
+    docId, as footnotes have, for pages shown together."""
+    name = re.sub(r"\s", "-", key.lower())
+    return f"ref-{doc_id}-{name}" if doc_id else f"ref-{name}"
 
 
 _DOI = re.compile(r"\b(?:doi|DOI):\s*(10\.\d{4,9}/[^\s<]*[^\s<.,;:)])")
@@ -433,7 +495,7 @@ def _bibliography(processor: _Processor, doc_id: str) -> str:
         return ""
     label = f"cp-references-{doc_id}" if doc_id else "cp-references"
     items = "".join(
-        f'<div class="csl-entry" id="{html.escape(_ref_id(key))}">{_linked(text)}</div>\n'
+        f'<div class="csl-entry" id="{html.escape(_ref_id(doc_id, key))}">{_linked(text)}</div>\n'
         for key, text in entries
     )
     return (

@@ -27,12 +27,11 @@ from coursepress.content.markdown import (
 from coursepress.content.safehtml import removals
 from coursepress.content.shortcodes import Expanded, SiteCodes
 from coursepress.errors import Diagnostic, Severity
-from coursepress.source.notebook import CellOutput, CodeCell, Notebook, Shown
+from coursepress.source.notebook import PICTURES, CellOutput, CodeCell, Notebook, Shown
 
 Markdown = Callable[[str, int], str]
 """Renders Markdown written at a line of the file, as the page's body is rendered."""
 
-_PICTURES = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
 _SHOWN_FIRST = (
     "text/html", "text/latex", "image/svg+xml", "image/png", "image/jpeg", "image/gif",
     "text/markdown", "text/plain",
@@ -200,7 +199,7 @@ def _display(
     if mime is None:
         return ""
     content = forms[mime]
-    if mime in _PICTURES:
+    if mime in PICTURES:
         return _picture(cell, number, output, mime, content, path, into)
     if mime == "text/html":
         removed = removals(content) if safe else []
@@ -252,7 +251,7 @@ def shown_form(output: CellOutput, safe: bool) -> str | None:
 
 
 def is_picture(mime: str) -> bool:
-    return mime in _PICTURES
+    return mime in PICTURES
 
 
 def _picture(
@@ -276,7 +275,7 @@ def _picture(
             )
         )
         return ""
-    name = f"cell-{cell.number}-output-{number}.{_PICTURES[mime]}"
+    name = f"cell-{cell.number}-output-{number}.{PICTURES[mime]}"
     into.files.append((name, data))
     alt = cell.alt or cell.caption
     size = next(((w, h) for m, w, h in output.sizes if m == mime), None)

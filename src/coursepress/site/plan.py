@@ -91,9 +91,11 @@ def plan_outputs(site: Site, sources: Sources, settings_file: str) -> Plan:
     for page in site.every_page():
         folder = PurePosixPath(page.output).parent
         owner = Owner(str(page.source), page.source, first_line=1)
-        rows += [
-            Output(str(folder / name), Made.TEXT, owner, data=data) for name, data in page.files
-        ]
+        for name, data in page.files:  # a notebook's pictures, beside its page
+            if site.config.safe_html and name.lower().endswith(ACTIVE_FILES):
+                found.append(_active_file(page.source, name))
+                continue
+            rows.append(Output(str(folder / name), Made.TEXT, owner, data=data))
     for output, source, made_by_theme in copies_of(sources, site, found):
         if site.config.safe_html and not made_by_theme and output.lower().endswith(ACTIVE_FILES):
             found.append(_active_file(source.rel))
@@ -115,10 +117,10 @@ ACTIVE_FILES = (
 `X.SVG` is served as an SVG picture too)."""
 
 
-def _active_file(source: PurePosixPath) -> Diagnostic:
+def _active_file(source: PurePosixPath, name: str = "") -> Diagnostic:
     return Diagnostic(
-        f"safe mode does not publish {source.name}: a browser can run script in it, on the "
-        "site's own address",
+        f"safe mode does not publish {name or source.name}: a browser can run script in it, "
+        "on the site's own address",
         path=source,
         hint="make it a post (Markdown), or convert an SVG picture to PNG",
         code="unsafe-html",

@@ -435,7 +435,7 @@ def _attachments(cell: Mapping[str, Any], number: int) -> list[tuple[str, str, s
     attached = cell.get("attachments") or {}
     for name, bundle in attached.items():
         for mime, data in bundle.items():
-            extension = _PICTURES.get(mime)
+            extension = PICTURES.get(mime)
             if extension and isinstance(data, str | list):
                 stem = re.sub(r"[^\w.-]+", "-", str(name).rsplit(".", 1)[0]).strip("-") or "image"
                 found.append((str(name), f"cell-{number}-{stem}.{extension}", mime, _joined(data)))
@@ -443,7 +443,9 @@ def _attachments(cell: Mapping[str, Any], number: int) -> list[tuple[str, str, s
     return found
 
 
-_PICTURES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg"}
+PICTURES = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+"""The pictures a notebook holds, each with its file's extension (the page's files; an SVG is
+left out in safe mode, as every file a browser may run script from is: site/plan.py)."""
 
 
 def _with_attachments(text: str, named: list[tuple[str, str, str, str]]) -> str:
