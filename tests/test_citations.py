@@ -10,6 +10,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 
 Maker = Callable[[dict[str, str | bytes]], Path]
@@ -306,3 +308,45 @@ def test_a_page_cites_at_most_a_thousand_times(make_site: Maker) -> None:
         "1006    error   citation             this page cites more than 1,000 times: the "
         "citations after this line are shown as written"
     ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"refs.json": '[{"id": "a", "type": "book", "issued": {"date-parts": [["spring"]]}}]'},
+            "refs.json:1: the entry's issued is not in CSL JSON's form\n",
+        ),
+        (
+            {"refs.bib": "@book{a, title={T}, author={Doe, Jane, Jr, Extra}, year=2020}\n"},
+            "refs.bib:1: this BibTeX cannot be read: Too many commas in 'Doe, Jane, Jr, Extra'\n",
+        ),
+        (
+            {"refs.bib": "@book{b, title={T}, year=2020}\n@book{a, title={T}, title={U}}\n"},
+            "refs.bib:2: this BibTeX cannot be read: entry with key a has a duplicate title "
+            "field\n",
+        ),
+        (
+            {"refs.bib": "../outside.bib"},
+            "site.toml:1: the bibliography refs.bib is outside the site folder\n",
+        ),
+    ],
+)
+def test_a_broken_bibliography_is_an_error_at_its_line(
+    make_site: Maker, files: dict[str, str], expected: str
+) -> None:
+    ((name, text),) = files.items()
+    linked = text.startswith("../")
+    site = make_site(
+        {
+            "site.toml": f'bibliography = "{name}"\n',
+            "content/posts/a.md": post("[@a]"),
+            **({} if linked else {name: text}),
+        }
+    )
+    if linked:  # a link that leads out of the site is followed, and refused
+        (site.parent / "outside.bib").write_text("@book{a, title={Secret}, year=2020}\n")
+        (site / name).symlink_to(site.parent / "outside.bib")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(expected), result.stderr

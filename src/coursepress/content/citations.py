@@ -275,13 +275,20 @@ def _format_citations(state: StateCore) -> None:
         if reference.missing:
             warnings.append(_incomplete(reference))
     cited_references = [references[key] for key in sorted(cited)]
-    processor = _Processor(citations.style, citations.style_digest, cited_references)
     doc_id = state.env.get("docId", "")
     groups = [t.meta["items"] for t in known]
-    shown = processor.cite(groups, [t.meta["in_text"] for t in known], doc_id)
+    try:
+        processor = _Processor(citations.style, citations.style_digest, cited_references)
+        shown = processor.cite(groups, [t.meta["in_text"] for t in known], doc_id)
+        listing = _bibliography(processor, doc_id)
+    except Exception as error:  # citeproc-py on an entry or style it cannot handle
+        first = tokens[0][1] if tokens else None
+        warnings.append(_not_formatted(error, cited_references, state.env, first))
+        for token in known:
+            token.content = html.escape(token.meta["written"])
+        return
     for token, html_text in zip(known, shown, strict=True):
         token.content = html_text
-    listing = _bibliography(processor, doc_id)
     # A token of its own, not raw HTML: safe mode's report is about what the post wrote.
     block = Token("references", "", 0, content=listing)
     if marked:
@@ -293,6 +300,21 @@ def _format_citations(state: StateCore) -> None:
             len(state.tokens),
         )
         state.tokens.insert(at, block)
+
+
+def _not_formatted(
+    error: Exception, references: list[Reference], env: EnvType, line: int | None
+) -> Diagnostic:
+    keys = ", ".join(r.key for r in references)
+    return Diagnostic(
+        f"the citations cannot be formatted ({type(error).__name__}: {error}); they are shown "
+        "as written",
+        path=env.get("path"),
+        line=line,
+        hint=f"check the entries this page cites ({keys}) and the style",
+        code="citation",
+        severity=Severity.ERROR,
+    )
 
 
 def _too_many(env: EnvType, line: int) -> Diagnostic:

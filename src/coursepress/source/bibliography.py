@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,8 +70,22 @@ class Bibliographies:
         return MappingProxyType(found)
 
     def _read_file(self, path: Path, named_at: tuple[PurePosixPath | str, int]) -> Library:
-        shown = shown_path(self.site_dir, path.relative_to(self.site_dir).as_posix())
         error_type = ConfigError if str(named_at[0]).endswith("site.toml") else ContentError
+        # Followed through `..` and symbolic links: a post must not publish a file from
+        # outside the site (a roster, the build machine's files) as its references.
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(self.site_dir.resolve()):
+            self.errors.append(
+                error_type(
+                    f"the bibliography {path.name} is outside the site folder",
+                    path=named_at[0],
+                    line=named_at[1],
+                    hint="keep bibliographies in the site folder (a page's beside the page)",
+                    code="bibliography",
+                )
+            )
+            return {}
+        shown = shown_path(self.site_dir, real.relative_to(self.site_dir.resolve()).as_posix())
         if path.suffix.lower() not in BIBLIOGRAPHY_SUFFIXES:
             self.errors.append(
                 error_type(
@@ -279,6 +294,7 @@ _MONTHS = {name[:3]: number for number, name in enumerate(_MONTH_NAMES, 1)}
 def _bibtex(text: str, shown: PurePosixPath) -> Library:
     import pybtex.database
     import pybtex.errors
+    from pybtex.exceptions import PybtexError
     from pybtex.scanner import PybtexSyntaxError
 
     pybtex.errors.set_strict_mode(True)  # a problem is an exception, never a print
@@ -287,14 +303,20 @@ def _bibtex(text: str, shown: PurePosixPath) -> Library:
     except PybtexSyntaxError as error:
         raise _syntax_error(error, text, shown) from None
     except pybtex.database.BibliographyDataError as error:
-        key = str(error).rsplit(":", 1)[-1].strip()
+        message = str(error)
+        if not message.startswith("repeated bibliography entry:"):  # a field written twice
+            raise _unreadable_bibtex(message, text, shown) from None
+        key = message.rsplit(":", 1)[-1].strip()
+        lines = _entry_lines(text, key)
         raise ContentError(
             f"the key {key} is used by two entries",
             path=shown,
-            line=_entry_lines(text, key)[-1] if _entry_lines(text, key) else None,
+            line=lines[-1] if lines else None,
             hint="give each entry a key of its own",
             code="bibliography",
         ) from None
+    except PybtexError as error:  # a name pybtex cannot split (`Doe, Jane, Jr, Extra`)
+        raise _unreadable_bibtex(str(error), text, shown) from None
     found: dict[str, Reference] = {}
     for key, entry in data.entries.items():
         lines = _entry_lines(text, key)
@@ -302,6 +324,25 @@ def _bibtex(text: str, shown: PurePosixPath) -> Library:
         line = lines[0] if lines else 1
         found[key] = Reference(key, json.dumps(csl, sort_keys=True), shown, line, missing)
     return found
+
+
+def _unreadable_bibtex(message: str, text: str, shown: PurePosixPath) -> ContentError:
+    """pybtex names what it could not read (`key c`, `'Doe, Jane, Jr, Extra'`) but not its
+    line: the line is where the file has it."""
+    named = re.search(r"key (\S+)|'([^']+)'", message)
+    line = None
+    if named and named.group(1):
+        line = next(iter(_entry_lines(text, named.group(1))), None)
+    elif named:
+        at = text.find(named.group(2))
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+    return ContentError(
+        f"this BibTeX cannot be read: {message}",
+        path=shown,
+        line=line,
+        hint="correct the entry it names (an export from Zotero or JabRef is always readable)",
+        code="bibliography",
+    )
 
 
 def _syntax_error(error: Any, text: str, shown: PurePosixPath) -> ContentError:
@@ -404,16 +445,73 @@ def _csl_json(text: str, shown: PurePosixPath) -> Library:
             code="bibliography",
         )
     lines = {str(m.group(1)): text.count("\n", 0, m.start()) + 1 for m in _JSON_ID.finditer(text)}
-    return {
-        str(item["id"]): Reference(
-            str(item["id"]),
-            json.dumps(item, sort_keys=True),
-            shown,
-            lines.get(str(item["id"]), 1),
-            () if item.get("title") else ("title",),
+    found = {}
+    for item in items:
+        line = lines.get(str(item["id"]), 1)
+        checked = _checked(item, shown, line)
+        missing = () if item.get("title") else ("title",)
+        found[str(item["id"])] = Reference(
+            str(item["id"]), json.dumps(checked, sort_keys=True), shown, line, missing
         )
-        for item in items
-    }
+    return found
+
+
+_NAME_FIELDS = (
+    "author", "editor", "translator", "container-author", "collection-editor", "composer",
+    "director", "interviewer", "illustrator", "recipient", "reviewed-author", "original-author",
+    "editorial-director",
+)  # fmt: skip
+_DATE_FIELDS = ("issued", "accessed", "event-date", "original-date", "submitted")
+
+
+def _checked(item: dict[str, Any], shown: PurePosixPath, line: int) -> dict[str, Any]:
+    """A CSL JSON entry in the shape the processor reads: names as lists of tables, dates as
+    `date-parts` of whole numbers (written as numbers or digits) or a `literal`."""
+    checked = dict(item)
+    for field in _NAME_FIELDS:
+        if field in item and not _names_form(item[field]):
+            form = 'a list such as [{"family": "Doe", "given": "Jane"}]'
+            raise _bad_field(field, form, shown, line)
+    for field in _DATE_FIELDS:
+        if field in item:
+            checked[field] = _date(item[field], field, shown, line)
+    return checked
+
+
+def _date(value: Any, field: str, shown: PurePosixPath, line: int) -> dict[str, Any]:
+    if isinstance(value, dict) and isinstance(value.get("literal") or value.get("raw"), str):
+        return {"literal": value.get("literal") or value["raw"]}
+    parts = value.get("date-parts") if isinstance(value, dict) else None
+    if (
+        isinstance(parts, list)
+        and 1 <= len(parts) <= 2
+        and all(isinstance(p, list) and 1 <= len(p) <= 3 for p in parts)
+        and all(_whole(n) for p in parts for n in p)
+    ):
+        return {"date-parts": [[int(n) for n in p] for p in parts]}
+    form = '{"date-parts": [[2020, 9, 1]]} or {"literal": "forthcoming"}'
+    raise _bad_field(field, form, shown, line)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+
+
+def _names_form(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(name, dict) and name and all(isinstance(v, str) for v in name.values())
+        for name in value
+    )
+
+
+def _bad_field(field: str, form: str, shown: PurePosixPath, line: int) -> ContentError:
+    return ContentError(
+        f"the entry's {field} is not in CSL JSON's form",
+        path=shown,
+        line=line,
+        hint=f"write it as {form}, or export the bibliography again",
+        code="bibliography",
+    )
 
 
 _JSON_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
