@@ -370,3 +370,28 @@ def test_a_bundle_of_a_notebook_and_its_files(make_site: Maker) -> None:
     assert "<h1>Week 3</h1>" in (folder / "index.html").read_text()  # titled by its heading
     assert (folder / "data.csv").is_file() and (folder / "copy.ipynb").is_file()
     assert not (site / "public/posts/week3/copy").exists()  # a resource, not a page
+
+
+def test_each_cell_stands_alone_and_progress_bars_show_their_end(make_site: Maker) -> None:
+    text = notebook(
+        new_markdown_cell("Before:\n\n```python\nx = 1"),  # a fence the cell leaves open
+        new_code_cell(
+            "train()",
+            outputs=[new_output("stream", name="stderr", text="10%\r50%\r100%\ndone\r\n")],
+        ),
+        new_markdown_cell(
+            "![a](<attachment:a b.png>) ![b](attachment:a-b.png)",
+            attachments={
+                "a b.png": {"image/png": base64.b64encode(PNG).decode()},
+                "a-b.png": {"image/png": base64.b64encode(PNG).decode()},
+            },
+        ),
+        metadata={"coursepress": {"title": "Cells"}},
+    )
+    site = make_site({"content/posts/a.ipynb": text})
+    build(site)
+    page = (site / "public/posts/a/index.html").read_text()
+    assert '<div class="cell">' in page and "train" in page.split('<div class="cell">')[1]
+    assert "<samp>100%\ndone</samp>" in page and "10%" not in page
+    assert '<img src="cell-3-a-b.png" alt="a"> <img src="cell-3-a-b-2.png" alt="b">' in page
+    assert (site / "public/posts/a/cell-3-a-b-2.png").read_bytes() == PNG

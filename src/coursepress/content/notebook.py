@@ -162,6 +162,9 @@ def _outputs(
 
 
 def _stream(name: str, text: str) -> str:
+    # A progress bar rewrites its line after each `\r`: a terminal shows the last text.
+    if "\r" in text:
+        text = "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
     return _preformatted(text, "cell-stderr" if name == "stderr" else "cell-stdout")
 
 

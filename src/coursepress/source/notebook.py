@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -166,12 +167,37 @@ class _Layout:
         if not text.strip():
             return
         text = text if text.endswith("\n") else text + "\n"
+        text += _closing_fence(text)  # a cell is a document of its own, as Jupyter shows it
         start = max(line, self.next_line + 1 if self.parts else 1)
         self.parts.append("\n" * (start - self.next_line) + text)
         self.next_line = start + text.count("\n")
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def _closing_fence(text: str) -> str:
+    """The line that closes a code fence a cell leaves open, else "": what follows the cell
+    is not code."""
+    opened: str | None = None
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        marker = match.group(1)
+        if opened is None and not (marker[0] == "`" and "`" in match.group(2)):
+            opened = marker
+        elif (
+            opened
+            and marker[0] == opened[0]
+            and len(marker) >= len(opened)
+            and not match.group(2).strip()
+        ):
+            opened = None
+    return f"{opened}\n" if opened else ""
 
 
 def _wanted(path: JsonPath) -> bool:
@@ -425,20 +451,27 @@ def _raw_format(cell: Mapping[str, Any]) -> str:
     return str(written).lower()
 
 
-_ATTACHMENT = re.compile(r"attachment:([^\s)\"'>]+)")
+_ATTACHMENT = re.compile(r"<attachment:([^>\n]+)>|attachment:([^\s)\"'>]+)")
+"""A reference to a pasted picture: `attachment:a%20b.png`, or `<attachment:a b.png>`."""
 
 
 def _attachments(cell: Mapping[str, Any], number: int) -> list[tuple[str, str, str, str]]:
     """(name in the cell, file name beside the page, MIME type, base64) of each picture
     attached to a Markdown cell (pasted into it in Jupyter)."""
     found = []
+    used: set[str] = set()
     attached = cell.get("attachments") or {}
     for name, bundle in attached.items():
         for mime, data in bundle.items():
             extension = PICTURES.get(mime)
             if extension and isinstance(data, str | list):
                 stem = re.sub(r"[^\w.-]+", "-", str(name).rsplit(".", 1)[0]).strip("-") or "image"
-                found.append((str(name), f"cell-{number}-{stem}.{extension}", mime, _joined(data)))
+                file, again = f"cell-{number}-{stem}.{extension}", 1
+                while file in used:  # `a b.png` and `a-b.png` both make `a-b`
+                    again += 1
+                    file = f"cell-{number}-{stem}-{again}.{extension}"
+                used.add(file)
+                found.append((str(name), file, mime, _joined(data)))
                 break
     return found
 
@@ -452,7 +485,12 @@ def _with_attachments(text: str, named: list[tuple[str, str, str, str]]) -> str:
     if not named:
         return text
     files = {name: file for name, file, _, _ in named}
-    return _ATTACHMENT.sub(lambda m: files.get(m.group(1), m.group(0)), text)
+
+    def swap(match: re.Match[str]) -> str:
+        name = unquote(match.group(1) or match.group(2))
+        return files[name] if name in files else match.group(0)
+
+    return _ATTACHMENT.sub(swap, text)
 
 
 def _json_lines(text: str, wanted: Callable[[JsonPath], bool]) -> dict[JsonPath, int]:
