@@ -45,10 +45,11 @@ FRONT_MATTER = '---\ntitle: "Gradient descent"\ndate: 2024-09-10\ntags: [optimis
 
 
 def notebook(*cells: Any, metadata: dict[str, Any] | None = None) -> str:
-    """A notebook as Jupyter saves it (nbformat's own writer: one line per source line)."""
+    """A notebook as Jupyter saves it (nbformat's own writer: one line per source line); a
+    post, with a date as its front matter, unless `metadata` is given."""
     book = new_notebook()
     book.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
-    book.metadata.update(metadata or {})
+    book.metadata.update({"coursepress": {"date": "2024-01-10"}} if metadata is None else metadata)
     book.cells = list(cells)
     for number, cell in enumerate(book.cells):
         cell["id"] = f"cell-{number}"  # stable: the file's lines do not move between runs
@@ -362,7 +363,9 @@ def test_a_bundle_of_a_notebook_and_its_files(make_site: Maker) -> None:
                 new_markdown_cell("# Week 3\n\nThe [data](data.csv), the [notebook](copy.ipynb).")
             ),
             "content/posts/week3/data.csv": "x,y\n1,2\n",
-            "content/posts/week3/copy.ipynb": notebook(new_markdown_cell("A copy to download.")),
+            "content/posts/week3/copy.ipynb": notebook(
+                new_markdown_cell("A copy to download."), metadata={}
+            ),
         }
     )
     build(site)
@@ -395,3 +398,17 @@ def test_each_cell_stands_alone_and_progress_bars_show_their_end(make_site: Make
     assert "<samp>100%\ndone</samp>" in page and "10%" not in page
     assert '<img src="cell-3-a-b.png" alt="a"> <img src="cell-3-a-b-2.png" alt="b">' in page
     assert (site / "public/posts/a/cell-3-a-b-2.png").read_bytes() == PNG
+
+
+def test_a_notebook_without_front_matter_is_a_file_to_download(make_site: Maker) -> None:
+    lab = notebook(new_markdown_cell("# Lab 2\n\nRun every cell."), metadata={})
+    site = make_site(
+        {
+            "content/posts/lab.ipynb": lab,
+            "content/posts/week2.md": '+++\ntitle = "Week 2"\n+++\n\n[The lab](../lab.ipynb).\n',
+        }
+    )
+    assert build(site) == ""
+    assert (site / "public/posts/lab.ipynb").read_text() == lab  # as it was, for Jupyter
+    assert not (site / "public/posts/lab").exists()
+    assert run_cli("check", cwd=site).returncode == 0  # the link leads to it

@@ -54,7 +54,12 @@ class Citations:
 
 def cited_keys(text: str) -> set[str]:
     """Every word after an `@` that may be a citation key: the references a page may need."""
-    return {_key(m) for m in _KEY.finditer(text) if may_cite(text[m.start() - 1 : m.start()])}
+    found = set()
+    for match in _KEY.finditer(text):
+        before = text[match.start() - 1 : match.start()]
+        if may_cite(before) or before == "-":  # `[-@key]`
+            found.add(_key(match))
+    return found
 
 
 def may_cite(before: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import stat
@@ -196,10 +197,16 @@ def _discover(
                 skipped.append(problem)
             continue
         published.append((folder, prefix, _walk(site_dir, folder, skipped, folders, links)))
+    notebooks = {
+        target
+        for target in content
+        if target.suffix.lower() == NOTEBOOK_SUFFIX and _notebook_page(site_dir, target)
+    }
     bundles = {
         target.parent
         for target in content
-        if target.name in BUNDLE_INDEXES and target.parent != PurePosixPath(".")
+        if target.parent != PurePosixPath(".")
+        and (target.name == "index.md" or (target.name in BUNDLE_INDEXES and target in notebooks))
     }
     listed = {CONTENT_DIR: set(content)} | {folder: set(found) for folder, _, found in published}
     linked = set(links)
@@ -217,6 +224,10 @@ def _discover(
                     continue
                 if kind is SourceKind.ASSET and _html_page(site_dir, target):
                     kind = SourceKind.PAGE
+            if root == CONTENT_DIR and target.suffix.lower() == NOTEBOOK_SUFFIX:
+                folders.append(_stamp(str(site_dir / root / target)))  # as an .html page's
+                if kind is SourceKind.PAGE and target not in notebooks:
+                    kind = SourceKind.ASSET if bundle is None else SourceKind.RESOURCE
             record = _record(site_dir, root, target, kind, bundle, prefix)
             if PurePosixPath(root) / target in linked:
                 followed = _follow(record, site_dir, listed, bundles)
@@ -384,6 +395,24 @@ def _html_page(site_dir: Path, target: PurePosixPath) -> bool:
     if target.suffix.lower() not in HTML_PAGE_SUFFIXES or target.stem.lower() in _INDEXES:
         return False
     return _starts_with_front_matter(site_dir, target)
+
+
+def _notebook_page(site_dir: Path, target: PurePosixPath) -> bool:
+    """A notebook is a page when it has front matter (a first raw cell of it, or a
+    `coursepress` table or a `title` in its metadata), as an `.html` file is; one without is
+    a file to download, copied as it is (as before notebooks were read). One that is not a
+    notebook at all is read as a page, so that the reading says what is wrong with it."""
+    try:
+        data = json.loads((site_dir / CONTENT_DIR / target).read_bytes())
+    except OSError:
+        return False  # copied, and the copy reports why it cannot be read
+    except (ValueError, RecursionError):
+        return True
+    from coursepress.source.notebook import has_front_matter  # it reads SourceFile from here
+
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return True
+    return has_front_matter(data)
 
 
 def _starts_with_front_matter(site_dir: Path, target: PurePosixPath) -> bool:

@@ -256,10 +256,20 @@ def _source_line(lines: Mapping[JsonPath, int], index: int) -> int:
     return lines.get(("cells", index, "source", 0)) or lines[("cells", index, "source")]
 
 
+def has_front_matter(data: dict[str, Any]) -> bool:
+    """Whether a notebook (its JSON, with a list of cells) has front matter: what makes it a
+    page rather than a file to download (source/discover.py)."""
+    metadata = data.get("metadata")
+    titled = isinstance(metadata, dict) and (
+        isinstance(metadata.get("coursepress"), dict) or isinstance(metadata.get("title"), str)
+    )
+    return titled or _raw_front_matter_cell(data["cells"]) is not None
+
+
 def _raw_front_matter_cell(cells: list[Any]) -> str | None:
     """The text of a first raw cell that is front matter (`---` YAML, as Quarto reads it, or
     `+++` TOML)."""
-    if not cells or cells[0]["cell_type"] != "raw":
+    if not cells or not isinstance(cells[0], dict) or cells[0].get("cell_type") != "raw":
         return None
     text = _joined(cells[0].get("source", ""))
     return text if re.match(r"(?:-{3,}|\+{3,})[ \t]*\n", text) else None
