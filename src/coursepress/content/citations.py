@@ -73,26 +73,31 @@ def page_citations(
     words = cited_keys(body)
     if not words:
         return None
-    lowered = {key.lower(): reference for key, reference in library.items()}
+    keys, lowered = _index_of(library)
     found = sorted(
         (lowered[word.lower()] for word in words if word.lower() in lowered),
         key=lambda r: r.key,
     )
     unknown = sorted(word for word in words if word.lower() not in lowered)
-    keys = _keys_of(library)
     nearest = tuple((word, _nearest_key(word, keys)) for word in unknown)
     return Citations(style, style_digest, tuple(found), nearest)
 
 
-_KEYS: dict[int, tuple[Mapping[str, Reference], tuple[str, ...]]] = {}
+Index = tuple[tuple[str, ...], dict[str, Reference]]
+_INDEXES: dict[int, tuple[Mapping[str, Reference], Index]] = {}
 
 
-def _keys_of(library: Mapping[str, Reference]) -> tuple[str, ...]:
-    """A library's keys as one tuple, made once per library: the nearest-key lookups of
-    every page of the site are remembered together."""
-    held = _KEYS.get(id(library))
+def _index_of(library: Mapping[str, Reference]) -> Index:
+    """A library's keys, and its references by key in lower case (as citeproc-py reads keys),
+    made once per library rather than once per page; the keys, one tuple, are what the
+    nearest-key lookups of every page are remembered by. Only the last libraries are kept
+    (serve makes new ones on every rebuild)."""
+    held = _INDEXES.get(id(library))
     if held is None or held[0] is not library:
-        held = _KEYS[id(library)] = (library, tuple(library))
+        if len(_INDEXES) >= 64:
+            _INDEXES.clear()
+        lowered = {key.lower(): reference for key, reference in library.items()}
+        held = _INDEXES[id(library)] = (library, (tuple(library), lowered))
     return held[1]
 
 

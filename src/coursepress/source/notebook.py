@@ -15,13 +15,10 @@ from urllib.parse import unquote
 
 import yaml
 
+from coursepress.content.shortcodes import PLACEHOLDER
 from coursepress.errors import ContentError, SiteError
 from coursepress.source.discover import SourceFile
 from coursepress.source.locate import load_yaml
-
-CELL_MARK = "CPSHORTCODE{nonce}N{number}X"
-"""Stands in, in the page's Markdown, for a code cell's HTML: the form of a shortcode's
-placeholder (content/shortcodes.py `PLACEHOLDER`), with the notebook's own nonce."""
 
 JsonPath = tuple[str | int, ...]
 
@@ -75,13 +72,12 @@ class Notebook:
     """What a notebook page has besides its Markdown."""
 
     cells: tuple[CodeCell, ...]
-    """The code cells the page shows, each where `placeholder(number)` stands in the body."""
+    """The code cells the page shows, each where a placeholder with the notebook's nonce
+    (content/shortcodes.py `PLACEHOLDER`, the form a shortcode's HTML waits in) stands in the
+    body."""
     attachments: tuple[tuple[str, str, str], ...]
     """Pictures attached to Markdown cells: (file name beside the page, MIME type, base64)."""
     nonce: str
-
-    def placeholder(self, index: int) -> str:
-        return CELL_MARK.format(nonce=self.nonce, number=index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +141,7 @@ def read_notebook(source: SourceFile, text: str) -> ReadNotebook:
         elif kind == "code":
             code = _code_cell(cell, number, start, language, lines, index, source)
             if code is not None:
-                layout.add(CELL_MARK.format(nonce=nonce, number=len(cells)), start)
+                layout.add(PLACEHOLDER.format(nonce=nonce, number=len(cells)), start)
                 cells.append(code)
     return ReadNotebook(
         front_matter,
@@ -518,8 +514,7 @@ class _LineWalk:
         self._value(self._skip(0), ())
 
     def _skip(self, position: int) -> int:
-        match = _SPACE.match(self.text, position)
-        return match.end() if match else position
+        return _SPACE.match(self.text, position).end()  # type: ignore[union-attr]
 
     def _line_at(self, position: int) -> int:
         self.line += self.text.count("\n", self.counted, position)
