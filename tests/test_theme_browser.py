@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import axe_violations, chromium_page, static_server
 from tests.conftest import REPO, run_cli
@@ -125,7 +126,9 @@ def test_the_scheme_toggle_follows_the_system_until_used_then_remembers(
         assert page.evaluate(background) == white
         page.emulate_media(color_scheme="dark")  # the system changes: the page follows
         assert page.evaluate(background) == black
-        assert toggle.get_attribute("aria-pressed") == "true"
+        # The toggle learns of it from a `change` event, which comes after the style does:
+        # waited for, not read at once (it raced on a loaded machine).
+        expect(toggle).to_have_attribute("aria-pressed", "true")
         toggle.click()  # the reader picks light while the system is dark
         assert page.evaluate(background) == white
         assert toggle.get_attribute("aria-pressed") == "false"
